@@ -1,0 +1,61 @@
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { Library, type LibraryStore } from '../../domain/registry/library.js';
+import { withStorageErrors } from './errors.js';
+import { REGISTRY_PARTITION, registryKey } from './keys.js';
+
+type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
+
+const BATCH_SIZE = 25;
+const MAX_UNPROCESSED_RETRIES = 8;
+
+const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class DynamoDbLibraryStore implements LibraryStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async listLibraries(): Promise<Library[]> {
+    const libraries: Library[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await withStorageErrors(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk',
+            ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION },
+            ExclusiveStartKey: cursor,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) libraries.push(Library.parse(item));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return libraries;
+  }
+
+  async putLibraries(libraries: readonly Library[]): Promise<void> {
+    for (let start = 0; start < libraries.length; start += BATCH_SIZE) {
+      let requests: WriteRequest[] = libraries.slice(start, start + BATCH_SIZE).map((library) => ({
+        PutRequest: { Item: { ...registryKey(library.libraryId), ...library } },
+      }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > MAX_UNPROCESSED_RETRIES) {
+          throw new Error(`Registry write left ${requests.length} items unprocessed`);
+        }
+        if (attempt > 0) await wait(50 * 2 ** attempt);
+        const result = await withStorageErrors(() =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+        );
+        requests = result.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+}

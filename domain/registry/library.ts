@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { canReadLibrary, LibraryId, type Principal } from '../auth/principal.js';
+
+export const Library = z.object({
+  libraryId: LibraryId,
+  name: z.string().min(1),
+  countyName: z.string().min(1),
+  cityCode: z.string().regex(/^\d{4}$/),
+  cityName: z.string().min(1),
+});
+export type Library = z.infer<typeof Library>;
+
+/** Port: where the registry of a province's libraries is kept. */
+export interface LibraryStore {
+  listLibraries(): Promise<Library[]>;
+  putLibraries(libraries: readonly Library[]): Promise<void>;
+}
+
+export const visibleLibraries = (principal: Principal, libraries: readonly Library[]): Library[] =>
+  libraries.filter((library) => canReadLibrary(principal, library.libraryId));

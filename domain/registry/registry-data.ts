@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { Library } from './library.js';
+
+/**
+ * The shipped reference data of one province (reference/libraries-<code>.json): every
+ * county-level unit, each of which runs one county library.
+ */
+export const RegistryData = z
+  .object({
+    source: z.string().min(1),
+    provinceCode: z.string().regex(/^\d{2}$/),
+    provinceName: z.string().min(1),
+    libraries: z.array(Library).min(1),
+  })
+  .superRefine((registry, context) => {
+    const seen = new Set<string>();
+    registry.libraries.forEach((library, index) => {
+      const path = ['libraries', index, 'libraryId'];
+      if (seen.has(library.libraryId)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `duplicate library ${library.libraryId}`,
+        });
+      }
+      seen.add(library.libraryId);
+      if (!library.libraryId.startsWith(library.cityCode)) {
+        context.addIssue({ code: 'custom', path, message: `not in city ${library.cityCode}` });
+      }
+      if (!library.cityCode.startsWith(registry.provinceCode)) {
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `not in province ${registry.provinceCode}`,
+        });
+      }
+      // x71–x79 are statistics-only units (development zones), which run no library.
+      if (/7\d$/.test(library.libraryId)) {
+        context.addIssue({ code: 'custom', path, message: 'statistics-only division code' });
+      }
+    });
+  });
+export type RegistryData = z.infer<typeof RegistryData>;
+
+export class InvalidRegistryError extends Error {
+  constructor(source: string, cause: z.ZodError) {
+    const details = cause.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    super(`Invalid library registry ${source}:\n  ${details.join('\n  ')}`, { cause });
+    this.name = 'InvalidRegistryError';
+  }
+}
+
+export const parseRegistryData = (source: string, json: unknown): RegistryData => {
+  const result = RegistryData.safeParse(json);
+  if (!result.success) throw new InvalidRegistryError(source, result.error);
+  return result.data;
+};

@@ -1,0 +1,33 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { AppError } from '../../domain/errors.js';
+import { logger } from './logger.js';
+import { correlationIdOf, internalErrorProblem, problemFromAppError } from './responses.js';
+import type { ApiEvent, ApiResult } from './types.js';
+
+type HttpMiddleware = MiddlewareObj<ApiEvent, ApiResult, Error, Context>;
+
+/** Tags every log line of the invocation with the request's correlation id. */
+export const correlationIds = (): HttpMiddleware => ({
+  before: (request) => {
+    logger.appendKeys({ correlationId: correlationIdOf(request.event) });
+  },
+});
+
+/**
+ * Maps errors to problem+json in one place: an AppError is shown with its status and zh/en
+ * message; anything else is logged in full and answered with a bare 500 and the correlation id.
+ */
+export const problemDetails = (): HttpMiddleware => ({
+  onError: (request) => {
+    const { error } = request;
+    const correlationId = correlationIdOf(request.event);
+    if (error instanceof AppError) {
+      if (error.statusCode >= 500) logger.warn('Dependency failure', { error });
+      request.response = problemFromAppError(error, correlationId);
+      return;
+    }
+    logger.error('Unhandled error', { error: error ?? undefined });
+    request.response = internalErrorProblem(correlationId);
+  },
+});

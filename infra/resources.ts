@@ -1,0 +1,47 @@
+/**
+ * Definitions of the stateful resources shared by the CDK stack and the local stack, so the
+ * table the handlers see locally has exactly the keys and indexes of the deployed one.
+ * Plain data: no CDK or SDK imports.
+ */
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+  globalSecondaryIndexes: readonly IndexDefinition[];
+}
+
+export const mainTable: TableDefinition = {
+  partitionKey: { name: 'PK', type: 'S' },
+  sortKey: { name: 'SK', type: 'S' },
+  globalSecondaryIndexes: [
+    // Every head of one (form, period): the province list and the nightly rollup query this.
+    {
+      indexName: 'GSI1',
+      partitionKey: { name: 'GSI1PK', type: 'S' },
+      sortKey: { name: 'GSI1SK', type: 'S' },
+    },
+  ],
+};
+
+/** Logical bucket names; the local stack uses them as bucket names, CDK as construct ids. */
+export const buckets = {
+  evidence: 'evidence',
+  reports: 'reports',
+} as const;
+
+/** Environment variables through which functions learn their resources' names. */
+export const resourceEnv = {
+  tableName: 'TABLE_NAME',
+  evidenceBucket: 'EVIDENCE_BUCKET',
+  reportsBucket: 'REPORTS_BUCKET',
+} as const;

@@ -1,0 +1,263 @@
+/**
+ * The local stand-in for API Gateway and CloudFront: `/api/*` goes through the route table to
+ * the real Lambda handlers as payload-2.0 events (after the JWT check the authorizer would
+ * make); everything else is the static web app with a fallback to index.html.
+ */
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import type { Context } from 'aws-lambda';
+import type { JWTPayload } from 'jose';
+import { LibraryId, Role } from '../domain/auth/principal.js';
+import {
+  type AppError,
+  BadRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+} from '../domain/errors.js';
+import { internalErrorProblem, problemFromAppError } from '../functions/http/responses.js';
+import type { ApiEvent, ApiResult } from '../functions/http/types.js';
+import type { RouteDefinition } from '../functions/routes.js';
+import {
+  createLambdaContext,
+  fromLambdaResult,
+  matchRoute,
+  type PlainResponse,
+  toApiGatewayEvent,
+} from './api-gateway-event.js';
+
+/** API Gateway's own hard limit on a request payload. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+export type ApiHandler = (event: ApiEvent, context: Context) => Promise<ApiResult>;
+
+export interface LocalServerOptions {
+  routes: readonly RouteDefinition[];
+  loadHandler: (entry: string) => Promise<ApiHandler>;
+  verifyToken: (token: string) => Promise<JWTPayload>;
+  signToken: (identity: { role: Role; libraryId?: string }) => Promise<string>;
+  jwks: unknown;
+  isKnownLibrary: (libraryId: string) => boolean;
+  webRoot: string;
+  log?: (line: string) => void;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.webmanifest': 'application/manifest+json',
+};
+
+class RequestTooLargeError extends Error {}
+
+const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).byteLength;
+    if (size > MAX_REQUEST_BYTES) throw new RequestTooLargeError();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+const send = (response: ServerResponse, plain: PlainResponse) => {
+  response.writeHead(plain.statusCode, {
+    ...plain.headers,
+    'content-length': plain.body.byteLength,
+  });
+  response.end(plain.body);
+};
+
+const sendProblem = (response: ServerResponse, error: AppError) =>
+  send(response, fromLambdaResult(problemFromAppError(error, crypto.randomUUID())));
+
+const bearerToken = (request: IncomingMessage): string | undefined => {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  return match?.[1];
+};
+
+export const createLocalServer = (options: LocalServerOptions): Server => {
+  const log = options.log ?? (() => undefined);
+  const webRoot = normalize(options.webRoot);
+
+  const handleApi = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const method = request.method ?? 'GET';
+    const match = matchRoute(options.routes, method, url.pathname);
+    if (!match) {
+      return sendProblem(
+        response,
+        new NotFoundError({ zh: '没有这个接口。', en: `No route for ${method} ${url.pathname}.` }),
+      );
+    }
+    let claims: JWTPayload | undefined;
+    if (match.route.auth === 'jwt') {
+      const token = bearerToken(request);
+      try {
+        if (token === undefined) throw new Error('missing bearer token');
+        claims = await options.verifyToken(token);
+      } catch {
+        response.setHeader('www-authenticate', 'Bearer');
+        return sendProblem(
+          response,
+          new UnauthorizedError({
+            zh: '缺少或无效的登录凭证，请重新登录。',
+            en: 'Missing or invalid token; sign in again.',
+          }),
+        );
+      }
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(request);
+    } catch (error) {
+      if (!(error instanceof RequestTooLargeError)) throw error;
+      return sendProblem(
+        response,
+        new PayloadTooLargeError({ zh: '请求内容过大。', en: 'The request is too large.' }),
+      );
+    }
+    const event = toApiGatewayEvent(
+      {
+        method,
+        url: request.url ?? url.pathname,
+        headers: request.headers,
+        body,
+        sourceIp: request.socket.remoteAddress ?? '127.0.0.1',
+      },
+      match,
+      claims,
+    );
+    const handler = await options.loadHandler(match.route.function);
+    try {
+      send(
+        response,
+        fromLambdaResult(await handler(event, createLambdaContext(match.route.function))),
+      );
+    } catch (error) {
+      // A handler's middleware maps errors itself; reaching here means the function crashed,
+      // which API Gateway would also answer with a bare 500.
+      log(`handler ${match.route.function} crashed: ${String(error)}`);
+      send(response, fromLambdaResult(internalErrorProblem(event.requestContext.requestId)));
+    }
+  };
+
+  const handleDevLogin = async (response: ServerResponse, url: URL) => {
+    const role = Role.safeParse(url.searchParams.get('role'));
+    const libraryId = url.searchParams.get('library') ?? undefined;
+    const errors = [];
+    if (!role.success) {
+      errors.push({
+        path: 'role',
+        code: 'invalid_value',
+        message: {
+          zh: '角色应为 library、province 或 admin',
+          en: 'role must be library, province or admin',
+        },
+      });
+    } else if (role.data === 'library') {
+      if (
+        !libraryId ||
+        !LibraryId.safeParse(libraryId).success ||
+        !options.isKnownLibrary(libraryId)
+      ) {
+        errors.push({
+          path: 'library',
+          code: 'invalid_value',
+          message: {
+            zh: '请提供名录中的 6 位馆代码',
+            en: 'library must be a 6-digit code from the registry',
+          },
+        });
+      }
+    }
+    if (!role.success || errors.length > 0) {
+      return sendProblem(
+        response,
+        new BadRequestError(
+          { zh: '登录参数有误。', en: 'Invalid sign-in parameters.' },
+          { errors },
+        ),
+      );
+    }
+    const token = await options.signToken({
+      role: role.data,
+      ...(role.data === 'library' && libraryId ? { libraryId } : {}),
+    });
+    // The fragment never reaches a server or a log; the app moves it to storage and clears it.
+    response.writeHead(302, { location: `/#id_token=${token}`, 'cache-control': 'no-store' });
+    response.end();
+  };
+
+  const handleStatic = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    let relative: string;
+    try {
+      relative = decodeURIComponent(url.pathname);
+    } catch {
+      response.writeHead(400).end();
+      return;
+    }
+    const candidate = normalize(join(webRoot, relative));
+    const inside = candidate === webRoot || candidate.startsWith(webRoot + sep);
+    let file = inside ? candidate : undefined;
+    if (file) {
+      const info = await stat(file).catch(() => undefined);
+      if (info?.isDirectory()) file = join(file, 'index.html');
+      else if (!info) file = undefined;
+    }
+    // Client-side routes (no file extension) get the app shell; missing assets a plain 404.
+    if (!file && extname(relative) === '') file = join(webRoot, 'index.html');
+    const info = file ? await stat(file).catch(() => undefined) : undefined;
+    if (!file || !info?.isFile()) {
+      response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': info.size,
+      'x-content-type-options': 'nosniff',
+    });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(file).pipe(response);
+  };
+
+  return createServer((request, response) => {
+    const started = Date.now();
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const route =
+      url.pathname.startsWith('/api/') || url.pathname === '/api'
+        ? handleApi(request, response, url)
+        : url.pathname === '/.well-known/jwks.json'
+          ? Promise.resolve(
+              send(response, {
+                statusCode: 200,
+                headers: { 'content-type': 'application/json' },
+                body: Buffer.from(JSON.stringify(options.jwks)),
+              }),
+            )
+          : url.pathname === '/dev-login'
+            ? handleDevLogin(response, url)
+            : handleStatic(request, response, url);
+    route
+      .catch((error: unknown) => {
+        log(`request failed: ${String(error)}`);
+        if (!response.headersSent)
+          send(response, fromLambdaResult(internalErrorProblem(crypto.randomUUID())));
+        else response.destroy();
+      })
+      .finally(() =>
+        log(`${request.method} ${url.pathname} ${response.statusCode} ${Date.now() - started}ms`),
+      );
+  });
+};

@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+
+/** The local stack's knobs, all from the environment; a bad value names its variable. */
+export const LocalSettings = z.object({
+  PORT: Port.default(3000),
+  DATA_DIR: z.string().min(1).default('.data'),
+  DEMO: z.enum(['0', '1']).default('1'),
+  /** Emulator ports; a free port is chosen when unset. */
+  DYNAMODB_PORT: Port.optional(),
+  S3_PORT: Port.optional(),
+});
+export type LocalSettings = z.infer<typeof LocalSettings>;
+
+export const readLocalSettings = (env: NodeJS.ProcessEnv = process.env) => {
+  const result = LocalSettings.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    );
+    throw new Error(`Invalid local stack settings:\n  ${problems.join('\n  ')}`);
+  }
+  return { ...result.data, DATA_DIR: resolve(result.data.DATA_DIR) };
+};
+
+/** Names the local stack gives the resources; in AWS the CDK stack names them. */
+export const LOCAL_TABLE_NAME = 'county-library-reports';
+export const LOCAL_REGION = 'us-east-1';

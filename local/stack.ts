@@ -1,0 +1,184 @@
+/**
+ * Starts the whole application on one machine: DynamoDB Local, s3rver, the resources from the
+ * shared definitions, the registry, the local identity provider and the HTTP server that plays
+ * API Gateway. Handlers see ordinary SDK clients whose endpoints come from the environment.
+ */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
+import { readRegistryFile } from '../adapters/registry-file.js';
+import { routes } from '../functions/routes.js';
+import { buckets, mainTable, resourceEnv } from '../infra/resources.js';
+import { startDynamoDbLocal } from './dynamodb-local.js';
+import { type ApiHandler, createLocalServer } from './http-server.js';
+import { createTokenVerifier, jwks, loadOrCreateSigningKey, signDevToken } from './jwt.js';
+import { ensureBucket, ensureTable } from './provision.js';
+import { startS3Local } from './s3-local.js';
+import { LOCAL_REGION, LOCAL_TABLE_NAME, type LocalSettings } from './settings.js';
+
+export interface StackState {
+  pid: number;
+  apiUrl: string;
+  dynamoDbEndpoint: string;
+  s3Endpoint: string;
+  tableName: string;
+  buckets: Record<keyof typeof buckets, string>;
+  libraries: number;
+}
+
+export interface RunningStack extends StackState {
+  stop(): Promise<void>;
+}
+
+const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+export const stateFile = (dataDir: string) => join(dataDir, 'stack.json');
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe: Server = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Two stacks on one DATA_DIR would corrupt DynamoDB Local's database file. */
+const assertNotAlreadyRunning = (dataDir: string) => {
+  const file = stateFile(dataDir);
+  if (!existsSync(file)) return;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<StackState>;
+  if (typeof state.pid === 'number' && state.pid !== process.pid && isAlive(state.pid)) {
+    throw new Error(
+      `A local stack (pid ${state.pid}) is already running on ${dataDir} at ${state.apiUrl}; ` +
+        'stop it first or set another DATA_DIR.',
+    );
+  }
+};
+
+const listen = (server: Server | import('node:http').Server, port: number) =>
+  new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : port);
+    });
+  });
+
+export const startLocalStack = async (
+  settings: LocalSettings,
+  log: (line: string) => void = () => undefined,
+): Promise<RunningStack> => {
+  const dataDir = settings.DATA_DIR;
+  assertNotAlreadyRunning(dataDir);
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const [dynamoPort, s3Port] = await Promise.all([
+      settings.DYNAMODB_PORT ?? freePort(),
+      settings.S3_PORT ?? freePort(),
+    ]);
+    const [dynamo, s3] = await Promise.all([
+      startDynamoDbLocal({ port: dynamoPort, dataDirectory: join(dataDir, 'dynamodb') }),
+      startS3Local({ port: s3Port, dataDirectory: join(dataDir, 's3') }),
+    ]);
+    stops.push(dynamo.stop, s3.stop);
+
+    // What a deployed function gets from its configuration, the local handlers get from here.
+    Object.assign(process.env, {
+      AWS_REGION: LOCAL_REGION,
+      // s3rver accepts only its own fixed key pair; DynamoDB Local (-sharedDb) accepts any.
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      [resourceEnv.tableName]: LOCAL_TABLE_NAME,
+      [resourceEnv.evidenceBucket]: buckets.evidence,
+      [resourceEnv.reportsBucket]: buckets.reports,
+    });
+    delete process.env.AWS_PROFILE;
+
+    const dynamoClient = new DynamoDBClient({});
+    const s3Client = new S3Client({ forcePathStyle: true });
+    stops.push(async () => {
+      dynamoClient.destroy();
+      s3Client.destroy();
+    });
+    const table = await ensureTable(dynamoClient, LOCAL_TABLE_NAME, mainTable);
+    for (const bucket of Object.values(buckets)) await ensureBucket(s3Client, bucket);
+
+    const registry = await readRegistryFile();
+    await new DynamoDbLibraryStore(
+      DynamoDBDocumentClient.from(dynamoClient),
+      LOCAL_TABLE_NAME,
+    ).putLibraries(registry.libraries);
+    const knownLibraries = new Set(registry.libraries.map((library) => library.libraryId));
+
+    const signingKey = await loadOrCreateSigningKey(dataDir);
+    const handlers = new Map<string, Promise<ApiHandler>>();
+    const server = createLocalServer({
+      routes,
+      loadHandler: (entry) => {
+        let handler = handlers.get(entry);
+        if (!handler) {
+          handler = import(`../functions/${entry}.ts`).then(
+            (module: { handler: ApiHandler }) => module.handler,
+          );
+          handlers.set(entry, handler);
+        }
+        return handler;
+      },
+      verifyToken: createTokenVerifier(signingKey),
+      signToken: (identity) => signDevToken(signingKey, identity),
+      jwks: jwks(signingKey),
+      isKnownLibrary: (libraryId) => knownLibraries.has(libraryId),
+      webRoot: WEB_ROOT,
+      log,
+    });
+    const port = await listen(server, settings.PORT);
+    stops.push(
+      () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
+    );
+
+    const state: StackState = {
+      pid: process.pid,
+      apiUrl: `http://127.0.0.1:${port}`,
+      dynamoDbEndpoint: dynamo.endpoint,
+      s3Endpoint: s3.endpoint,
+      tableName: LOCAL_TABLE_NAME,
+      buckets: { ...buckets },
+      libraries: registry.libraries.length,
+    };
+    writeFileSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`);
+    stops.unshift(async () => rmSync(stateFile(dataDir), { force: true }));
+    log(`table ${LOCAL_TABLE_NAME}: ${table}; registry: ${registry.libraries.length} libraries`);
+    return { ...state, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};

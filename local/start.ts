@@ -1,0 +1,52 @@
+/** `npm start`: the whole application on http://127.0.0.1:PORT until Ctrl-C. */
+
+import { readLocalSettings } from './settings.js';
+import { startLocalStack } from './stack.js';
+
+// Handlers log JSON through Powertools; keep the terminal to warnings unless asked otherwise.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+const verbose = process.env.LOG_REQUESTS === '1';
+
+const main = async () => {
+  const settings = readLocalSettings();
+  console.log(`Starting the local stack (data in ${settings.DATA_DIR}) ...`);
+  const stack = await startLocalStack(settings, (line) => {
+    if (verbose) console.log(line);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping the local stack ...`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  const url = stack.apiUrl;
+  console.log(`
+县级公共图书馆年报平台 · County library reports — local stack ready
+
+  Web app      ${url}/
+  Health       ${url}/api/health
+  Sign in      ${url}/dev-login?role=province
+               ${url}/dev-login?role=library&library=140429
+               ${url}/dev-login?role=admin
+  API token    npm run --silent dev:token -- --role library --library 140429
+  Example      curl -H "Authorization: Bearer $(npm run --silent dev:token -- --role province)" ${url}/api/libraries
+
+  Registry     ${stack.libraries} libraries; demo reports: ${settings.DEMO === '1' ? 'on' : 'off (DEMO=0)'}
+  Emulators    DynamoDB Local ${stack.dynamoDbEndpoint}, s3rver ${stack.s3Endpoint}
+  Data         ${settings.DATA_DIR}
+
+Press Ctrl-C to stop.`);
+};
+
+main().catch((error: unknown) => {
+  console.error(
+    `\nThe local stack could not start:\n${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
