@@ -1,0 +1,141 @@
+/** The `npm start` process itself: restart on the same data, clean stop, clear failures. */
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { spawnLocalScript, startStackProcess, stopStackProcess } from './global-setup.js';
+import { stack } from './support.js';
+
+const dataDirs: string[] = [];
+const freshDataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'clr-lifecycle-'));
+  dataDirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const runToExit = (script: string, env: NodeJS.ProcessEnv, args: string[] = []) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawnLocalScript(script, env, args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+
+const javaProcessesFor = (dataDir: string) => {
+  try {
+    return execFileSync('pgrep', ['-f', `DynamoDBLocal.jar.*${dataDir}`], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    return [];
+  }
+};
+
+describe('npm start', () => {
+  it('keeps data across a restart and stops DynamoDB Local on SIGTERM', async () => {
+    const dataDir = freshDataDir();
+    const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+    const first = await startStackProcess(dataDir);
+    const item = { PK: { S: 'TEST' }, SK: { S: 'survives-restart' } };
+    const firstClient = new DynamoDBClient({
+      endpoint: first.state.dynamoDbEndpoint,
+      region: 'us-east-1',
+      credentials,
+    });
+    await firstClient.send(new PutItemCommand({ TableName: first.state.tableName, Item: item }));
+    firstClient.destroy();
+    expect(javaProcessesFor(dataDir)).toHaveLength(1);
+
+    expect(await stopStackProcess(first.child)).toBe(0);
+    expect(javaProcessesFor(dataDir)).toEqual([]);
+
+    const second = await startStackProcess(dataDir);
+    const secondClient = new DynamoDBClient({
+      endpoint: second.state.dynamoDbEndpoint,
+      region: 'us-east-1',
+      credentials,
+    });
+    const { Item } = await secondClient.send(
+      new GetItemCommand({ TableName: second.state.tableName, Key: item }),
+    );
+    secondClient.destroy();
+    expect(Item).toEqual(item);
+    expect(second.output()).toContain('117 libraries');
+    await stopStackProcess(second.child);
+  }, 180_000);
+
+  it('refuses to start a second stack on a data directory in use', async () => {
+    const result = await runToExit('local/start.ts', {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: stack.dataDir,
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('already running');
+  });
+
+  it('says how to install Java when it is missing', async () => {
+    const result = await runToExit('local/start.ts', {
+      ...process.env,
+      PATH: '/nonexistent',
+      PORT: '0',
+      DATA_DIR: freshDataDir(),
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Java 17 or newer/);
+    expect(result.stderr).toMatch(/apt-get install -y openjdk-17-jre-headless/);
+  });
+
+  it('names the variable of a bad setting', async () => {
+    const result = await runToExit('local/start.ts', { ...process.env, PORT: 'abc' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('PORT');
+  });
+});
+
+describe('npm run dev:token', () => {
+  it('prints exactly one token and nothing else', async () => {
+    const result = await runToExit(
+      'local/dev-token.ts',
+      { ...process.env, DATA_DIR: stack.dataDir },
+      ['--role', 'library', '--library', '140429'],
+    );
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+\n$/);
+    const response = await fetch(`${stack.url}/api/libraries`, {
+      headers: { authorization: `Bearer ${result.stdout.trim()}` },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('rejects an unknown role or library with a message naming the option', async () => {
+    const badRole = await runToExit(
+      'local/dev-token.ts',
+      { ...process.env, DATA_DIR: stack.dataDir },
+      ['--role', 'boss'],
+    );
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain('--role');
+    expect(badRole.stdout).toBe('');
+    const unknownLibrary = await runToExit(
+      'local/dev-token.ts',
+      { ...process.env, DATA_DIR: stack.dataDir },
+      ['--role', 'library', '--library', '999999'],
+    );
+    expect(unknownLibrary.code).toBe(2);
+    expect(unknownLibrary.stderr).toContain('--library');
+  });
+});

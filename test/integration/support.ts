@@ -1,0 +1,46 @@
+/** What integration tests need to talk to the stack started by global-setup.ts. */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { Role } from '../../domain/auth/principal.js';
+import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run through the integration jest project`);
+  return value;
+};
+
+export const stack = {
+  url: required('LOCAL_STACK_URL'),
+  dataDir: required('LOCAL_STACK_DATA_DIR'),
+  dynamoDbEndpoint: required('LOCAL_STACK_DYNAMODB'),
+  s3Endpoint: required('LOCAL_STACK_S3'),
+  tableName: required('LOCAL_STACK_TABLE'),
+};
+
+const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
+export const dynamoDbClient = () =>
+  new DynamoDBClient({ endpoint: stack.dynamoDbEndpoint, region: 'us-east-1', credentials });
+
+export const s3Client = () =>
+  new S3Client({
+    endpoint: stack.s3Endpoint,
+    region: 'us-east-1',
+    credentials,
+    forcePathStyle: true,
+  });
+
+export const tokenFor = async (role: Role, libraryId?: string): Promise<string> =>
+  signDevToken(await loadOrCreateSigningKey(stack.dataDir), {
+    role,
+    ...(libraryId ? { libraryId } : {}),
+  });
+
+export const api = (path: string, init: RequestInit & { token?: string } = {}) => {
+  const { token, headers, ...rest } = init;
+  return fetch(`${stack.url}${path}`, {
+    ...rest,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+  });
+};
