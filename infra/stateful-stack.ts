@@ -1,0 +1,130 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  OAuthScope,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+  UserPoolClientIdentityProvider,
+} from 'aws-cdk-lib/aws-cognito';
+import {
+  type Attribute,
+  AttributeType,
+  Billing,
+  ProjectionType,
+  TableV2,
+} from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import type { Role } from '../domain/auth/principal.js';
+import { buckets, type KeyAttribute, mainTable } from './resources.js';
+import { webOriginOf } from './settings.js';
+
+/** Cognito group precedence: the lowest number wins, matching the domain's role precedence. */
+const ROLE_GROUP_PRECEDENCE: Record<Role, number> = { admin: 0, province: 1, library: 2 };
+
+const toCdkAttribute = ({ name, type }: KeyAttribute): Attribute => ({
+  name,
+  type: type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
+
+/**
+ * Everything that holds data (table, buckets, user pool), in its own stack so the stateless
+ * API stack can be replaced or destroyed freely. All of it is retained on stack deletion.
+ */
+export class StatefulStack extends Stack {
+  readonly table: TableV2;
+  readonly evidenceBucket: Bucket;
+  readonly reportsBucket: Bucket;
+  readonly userPool: UserPool;
+  readonly webClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const webOrigin = webOriginOf(this);
+
+    // Keys and indexes come from the definition the local stack also uses, so they cannot drift.
+    this.table = new TableV2(this, 'MainTable', {
+      partitionKey: toCdkAttribute(mainTable.partitionKey),
+      sortKey: toCdkAttribute(mainTable.sortKey),
+      globalSecondaryIndexes: mainTable.globalSecondaryIndexes.map((index) => ({
+        indexName: index.indexName,
+        partitionKey: toCdkAttribute(index.partitionKey),
+        sortKey: toCdkAttribute(index.sortKey),
+        projectionType: ProjectionType.ALL,
+      })),
+      billing: Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.evidenceBucket = this.privateBucket(buckets.evidence);
+    // Browsers upload evidence straight to S3 with presigned requests, from the web app only.
+    this.evidenceBucket.addCorsRule({
+      allowedOrigins: [webOrigin],
+      allowedMethods: [HttpMethods.POST, HttpMethods.PUT, HttpMethods.GET, HttpMethods.HEAD],
+      allowedHeaders: ['*'],
+      maxAge: 3000,
+    });
+    this.reportsBucket = this.privateBucket(buckets.reports);
+
+    // Accounts are created by administrators, never by self sign-up.
+    this.userPool = new UserPool(this, 'UserPool', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      signInCaseSensitive: false,
+      autoVerify: { email: true },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      customAttributes: {
+        // Mutable so an administrator can bind or rebind a library account.
+        libraryId: new StringAttribute({ minLen: 6, maxLen: 6, mutable: true }),
+      },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const [groupName, precedence] of Object.entries(ROLE_GROUP_PRECEDENCE)) {
+      this.userPool.addGroup(`${groupName}Group`, { groupName, precedence });
+    }
+
+    const userEditableAttributes = new ClientAttributes().withStandardAttributes({
+      email: true,
+      fullname: true,
+    });
+    this.webClient = this.userPool.addClient('WebClient', {
+      // A browser app cannot keep a secret; it uses the authorization code grant with PKCE.
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [webOrigin],
+        logoutUrls: [webOrigin],
+      },
+      // custom:libraryId decides what a library user may see, so users may read it (it must
+      // reach the ID token) but never write it; only administrators set it.
+      readAttributes: userEditableAttributes
+        .withStandardAttributes({ emailVerified: true })
+        .withCustomAttributes('libraryId'),
+      writeAttributes: userEditableAttributes,
+      preventUserExistenceErrors: true,
+    });
+
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId });
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+
+  private privateBucket(id: string): Bucket {
+    return new Bucket(this, id, {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      // Versions keep evidence and published reports recoverable after an overwrite or delete.
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+}
