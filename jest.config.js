@@ -20,6 +20,7 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
       ...common,
