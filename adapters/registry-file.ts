@@ -9,5 +9,13 @@ export const DEFAULT_REGISTRY_FILE = fileURLToPath(
 
 export const readRegistryFile = async (path = DEFAULT_REGISTRY_FILE): Promise<RegistryData> => {
   const text = await readFile(path, 'utf8');
-  return parseRegistryData(path, JSON.parse(text));
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new Error(`Registry file ${path} is not valid JSON: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return parseRegistryData(path, json);
 };

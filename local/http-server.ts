@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
 import { LibraryId, Role } from '../domain/auth/principal.js';
@@ -86,7 +86,8 @@ const bearerToken = (request: IncomingMessage): string | undefined => {
 
 export const createLocalServer = (options: LocalServerOptions): Server => {
   const log = options.log ?? (() => undefined);
-  const webRoot = normalize(options.webRoot);
+  // resolve() drops a trailing separator, which would otherwise fail the `inside` check below.
+  const webRoot = resolve(options.webRoot);
 
   const handleApi = async (request: IncomingMessage, response: ServerResponse, url: URL) => {
     const method = request.method ?? 'GET';

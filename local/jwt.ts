@@ -2,8 +2,8 @@
  * The local stand-in for Cognito (issuer) and the HTTP API JWT authorizer (verifier).
  * ES256 keys are generated once into DATA_DIR, so tokens survive restarts of the stack.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type CryptoKey,
@@ -53,10 +53,16 @@ export const loadOrCreateSigningKey = async (dataDir: string): Promise<SigningKe
     .digest('hex')
     .slice(0, 16);
   await mkdir(join(dataDir, 'local-idp'), { recursive: true });
+  // Written whole under a private name, then linked into place: the link fails if the file
+  // exists (the first writer wins), and no reader (in any process) sees a half-written file.
+  const staging = `${path}.${randomUUID()}.tmp`;
+  await writeFile(staging, JSON.stringify(privateJwk), { flag: 'wx', mode: 0o600 });
   try {
-    await writeFile(path, JSON.stringify(privateJwk), { flag: 'wx', mode: 0o600 });
+    await link(staging, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await rm(staging, { force: true });
   }
   return importSigningKey(JSON.parse(await readFile(path, 'utf8')) as JWK);
 };

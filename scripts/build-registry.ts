@@ -34,7 +34,7 @@ const cities = new Map(
     .map((row) => [row.code, row.name]),
 );
 // Codes ending 71–79 are statistics-only units (development zones, scenic areas), not counties.
-const isStatisticsOnly = (code: string) => /7\d$/.test(code);
+const isStatisticsOnly = (code: string) => /7[1-9]$/.test(code);
 
 const libraries = readRows(dir, 'areas.json')
   .filter((row) => row.provinceCode === PROVINCE_CODE && !isStatisticsOnly(row.code))

@@ -35,7 +35,7 @@ export const RegistryData = z
         });
       }
       // x71–x79 are statistics-only units (development zones), which run no library.
-      if (/7\d$/.test(library.libraryId)) {
+      if (/7[1-9]$/.test(library.libraryId)) {
         context.addIssue({ code: 'custom', path, message: 'statistics-only division code' });
       }
     });
