@@ -27,6 +27,8 @@ export interface RouteDefinition {
 export const functions = [
   { entry: 'health', table: 'read', description: 'Readiness of the API and its table' },
   { entry: 'list-libraries', table: 'read', description: 'Library registry, filtered by role' },
+  { entry: 'list-forms', table: 'none', description: 'Active forms' },
+  { entry: 'get-form', table: 'none', description: 'Compiled UI model of one form' },
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionEntry = (typeof functions)[number]['entry'];
@@ -34,4 +36,6 @@ export type FunctionEntry = (typeof functions)[number]['entry'];
 export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] = [
   { method: 'GET', path: '/api/health', function: 'health', auth: 'public' },
   { method: 'GET', path: '/api/libraries', function: 'list-libraries', auth: 'jwt' },
+  { method: 'GET', path: '/api/forms', function: 'list-forms', auth: 'jwt' },
+  { method: 'GET', path: '/api/forms/{formId}', function: 'get-form', auth: 'jwt' },
 ];

@@ -1,0 +1,411 @@
+/**
+ * Compiles one form definition into what the rest of the system uses: the zod schemas of a
+ * draft and of a final submission, the rule evaluator, and the derived indicators. The UI
+ * model, CSV layout and rollup metrics are derived from the compiled form in their own
+ * modules. Runs unchanged in Lambda and in the browser.
+ */
+import { z } from 'zod';
+import type { FieldError, LocalizedText } from '../errors.js';
+import { checkDefinition, DefinitionError } from './check.js';
+import type {
+  DerivedIndicator,
+  FieldDefinition,
+  FormDefinition,
+  Rule,
+  ScalarField,
+} from './definition.js';
+import {
+  type Expression,
+  evaluate,
+  type FieldReference,
+  parseExpression,
+  requiredInputs,
+  type Scope,
+  type Value,
+} from './expression.js';
+import { issuesToFieldErrors, packMessage } from './messages.js';
+
+/** A report's values by field key, as stored and as sent by the API. */
+export type FormValues = Record<string, unknown>;
+
+export interface CompiledExpression {
+  source: string;
+  ast: Expression;
+  /** Fields whose values the expression needs; a missing one makes it undecidable. */
+  inputs: FieldReference[];
+}
+
+export interface CompiledRule extends Rule {
+  expression: CompiledExpression;
+  /** Fields of this period the rule is about, for showing the message beside them. */
+  fields: string[];
+  /** Compares with the library's previous period. */
+  yearOverYear: boolean;
+}
+
+export interface CompiledDerived extends DerivedIndicator {
+  expression: CompiledExpression;
+}
+
+export interface RuleViolation {
+  ruleId: string;
+  severity: 'error' | 'warning';
+  message: LocalizedText;
+  fields: string[];
+}
+
+export interface ValidationReport {
+  /** Type, bound, unknown-key and required problems, one per field path. */
+  fieldErrors: FieldError[];
+  /** Violated `error` rules: they block final submission. */
+  ruleErrors: RuleViolation[];
+  /** Violated `warning` rules: submission needs an explanation for each. */
+  warnings: RuleViolation[];
+  /** Rules not evaluated because an input is missing. */
+  skippedRules: string[];
+}
+
+export interface CompiledForm {
+  definition: FormDefinition;
+  /** Top-level fields by key, in definition order. */
+  fields: ReadonlyMap<string, FieldDefinition>;
+  rules: readonly CompiledRule[];
+  derived: readonly CompiledDerived[];
+  showWhen: ReadonlyMap<string, CompiledExpression>;
+  requiredWhen: ReadonlyMap<string, CompiledExpression>;
+  draftSchema: z.ZodType<FormValues>;
+  finalSchema: z.ZodType<FormValues>;
+}
+
+export const compileExpression = (source: string): CompiledExpression => {
+  const ast = parseExpression(source);
+  return { source, ast, inputs: requiredInputs(ast) };
+};
+
+const REQUIRED = { zh: '此项为必填项', en: 'This field is required' };
+
+const typeMessage = (expected: LocalizedText) =>
+  packMessage({ zh: `应为${expected.zh}`, en: `Must be ${expected.en}` });
+
+const numberWithBounds = (field: {
+  min: number;
+  max?: number | undefined;
+  label: LocalizedText;
+}) => {
+  let schema = z
+    .number({
+      error: (issue) =>
+        issue.input === undefined
+          ? packMessage(REQUIRED)
+          : typeMessage({ zh: '数字', en: 'a number' }),
+    })
+    .min(
+      field.min,
+      packMessage({ zh: `不能小于 ${field.min}`, en: `Must be at least ${field.min}` }),
+    );
+  const max = field.max ?? Number.MAX_SAFE_INTEGER;
+  schema = schema.max(max, packMessage({ zh: `不能大于 ${max}`, en: `Must be at most ${max}` }));
+  return schema;
+};
+
+const hasAtMostDecimals = (value: number, scale: number) => Number(value.toFixed(scale)) === value;
+
+const choiceCodes = (field: { choices: { code: string }[] }) =>
+  field.choices.map((choice) => choice.code) as [string, ...string[]];
+
+const scalarSchema = (field: ScalarField): z.ZodType => {
+  switch (field.type) {
+    case 'int':
+    case 'money':
+      return numberWithBounds(field).int(
+        packMessage(
+          field.type === 'money'
+            ? { zh: '金额应为整数元', en: 'Must be a whole number of yuan' }
+            : { zh: '应为整数', en: 'Must be a whole number' },
+        ),
+      );
+    case 'decimal':
+      return numberWithBounds(field).refine(
+        (value) => hasAtMostDecimals(value, field.scale),
+        packMessage({
+          zh: `最多 ${field.scale} 位小数`,
+          en: `At most ${field.scale} decimal place${field.scale > 1 ? 's' : ''}`,
+        }),
+      );
+    case 'bool':
+      return z.boolean({
+        error: (issue) =>
+          issue.input === undefined
+            ? packMessage(REQUIRED)
+            : typeMessage({ zh: '是或否', en: 'true or false' }),
+      });
+    case 'choice': {
+      const codes = choiceCodes(field);
+      return z.enum(codes, {
+        error: (issue) =>
+          issue.input === undefined
+            ? packMessage(REQUIRED)
+            : packMessage({
+                zh: `应为以下选项之一：${codes.join('、')}`,
+                en: `Must be one of: ${codes.join(', ')}`,
+              }),
+      });
+    }
+    case 'multi': {
+      const codes = choiceCodes(field);
+      return z
+        .array(
+          z.enum(codes, {
+            error: packMessage({
+              zh: `应为以下选项之一：${codes.join('、')}`,
+              en: `Must be one of: ${codes.join(', ')}`,
+            }),
+          }),
+          {
+            error: (issue) =>
+              issue.input === undefined
+                ? packMessage(REQUIRED)
+                : typeMessage({ zh: '选项列表', en: 'a list of choices' }),
+          },
+        )
+        .refine(
+          (values) => new Set(values).size === values.length,
+          packMessage({ zh: '选项不能重复', en: 'Choices must not repeat' }),
+        );
+    }
+    case 'text':
+      return z
+        .string({
+          error: (issue) =>
+            issue.input === undefined
+              ? packMessage(REQUIRED)
+              : typeMessage({ zh: '文字', en: 'text' }),
+        })
+        .max(
+          field.maxLength,
+          packMessage({
+            zh: `不能超过 ${field.maxLength} 个字符`,
+            en: `At most ${field.maxLength} characters`,
+          }),
+        );
+    case 'date':
+      return z.iso.date({
+        error: (issue) =>
+          issue.input === undefined
+            ? packMessage(REQUIRED)
+            : packMessage({ zh: '应为日期，格式 YYYY-MM-DD', en: 'Must be a date as YYYY-MM-DD' }),
+      });
+  }
+};
+
+type Mode = 'draft' | 'final';
+
+const fieldSchema = (field: FieldDefinition, mode: Mode): z.ZodType => {
+  if (field.type !== 'group') return scalarSchema(field);
+  const item = z.strictObject(
+    Object.fromEntries(
+      field.fields.map((sub) => {
+        const schema = scalarSchema(sub);
+        return [sub.key, mode === 'final' && sub.required ? schema : schema.optional()];
+      }),
+    ),
+    { error: typeMessage({ zh: '一条记录', en: 'an entry' }) },
+  );
+  return z
+    .array(item, {
+      error: (issue) =>
+        issue.input === undefined
+          ? packMessage(REQUIRED)
+          : typeMessage({ zh: '记录列表', en: 'a list of entries' }),
+    })
+    .max(
+      field.maxItems,
+      packMessage({ zh: `最多 ${field.maxItems} 条`, en: `At most ${field.maxItems} entries` }),
+    );
+};
+
+const isPresent = (value: unknown) =>
+  value !== undefined &&
+  value !== null &&
+  value !== '' &&
+  !(Array.isArray(value) && value.length === 0);
+
+const scopeOf = (values: FormValues, previous: FormValues | undefined): Scope => ({
+  current: (key) => values[key] as Value,
+  previous: (key) => previous?.[key] as Value,
+});
+
+/** A field is visible unless its showWhen condition is decidably false. */
+export const isVisible = (
+  showWhen: ReadonlyMap<string, CompiledExpression>,
+  key: string,
+  scope: Scope,
+) => {
+  const condition = showWhen.get(key);
+  return condition === undefined || evaluate(condition.ast, scope) !== false;
+};
+
+const buildSchema = (
+  form: Omit<CompiledForm, 'draftSchema' | 'finalSchema'>,
+  mode: Mode,
+): z.ZodType<FormValues> => {
+  const shape = Object.fromEntries(
+    [...form.fields.values()].map((field) => {
+      const schema = fieldSchema(field, mode);
+      // A conditional field's requiredness depends on other values: checked below.
+      const enforcedHere = mode === 'final' && field.required && !form.showWhen.has(field.key);
+      return [field.key, enforcedHere ? schema : schema.optional()];
+    }),
+  );
+  const object = z.strictObject(shape, { error: typeMessage({ zh: '对象', en: 'an object' }) });
+  if (mode === 'draft') return object as z.ZodType<FormValues>;
+  return object.superRefine((values: FormValues, context) => {
+    const scope = scopeOf(values, undefined);
+    for (const field of form.fields.values()) {
+      if (isPresent(values[field.key])) continue;
+      const visible = isVisible(form.showWhen, field.key, scope);
+      const condition = form.requiredWhen.get(field.key);
+      const required =
+        visible &&
+        ((field.required && form.showWhen.has(field.key)) ||
+          (condition !== undefined && evaluate(condition.ast, scope) === true));
+      if (required)
+        context.addIssue({ code: 'custom', path: [field.key], message: packMessage(REQUIRED) });
+    }
+  }) as z.ZodType<FormValues>;
+};
+
+/** Compiles a definition; a definition with problems throws DefinitionError listing them. */
+export const compileForm = (definition: FormDefinition): CompiledForm => {
+  const problems = checkDefinition(definition);
+  if (problems.length > 0)
+    throw new DefinitionError(definition.formId, definition.version, problems);
+
+  const fields = new Map<string, FieldDefinition>();
+  for (const section of definition.sections)
+    for (const field of section.fields) fields.set(field.key, field);
+
+  const conditions = (pick: 'showWhen' | 'requiredWhen') =>
+    new Map(
+      [...fields.values()].flatMap((field) => {
+        const source = field[pick];
+        return source === undefined ? [] : [[field.key, compileExpression(source)] as const];
+      }),
+    );
+
+  const rules = definition.rules.map((rule): CompiledRule => {
+    const expression = compileExpression(rule.check);
+    const current = expression.inputs.filter((reference) => !reference.previous).map((r) => r.key);
+    const named = [...new Set([...current, ...fieldNames(expression.ast)])];
+    return {
+      ...rule,
+      expression,
+      fields: named,
+      yearOverYear: expression.inputs.some((reference) => reference.previous),
+    };
+  });
+
+  const partial = {
+    definition,
+    fields,
+    rules,
+    derived: definition.derived.map((indicator) => ({
+      ...indicator,
+      expression: compileExpression(indicator.formula),
+    })),
+    showWhen: conditions('showWhen'),
+    requiredWhen: conditions('requiredWhen'),
+  };
+  return {
+    ...partial,
+    draftSchema: buildSchema(partial, 'draft'),
+    finalSchema: buildSchema(partial, 'final'),
+  };
+};
+
+/** Current-period fields named anywhere in an expression (including inside present/count). */
+const fieldNames = (expression: Expression): string[] => {
+  switch (expression.kind) {
+    case 'field':
+      return expression.previous ? [] : [expression.key];
+    case 'unary':
+      return fieldNames(expression.operand);
+    case 'binary':
+      return [...fieldNames(expression.left), ...fieldNames(expression.right)];
+    case 'call':
+      return expression.args.flatMap(fieldNames);
+    default:
+      return [];
+  }
+};
+
+/** Evaluates every rule; a rule with a missing input is skipped, as the dictionary says. */
+export const evaluateRules = (
+  form: CompiledForm,
+  values: FormValues,
+  previous?: FormValues,
+): Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'> => {
+  const scope = scopeOf(values, previous);
+  const report: Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'> = {
+    ruleErrors: [],
+    warnings: [],
+    skippedRules: [],
+  };
+  for (const rule of form.rules) {
+    const missing = rule.expression.inputs.some((input) =>
+      input.previous ? !isPresent(previous?.[input.key]) : !isPresent(values[input.key]),
+    );
+    const outcome = missing ? undefined : evaluate(rule.expression.ast, scope);
+    if (outcome === undefined || outcome === null) {
+      report.skippedRules.push(rule.id);
+      continue;
+    }
+    if (outcome === true) continue;
+    const violation: RuleViolation = {
+      ruleId: rule.id,
+      severity: rule.severity,
+      message: rule.message,
+      fields: rule.fields,
+    };
+    (rule.severity === 'error' ? report.ruleErrors : report.warnings).push(violation);
+  }
+  return report;
+};
+
+const validate = (
+  form: CompiledForm,
+  schema: z.ZodType<FormValues>,
+  input: unknown,
+  previous: FormValues | undefined,
+): ValidationReport => {
+  const parsed = schema.safeParse(input);
+  const fieldErrors = parsed.success ? [] : issuesToFieldErrors(parsed.error.issues);
+  // Rules look only at values that passed their own field checks.
+  const broken = new Set(fieldErrors.map((error) => error.path.split('.')[0]));
+  const values =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? Object.fromEntries(
+          Object.entries(input).filter(([key]) => form.fields.has(key) && !broken.has(key)),
+        )
+      : {};
+  return { fieldErrors, ...evaluateRules(form, values, previous) };
+};
+
+/** A draft: every field optional, types and bounds enforced, unknown keys rejected. */
+export const validateDraft = (form: CompiledForm, values: unknown, previous?: FormValues) =>
+  validate(form, form.draftSchema, values, previous);
+
+/** A final submission: the draft checks plus required and required-when fields. */
+export const validateFinal = (form: CompiledForm, values: unknown, previous?: FormValues) =>
+  validate(form, form.finalSchema, values, previous);
+
+/** The derived indicators of a report; undecidable ones (missing input, ÷0) are absent. */
+export const computeDerived = (form: CompiledForm, values: FormValues): Record<string, number> => {
+  const scope = scopeOf(values, undefined);
+  const result: Record<string, number> = {};
+  for (const indicator of form.derived) {
+    const value = evaluate(indicator.expression.ast, scope);
+    if (typeof value === 'number' && Number.isFinite(value)) result[indicator.key] = value;
+  }
+  return result;
+};

@@ -1,0 +1,54 @@
+/**
+ * How a form's values become CSV cells: one column per field, headed by the Chinese label
+ * (with its unit) in the Excel file and by the field key in the codes file.
+ */
+import type { CompiledForm } from './compile.js';
+import type { FieldDefinition } from './definition.js';
+
+export interface CsvColumn {
+  key: string;
+  /** Header of the Chinese file, e.g. `总藏量（册(件)）`. */
+  label: string;
+  field: FieldDefinition;
+}
+
+export type CsvVariant = 'zh' | 'codes';
+
+export const csvColumns = (form: CompiledForm): CsvColumn[] =>
+  [...form.fields.values()].map((field) => ({
+    key: field.key,
+    label: field.unit ? `${field.label.zh}（${field.unit.zh}）` : field.label.zh,
+    field,
+  }));
+
+/** List cells are joined with `;`, as the design's outputs say. */
+export const LIST_SEPARATOR = ';';
+
+/**
+ * One cell: numbers plain, missing values empty, multi-choice codes joined with `;` (the
+ * Chinese file shows the choice labels), yes/no as 是/否 for people and true/false for programs,
+ * and repeated groups as JSON.
+ */
+export const formatCell = (field: FieldDefinition, value: unknown, variant: CsvVariant): string => {
+  if (value === undefined || value === null) return '';
+  const labelOf = (code: string) =>
+    'choices' in field
+      ? (field.choices.find((choice) => choice.code === code)?.label.zh ?? code)
+      : code;
+  switch (field.type) {
+    case 'bool':
+      return variant === 'zh' ? (value ? '是' : '否') : String(value);
+    case 'choice':
+      return variant === 'zh' ? labelOf(String(value)) : String(value);
+    case 'multi':
+      return Array.isArray(value)
+        ? value
+            .map((code) => (variant === 'zh' ? labelOf(String(code)) : String(code)))
+            .join(LIST_SEPARATOR)
+        : '';
+    case 'group':
+      return Array.isArray(value) && value.length > 0 ? JSON.stringify(value) : '';
+    default:
+      return String(value);
+  }
+};

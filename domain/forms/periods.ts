@@ -1,0 +1,58 @@
+/** Reporting periods (`2025`, `2025-H1`) and their default windows from forms/periods.yaml. */
+import type { PeriodsFile, PeriodType } from './definition.js';
+
+const PERIOD_PATTERNS: Record<PeriodType, RegExp> = {
+  annual: /^(\d{4})$/,
+  'half-year': /^(\d{4})-(H1|H2)$/,
+};
+
+export interface ParsedPeriod {
+  year: number;
+  half?: 'H1' | 'H2';
+}
+
+export const parsePeriod = (periodType: PeriodType, period: string): ParsedPeriod | undefined => {
+  const match = PERIOD_PATTERNS[periodType].exec(period);
+  if (!match?.[1]) return undefined;
+  const year = Number(match[1]);
+  if (year < 2000 || year > 2100) return undefined;
+  return match[2] === 'H1' || match[2] === 'H2' ? { year, half: match[2] } : { year };
+};
+
+/** The period year-over-year rules compare with: the same period one year earlier. */
+export const previousPeriod = (periodType: PeriodType, period: string): string | undefined => {
+  const parsed = parsePeriod(periodType, period);
+  if (!parsed) return undefined;
+  return parsed.half ? `${parsed.year - 1}-${parsed.half}` : String(parsed.year - 1);
+};
+
+export interface PeriodWindow {
+  opensAt: string;
+  dueAt: string;
+  locksAt: string;
+}
+
+const fillTemplate = (template: string, year: number): string => {
+  const filled = template.replace(/\{year(?:\+(\d+))?\}/g, (_, offset: string | undefined) =>
+    String(year + Number(offset ?? 0)),
+  );
+  const time = Date.parse(filled);
+  if (Number.isNaN(time)) throw new Error(`Window template "${template}" gives no valid time`);
+  return new Date(time).toISOString();
+};
+
+/** The default window of a period, as UTC ISO-8601 times. */
+export const defaultWindow = (
+  periods: PeriodsFile,
+  periodType: PeriodType,
+  period: string,
+): PeriodWindow | undefined => {
+  const parsed = parsePeriod(periodType, period);
+  if (!parsed) return undefined;
+  const template = periods.windows[parsed.half ?? 'annual'];
+  return {
+    opensAt: fillTemplate(template.opensAt, parsed.year),
+    dueAt: fillTemplate(template.dueAt, parsed.year),
+    locksAt: fillTemplate(template.locksAt, parsed.year),
+  };
+};

@@ -1,0 +1,35 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { formRegistry } from '../adapters/form-catalog.js';
+import { NotFoundError } from '../domain/errors.js';
+import { uiModel } from '../domain/forms/ui-model.js';
+import { logger } from './http/logger.js';
+import { correlationIds, problemDetails } from './http/middlewares.js';
+import { principalOf } from './http/request.js';
+import { correlationIdOf, json } from './http/responses.js';
+import type { ApiEvent, ApiResult } from './http/types.js';
+
+/** One form's compiled UI model (the active version, or `?version=`), with its standards. */
+export const getForm = async (event: ApiEvent): Promise<ApiResult> => {
+  principalOf(event);
+  const formId = event.pathParameters?.formId ?? '';
+  const version = event.queryStringParameters?.version;
+  const form = formRegistry.get(formId, version);
+  if (!form) {
+    throw new NotFoundError({
+      zh: version ? `表单 ${formId} 没有版本 ${version}。` : `没有表单 ${formId}。`,
+      en: version ? `Form ${formId} has no version ${version}.` : `No form ${formId}.`,
+    });
+  }
+  const versions = formRegistry.list().find((summary) => summary.formId === formId)?.versions ?? [];
+  return json(
+    200,
+    { ...uiModel(form), versions, standards: formRegistry.standardsFor(formId) },
+    correlationIdOf(event),
+  );
+};
+
+export const handler = middy(getForm)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(correlationIds())
+  .use(problemDetails());
