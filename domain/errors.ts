@@ -57,6 +57,12 @@ export class NotFoundError extends AppError {
   readonly code = 'not-found';
 }
 
+/** A stale expected revision, or an action the report's current state does not allow. */
+export class ConflictError extends AppError {
+  readonly statusCode = 409;
+  readonly code = 'conflict';
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly statusCode = 413;
   readonly code = 'payload-too-large';
@@ -65,6 +71,18 @@ export class PayloadTooLargeError extends AppError {
 export class UnsupportedMediaTypeError extends AppError {
   readonly statusCode = 415;
   readonly code = 'unsupported-media-type';
+}
+
+/** A final submission that fails validation: every problem is listed in `errors`. */
+export class UnprocessableError extends AppError {
+  readonly statusCode = 422;
+  readonly code = 'validation-failed';
+}
+
+/** The period is not open for writing (before it opens or after it locks). */
+export class LockedError extends AppError {
+  readonly statusCode = 423;
+  readonly code = 'period-locked';
 }
 
 /** A dependency (DynamoDB, S3) is down or throttling; the caller may retry. */

@@ -1,10 +1,8 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { formRegistry } from '../adapters/form-catalog.js';
 import { NotFoundError } from '../domain/errors.js';
 import { uiModel } from '../domain/forms/ui-model.js';
-import { logger } from './http/logger.js';
-import { correlationIds, problemDetails } from './http/middlewares.js';
+import { apiMiddlewares } from './http/middlewares.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
@@ -29,7 +27,4 @@ export const getForm = async (event: ApiEvent): Promise<ApiResult> => {
   );
 };
 
-export const handler = middy(getForm)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationIds())
-  .use(problemDetails());
+export const handler = middy(getForm).use(apiMiddlewares());

@@ -1,12 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { requireEnv } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbReadinessProbe } from '../adapters/dynamodb/readiness.js';
 import { DependencyUnavailableError } from '../domain/errors.js';
 import { resourceEnv } from '../infra/resources.js';
-import { logger } from './http/logger.js';
-import { correlationIds, problemDetails } from './http/middlewares.js';
+import { apiMiddlewares } from './http/middlewares.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
@@ -25,7 +23,4 @@ export const health = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, { status: 'ok' }, correlationIdOf(event));
 };
 
-export const handler = middy(health)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationIds())
-  .use(problemDetails());
+export const handler = middy(health).use(apiMiddlewares());

@@ -1,8 +1,6 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { formRegistry } from '../adapters/form-catalog.js';
-import { logger } from './http/logger.js';
-import { correlationIds, problemDetails } from './http/middlewares.js';
+import { apiMiddlewares } from './http/middlewares.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
@@ -13,7 +11,4 @@ export const listForms = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, { items: formRegistry.list() }, correlationIdOf(event));
 };
 
-export const handler = middy(listForms)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationIds())
-  .use(problemDetails());
+export const handler = middy(listForms).use(apiMiddlewares());

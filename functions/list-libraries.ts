@@ -1,12 +1,10 @@
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { requireEnv } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
 import { visibleLibraries } from '../domain/registry/library.js';
 import { resourceEnv } from '../infra/resources.js';
-import { logger } from './http/logger.js';
-import { correlationIds, problemDetails } from './http/middlewares.js';
+import { apiMiddlewares } from './http/middlewares.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
@@ -20,7 +18,4 @@ export const listLibraries = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, { items }, correlationIdOf(event));
 };
 
-export const handler = middy(listLibraries)
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(correlationIds())
-  .use(problemDetails());
+export const handler = middy(listLibraries).use(apiMiddlewares());

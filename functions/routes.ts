@@ -29,13 +29,41 @@ export const functions = [
   { entry: 'list-libraries', table: 'read', description: 'Library registry, filtered by role' },
   { entry: 'list-forms', table: 'none', description: 'Active forms' },
   { entry: 'get-form', table: 'none', description: 'Compiled UI model of one form' },
+  { entry: 'get-submission', table: 'read', description: 'Current head of a report' },
+  { entry: 'save-submission', table: 'readWrite', description: 'Save a draft revision' },
+  { entry: 'submit-submission', table: 'readWrite', description: 'Final submission' },
+  { entry: 'review-submission', table: 'readWrite', description: 'Return, accept, reopen' },
+  { entry: 'get-revisions', table: 'read', description: 'Revision history of a report' },
+  { entry: 'list-submissions', table: 'read', description: 'Reports of a form and period' },
+  { entry: 'get-period', table: 'read', description: 'Period window and exceptions' },
+  { entry: 'manage-period', table: 'readWrite', description: 'Set windows and lock exceptions' },
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionEntry = (typeof functions)[number]['entry'];
+
+const SUBMISSION = '/api/libraries/{libraryId}/submissions/{formId}/{period}';
+const PERIOD = '/api/periods/{formId}/{period}';
 
 export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] = [
   { method: 'GET', path: '/api/health', function: 'health', auth: 'public' },
   { method: 'GET', path: '/api/libraries', function: 'list-libraries', auth: 'jwt' },
   { method: 'GET', path: '/api/forms', function: 'list-forms', auth: 'jwt' },
   { method: 'GET', path: '/api/forms/{formId}', function: 'get-form', auth: 'jwt' },
+  { method: 'GET', path: SUBMISSION, function: 'get-submission', auth: 'jwt' },
+  { method: 'PUT', path: SUBMISSION, function: 'save-submission', auth: 'jwt' },
+  { method: 'POST', path: `${SUBMISSION}/submit`, function: 'submit-submission', auth: 'jwt' },
+  { method: 'POST', path: `${SUBMISSION}/return`, function: 'review-submission', auth: 'jwt' },
+  { method: 'POST', path: `${SUBMISSION}/accept`, function: 'review-submission', auth: 'jwt' },
+  { method: 'POST', path: `${SUBMISSION}/reopen`, function: 'review-submission', auth: 'jwt' },
+  { method: 'GET', path: `${SUBMISSION}/revisions`, function: 'get-revisions', auth: 'jwt' },
+  {
+    method: 'GET',
+    path: `${SUBMISSION}/revisions/{revision}`,
+    function: 'get-revisions',
+    auth: 'jwt',
+  },
+  { method: 'GET', path: '/api/submissions', function: 'list-submissions', auth: 'jwt' },
+  { method: 'GET', path: PERIOD, function: 'get-period', auth: 'jwt' },
+  { method: 'PUT', path: PERIOD, function: 'manage-period', auth: 'jwt' },
+  { method: 'POST', path: `${PERIOD}/exceptions`, function: 'manage-period', auth: 'jwt' },
 ];

@@ -2,3 +2,34 @@
 export const registryKey = (libraryId: string) => ({ PK: 'REGISTRY', SK: `LIBRARY#${libraryId}` });
 export const REGISTRY_PARTITION = 'REGISTRY';
 export const HEALTH_KEY = { PK: 'HEALTH', SK: 'HEALTH' };
+
+const REVISION_DIGITS = 8;
+
+/** A library's reports live in its partition: heads, revisions (newest first by sort key). */
+export const submissionKeys = (key: { libraryId: string; formId: string; period: string }) => ({
+  PK: `LIB#${key.libraryId}`,
+  SK: `HEAD#${key.formId}#${key.period}`,
+});
+export const headIndexKeys = (key: { libraryId: string; formId: string; period: string }) => ({
+  GSI1PK: periodPartition(key.formId, key.period),
+  GSI1SK: `LIB#${key.libraryId}`,
+});
+export const periodPartition = (formId: string, period: string) => `FORM#${formId}#${period}`;
+export const revisionPrefix = (key: { formId: string; period: string }) =>
+  `REV#${key.formId}#${key.period}#`;
+export const revisionKeys = (
+  key: { libraryId: string; formId: string; period: string },
+  revision: number,
+) => ({
+  PK: `LIB#${key.libraryId}`,
+  SK: `${revisionPrefix(key)}${String(revision).padStart(REVISION_DIGITS, '0')}`,
+});
+
+export const windowKeys = (formId: string, period: string) => ({
+  PK: `PERIOD#${formId}#${period}`,
+  SK: 'WINDOW',
+});
+export const exceptionKeys = (formId: string, period: string, libraryId: string) => ({
+  PK: `PERIOD#${formId}#${period}`,
+  SK: `EXCEPTION#${libraryId}`,
+});

@@ -5,12 +5,7 @@
  * inside the definition, which the forms CLI turns into a file and line.
  */
 import type { FieldDefinition, FormDefinition, Standard } from './definition.js';
-import {
-  type Expression,
-  ExpressionSyntaxError,
-  parseExpression,
-  requiredInputs,
-} from './expression.js';
+import { type Expression, ExpressionSyntaxError, parseExpression } from './expression.js';
 
 export type DefinitionPath = (string | number)[];
 
@@ -90,6 +85,17 @@ const allReferences = (expression: Expression): { key: string; previous: boolean
     default:
       return [];
   }
+};
+
+/** Fields an expression computes with: all but those seen only through present() or count(). */
+const computedReferences = (expression: Expression): { key: string }[] => {
+  if (expression.kind === 'call' && (expression.name === 'present' || expression.name === 'count'))
+    return [];
+  if (expression.kind === 'call') return expression.args.flatMap(computedReferences);
+  if (expression.kind === 'unary') return computedReferences(expression.operand);
+  if (expression.kind === 'binary')
+    return [...computedReferences(expression.left), ...computedReferences(expression.right)];
+  return expression.kind === 'field' ? [{ key: expression.key }] : [];
 };
 
 export const checkDefinition = (definition: FormDefinition): DefinitionProblem[] => {
@@ -181,7 +187,7 @@ export const checkDefinition = (definition: FormDefinition): DefinitionProblem[]
         problems.push({ path, message: `previous.${reference.key} is not available here` });
       }
     }
-    for (const input of requiredInputs(expression)) {
+    for (const input of computedReferences(expression)) {
       const type = fields.get(input.key)?.type;
       if (type !== undefined && !VALUE_TYPES.has(type)) {
         problems.push({

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { FieldError, LocalizedText } from '../errors.js';
+import { issuesToFieldErrors, packMessage } from '../messages.js';
 import { checkDefinition, DefinitionError } from './check.js';
 import type {
   DerivedIndicator,
@@ -23,7 +24,6 @@ import {
   type Scope,
   type Value,
 } from './expression.js';
-import { issuesToFieldErrors, packMessage } from './messages.js';
 
 /** A report's values by field key, as stored and as sent by the API. */
 export type FormValues = Record<string, unknown>;
@@ -224,6 +224,9 @@ const fieldSchema = (field: FieldDefinition, mode: Mode): z.ZodType => {
     );
 };
 
+const isRecord = (value: unknown): value is FormValues =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
 const isPresent = (value: unknown) =>
   value !== undefined &&
   value !== null &&
@@ -259,20 +262,25 @@ const buildSchema = (
   );
   const object = z.strictObject(shape, { error: typeMessage({ zh: '对象', en: 'an object' }) });
   if (mode === 'draft') return object as z.ZodType<FormValues>;
-  return object.superRefine((values: FormValues, context) => {
-    const scope = scopeOf(values, undefined);
-    for (const field of form.fields.values()) {
-      if (isPresent(values[field.key])) continue;
-      const visible = isVisible(form.showWhen, field.key, scope);
-      const condition = form.requiredWhen.get(field.key);
-      const required =
-        visible &&
-        ((field.required && form.showWhen.has(field.key)) ||
-          (condition !== undefined && evaluate(condition.ast, scope) === true));
-      if (required)
-        context.addIssue({ code: 'custom', path: [field.key], message: packMessage(REQUIRED) });
-    }
-  }) as z.ZodType<FormValues>;
+  return object.superRefine(
+    (values: FormValues, context) => {
+      const scope = scopeOf(values, undefined);
+      for (const field of form.fields.values()) {
+        if (isPresent(values[field.key])) continue;
+        const visible = isVisible(form.showWhen, field.key, scope);
+        const condition = form.requiredWhen.get(field.key);
+        const required =
+          visible &&
+          ((field.required && form.showWhen.has(field.key)) ||
+            (condition !== undefined && evaluate(condition.ast, scope) === true));
+        if (required)
+          context.addIssue({ code: 'custom', path: [field.key], message: packMessage(REQUIRED) });
+      }
+    },
+    // zod skips refinements after any other issue; run whenever the input is an object, so
+    // conditionally required fields are reported together with every other problem.
+    { when: (payload) => isRecord(payload.value) },
+  ) as z.ZodType<FormValues>;
 };
 
 /** Compiles a definition; a definition with problems throws DefinitionError listing them. */

@@ -197,8 +197,12 @@ export const parseExpression = (source: string): Expression => {
       if (precedence <= minimum) break;
       next();
       const right = parseBinary(precedence);
-      if (isComparison(operator) && right.kind === 'binary' && isComparison(right.operator)) {
-        throw new ExpressionSyntaxError('Comparisons cannot be chained', source, right.at);
+      // Comparisons are left-associative here, so `a < b < c` arrives with `a < b` on the left.
+      const chained = [left, right].some(
+        (operand) => operand.kind === 'binary' && isComparison(operand.operator),
+      );
+      if (isComparison(operator) && chained) {
+        throw new ExpressionSyntaxError('Comparisons cannot be chained', source, token.at);
       }
       left = { kind: 'binary', operator, left, right, at: token.at };
     }

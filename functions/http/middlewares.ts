@@ -1,3 +1,4 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AppError } from '../../domain/errors.js';
@@ -31,3 +32,10 @@ export const problemDetails = (): HttpMiddleware => ({
     request.response = internalErrorProblem(correlationId);
   },
 });
+
+/** The middleware every API function uses, in order: structured logs, correlation, errors. */
+export const apiMiddlewares = () => [
+  injectLambdaContext(logger, { resetKeys: true }),
+  correlationIds(),
+  problemDetails(),
+];

@@ -2,10 +2,10 @@ import type { z } from 'zod';
 import { type Principal, principalFromClaims } from '../../domain/auth/principal.js';
 import {
   BadRequestError,
-  type FieldError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
 } from '../../domain/errors.js';
+import { issuesToFieldErrors } from '../../domain/messages.js';
 import type { ApiEvent } from './types.js';
 
 /** Far below DynamoDB's 400 KB item limit, so a stored body always fits. */
@@ -16,12 +16,6 @@ export const principalOf = (event: ApiEvent): Principal =>
 
 const isJsonContentType = (value: string | undefined) =>
   value !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(value);
-
-const zodIssueToFieldError = (issue: z.core.$ZodIssue): FieldError => ({
-  path: issue.path.map(String).join('.') || '(body)',
-  code: issue.code,
-  message: { zh: `字段格式不正确：${issue.message}`, en: issue.message },
-});
 
 /** Decodes, size-checks, parses and validates a JSON request body; every failure names its field. */
 export const readJsonBody = <Schema extends z.ZodType>(
@@ -63,7 +57,7 @@ export const readJsonBody = <Schema extends z.ZodType>(
   if (!result.success) {
     throw new BadRequestError(
       { zh: '请求内容有误，请检查标出的字段。', en: 'The request body has invalid fields.' },
-      { cause: result.error, errors: result.error.issues.map(zodIssueToFieldError) },
+      { cause: result.error, errors: issuesToFieldErrors(result.error.issues) },
     );
   }
   return result.data;

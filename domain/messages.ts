@@ -1,4 +1,4 @@
-import type { FieldError, LocalizedText } from '../errors.js';
+import type { FieldError, LocalizedText } from './errors.js';
 
 /**
  * zod carries one message string per issue; the forms engine stores both languages in it as
@@ -44,7 +44,7 @@ export const issuesToFieldErrors = (issues: readonly IssueLike[], prefix = ''): 
         path: at(issue.path),
         code: issue.code,
         message: unpack(issue.message) ?? {
-          zh: `格式不正确（${issue.message}）`,
+          zh: `字段格式不正确：${issue.message}`,
           en: issue.message,
         },
       },

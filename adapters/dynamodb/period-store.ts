@@ -1,0 +1,68 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { LockException, type PeriodStore, StoredWindow } from '../../domain/periods/window.js';
+import { withStorageErrors } from './errors.js';
+import { exceptionKeys, windowKeys } from './keys.js';
+
+export class DynamoDbPeriodStore implements PeriodStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async getWindow(formId: string, period: string): Promise<StoredWindow | undefined> {
+    const { Item } = await withStorageErrors(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: windowKeys(formId, period) }),
+      ),
+    );
+    return Item ? StoredWindow.parse(Item) : undefined;
+  }
+
+  async putWindow(formId: string, period: string, window: StoredWindow): Promise<void> {
+    await withStorageErrors(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...windowKeys(formId, period), ...window },
+        }),
+      ),
+    );
+  }
+
+  async listExceptions(formId: string, period: string): Promise<LockException[]> {
+    const { PK } = windowKeys(formId, period);
+    const exceptions: LockException[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await withStorageErrors(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: { ':pk': PK, ':prefix': 'EXCEPTION#' },
+            ExclusiveStartKey: cursor,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) exceptions.push(LockException.parse(item));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return exceptions;
+  }
+
+  async putException(formId: string, period: string, exception: LockException): Promise<void> {
+    await withStorageErrors(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...exceptionKeys(formId, period, exception.libraryId), ...exception },
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,38 @@
+import { BadRequestError, NotFoundError } from '../errors.js';
+import type { FormRegistry } from './catalog.js';
+import type { CompiledForm } from './compile.js';
+import { parsePeriod } from './periods.js';
+
+/**
+ * The form a request names (its active version, or the version a report was started with),
+ * after checking that the period fits the form's period type: 404 for an unknown form, 400
+ * for a malformed period.
+ */
+export const resolveForm = (
+  forms: FormRegistry,
+  formId: string,
+  period: string,
+  version?: string,
+): CompiledForm => {
+  const form = forms.get(formId, version);
+  if (!form) throw new NotFoundError({ zh: `没有表单 ${formId}。`, en: `No form ${formId}.` });
+  if (!parsePeriod(form.definition.periodType, period)) {
+    const example = form.definition.periodType === 'annual' ? '2025' : '2025-H1';
+    throw new BadRequestError(
+      {
+        zh: `报告期“${period}”格式不正确，例如 ${example}。`,
+        en: `Period "${period}" is not valid; for example ${example}.`,
+      },
+      {
+        errors: [
+          {
+            path: 'period',
+            code: 'invalid_period',
+            message: { zh: `应形如 ${example}`, en: `like ${example}` },
+          },
+        ],
+      },
+    );
+  }
+  return form;
+};

@@ -1,0 +1,455 @@
+/**
+ * The submission lifecycle: draft → submitted → accepted, or submitted → returned → (edits) →
+ * submitted; an administrator may reopen an accepted report. Every step writes an immutable
+ * revision and moves the head in one conditional write, so a stale client gets a conflict and
+ * nothing saved is ever overwritten.
+ */
+
+import { authorize } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
+import {
+  BadRequestError,
+  ConflictError,
+  type FieldError,
+  NotFoundError,
+  UnprocessableError,
+} from '../errors.js';
+import type { FormRegistry } from '../forms/catalog.js';
+import {
+  type CompiledForm,
+  computeDerived,
+  type FormValues,
+  type ValidationReport,
+  validateDraft,
+  validateFinal,
+} from '../forms/compile.js';
+import { previousPeriod } from '../forms/periods.js';
+import { resolveForm } from '../forms/resolve.js';
+import type { PeriodService, ResolvedWindow } from '../periods/service.js';
+import type { AcceptBody, ReopenBody, ReturnBody, SaveDraftBody, SubmitBody } from './commands.js';
+import {
+  type Actor,
+  actorOf,
+  type SubmissionAction,
+  type SubmissionHead,
+  type SubmissionKey,
+  type SubmissionRevision,
+  type SubmissionStatus,
+} from './model.js';
+import {
+  type Page,
+  type PageRequest,
+  RevisionConflictError,
+  type SubmissionStore,
+} from './store.js';
+
+export interface SubmissionView extends SubmissionHead {
+  derived: Record<string, number>;
+  validation: ValidationReport;
+  /** The same library's previous period, shown beside each number and used by rules. */
+  previous?: { period: string; values: FormValues };
+  window: ResolvedWindow;
+}
+
+export interface SubmissionServiceDeps {
+  store: SubmissionStore;
+  periods: PeriodService;
+  forms: FormRegistry;
+  now: () => Date;
+}
+
+const EDITABLE: readonly SubmissionStatus[] = ['draft', 'returned'];
+const STATUS_TEXT: Record<SubmissionStatus, { zh: string; en: string }> = {
+  draft: { zh: '草稿', en: 'draft' },
+  submitted: { zh: '已提交', en: 'submitted' },
+  returned: { zh: '已退回', en: 'returned' },
+  accepted: { zh: '已通过', en: 'accepted' },
+};
+
+const notFound = (key: SubmissionKey) =>
+  new NotFoundError({
+    zh: `${key.libraryId} 尚未填写 ${key.formId} ${key.period} 的报告。`,
+    en: `There is no ${key.formId} report for ${key.period} from ${key.libraryId} yet.`,
+  });
+
+const staleRevision = (expected: number, current: number) =>
+  new ConflictError(
+    {
+      zh: `报告已被他人更新（当前版本 ${current}，您编辑的是版本 ${expected}），请刷新后再保存。`,
+      en: `Someone else saved this report (now revision ${current}; you edited ${expected}). Reload before saving.`,
+    },
+    {
+      errors: [
+        {
+          path: 'expectedRevision',
+          code: 'stale_revision',
+          message: { zh: '版本已过期', en: 'stale revision' },
+        },
+      ],
+    },
+  );
+
+const wrongState = (status: SubmissionStatus, action: SubmissionAction) =>
+  new ConflictError({
+    zh: `报告当前状态为“${STATUS_TEXT[status].zh}”，不能执行此操作。`,
+    en: `The report is ${STATUS_TEXT[status].en}; it cannot be ${action === 'save' ? 'edited' : `${action}ed`} now.`,
+  });
+
+export class SubmissionService {
+  constructor(private readonly deps: SubmissionServiceDeps) {}
+
+  private formFor(formId: string, period: string, version?: string): CompiledForm {
+    return resolveForm(this.deps.forms, formId, period, version);
+  }
+
+  private async previousValues(form: CompiledForm, key: SubmissionKey) {
+    const period = previousPeriod(form.definition.periodType, key.period);
+    if (!period) return undefined;
+    const head = await this.deps.store.getHead({ ...key, period });
+    return head && (head.status === 'submitted' || head.status === 'accepted')
+      ? { period, values: head.values }
+      : undefined;
+  }
+
+  private async view(head: SubmissionHead): Promise<SubmissionView> {
+    const form = this.formFor(head.formId, head.period, head.formVersion);
+    const [previous, window] = await Promise.all([
+      this.previousValues(form, head),
+      this.deps.periods.windowFor(head.formId, head.period),
+    ]);
+    return {
+      ...head,
+      derived: computeDerived(form, head.values),
+      validation: validateDraft(form, head.values, previous?.values),
+      ...(previous ? { previous } : {}),
+      window,
+    };
+  }
+
+  private async existingHead(key: SubmissionKey): Promise<SubmissionHead> {
+    const head = await this.deps.store.getHead(key);
+    if (!head) throw notFound(key);
+    return head;
+  }
+
+  /** Writes the next revision; maps a lost race to 409. */
+  private async commit(
+    previous: SubmissionHead | undefined,
+    next: Omit<SubmissionHead, 'revision' | 'updatedAt' | 'updatedBy' | 'createdAt'> & {
+      createdAt?: string;
+    },
+    action: SubmissionAction,
+    actor: Actor,
+  ): Promise<SubmissionHead> {
+    const at = this.deps.now().toISOString();
+    const expectedRevision = previous?.revision ?? 0;
+    const head: SubmissionHead = {
+      ...next,
+      revision: expectedRevision + 1,
+      createdAt: previous?.createdAt ?? at,
+      updatedAt: at,
+      updatedBy: actor,
+    };
+    const revision: SubmissionRevision = {
+      libraryId: head.libraryId,
+      formId: head.formId,
+      period: head.period,
+      revision: head.revision,
+      action,
+      status: head.status,
+      formVersion: head.formVersion,
+      values: head.values,
+      explanations: head.explanations,
+      ...(head.review ? { review: head.review } : {}),
+      actor,
+      at,
+    };
+    try {
+      await this.deps.store.commit(head, revision, expectedRevision);
+    } catch (error) {
+      if (error instanceof RevisionConflictError) {
+        const current = await this.deps.store.getHead(head);
+        throw staleRevision(expectedRevision, current?.revision ?? 0);
+      }
+      throw error;
+    }
+    return head;
+  }
+
+  async get(principal: Principal, key: SubmissionKey): Promise<SubmissionView> {
+    authorize(principal, 'submission:read', key.libraryId);
+    this.formFor(key.formId, key.period);
+    return this.view(await this.existingHead(key));
+  }
+
+  /** Saves a draft as a new revision; `expectedRevision: 0` creates the report. */
+  async saveDraft(
+    principal: Principal,
+    key: SubmissionKey,
+    body: SaveDraftBody,
+  ): Promise<{ created: boolean; view: SubmissionView }> {
+    authorize(principal, 'submission:edit', key.libraryId);
+    const current = await this.deps.store.getHead(key);
+    const form = this.formFor(key.formId, key.period, current?.formVersion);
+    await this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId);
+    if ((current?.revision ?? 0) !== body.expectedRevision) {
+      throw current
+        ? staleRevision(body.expectedRevision, current.revision)
+        : new ConflictError(
+            {
+              zh: '报告尚未创建，请以版本 0 保存。',
+              en: 'The report does not exist yet; save with expectedRevision 0.',
+            },
+            {
+              errors: [
+                {
+                  path: 'expectedRevision',
+                  code: 'stale_revision',
+                  message: { zh: '应为 0', en: 'must be 0' },
+                },
+              ],
+            },
+          );
+    }
+    if (current && !EDITABLE.includes(current.status)) throw wrongState(current.status, 'save');
+    const report = validateDraft(form, body.values);
+    if (report.fieldErrors.length > 0) {
+      throw new BadRequestError(
+        {
+          zh: '部分数据格式不正确，请检查标出的字段。',
+          en: 'Some values are invalid; check the fields listed.',
+        },
+        { errors: report.fieldErrors.map((error) => ({ ...error, path: `values.${error.path}` })) },
+      );
+    }
+    const head = await this.commit(
+      current,
+      {
+        ...key,
+        formVersion: form.definition.version,
+        status: current?.status ?? 'draft',
+        values: body.values,
+        explanations: current?.explanations ?? {},
+        ...(current?.review ? { review: current.review } : {}),
+        ...(current?.submittedAt ? { submittedAt: current.submittedAt } : {}),
+      },
+      'save',
+      actorOf(principal),
+    );
+    return { created: current === undefined, view: await this.view(head) };
+  }
+
+  /** Final submission: every field and rule checked, every warning explained. */
+  async submit(
+    principal: Principal,
+    key: SubmissionKey,
+    body: SubmitBody,
+  ): Promise<SubmissionView> {
+    authorize(principal, 'submission:edit', key.libraryId);
+    const current = await this.existingHead(key);
+    const form = this.formFor(key.formId, key.period, current.formVersion);
+    await this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId);
+    if (current.revision !== body.expectedRevision)
+      throw staleRevision(body.expectedRevision, current.revision);
+    if (!EDITABLE.includes(current.status)) throw wrongState(current.status, 'submit');
+
+    const unknownRules = Object.keys(body.explanations).filter(
+      (ruleId) => !form.rules.some((rule) => rule.id === ruleId),
+    );
+    if (unknownRules.length > 0) {
+      throw new BadRequestError(
+        {
+          zh: '说明对应的校验规则不存在。',
+          en: 'Explanations name rules this form does not have.',
+        },
+        {
+          errors: unknownRules.map((ruleId) => ({
+            path: `explanations.${ruleId}`,
+            code: 'unknown_rule',
+            message: { zh: `没有规则“${ruleId}”`, en: `No rule "${ruleId}"` },
+          })),
+        },
+      );
+    }
+
+    const previous = await this.previousValues(form, key);
+    const report = validateFinal(form, current.values, previous?.values);
+    const errors: FieldError[] = [
+      ...report.fieldErrors.map((error) => ({ ...error, path: `values.${error.path}` })),
+      ...report.ruleErrors.map((violation) => ({
+        path: `rules.${violation.ruleId}`,
+        code: 'rule_violated',
+        message: violation.message,
+      })),
+      ...report.warnings
+        .filter((warning) => !body.explanations[warning.ruleId])
+        .map((warning) => ({
+          path: `explanations.${warning.ruleId}`,
+          code: 'explanation_required',
+          message: {
+            zh: `请说明原因：${warning.message.zh}`,
+            en: `Explain this warning: ${warning.message.en}`,
+          },
+        })),
+    ];
+    if (errors.length > 0) {
+      throw new UnprocessableError(
+        {
+          zh: `报告还有 ${errors.length} 处问题，需要修改或说明后才能提交。`,
+          en: `The report has ${errors.length} problem(s) to fix or explain before it can be submitted.`,
+        },
+        { errors },
+      );
+    }
+    const explanations = Object.fromEntries(
+      report.warnings.flatMap((warning) => {
+        const text = body.explanations[warning.ruleId];
+        return text ? [[warning.ruleId, text]] : [];
+      }),
+    );
+    const { review: _returned, ...rest } = current;
+    const head = await this.commit(
+      current,
+      { ...rest, status: 'submitted', explanations, submittedAt: this.deps.now().toISOString() },
+      'submit',
+      actorOf(principal),
+    );
+    return this.view(head);
+  }
+
+  private async review(
+    principal: Principal,
+    key: SubmissionKey,
+    expectedRevision: number | undefined,
+    action: 'return' | 'accept' | 'reopen',
+    next: (
+      current: SubmissionHead,
+      at: string,
+    ) => Omit<SubmissionHead, 'revision' | 'updatedAt' | 'updatedBy' | 'createdAt'>,
+  ): Promise<SubmissionView> {
+    authorize(
+      principal,
+      action === 'reopen' ? 'submission:reopen' : 'submission:review',
+      key.libraryId,
+    );
+    const current = await this.existingHead(key);
+    if (expectedRevision !== undefined && current.revision !== expectedRevision) {
+      throw staleRevision(expectedRevision, current.revision);
+    }
+    const allowed =
+      action === 'reopen' ? current.status === 'accepted' : current.status === 'submitted';
+    if (!allowed) throw wrongState(current.status, action);
+    const head = await this.commit(
+      current,
+      next(current, this.deps.now().toISOString()),
+      action,
+      actorOf(principal),
+    );
+    return this.view(head);
+  }
+
+  /** Back to the library with a message and comments on specific fields. */
+  async returnToLibrary(
+    principal: Principal,
+    key: SubmissionKey,
+    body: ReturnBody,
+  ): Promise<SubmissionView> {
+    const form = this.formFor(key.formId, key.period);
+    const current = await this.deps.store.getHead(key);
+    const versionForm = current ? this.formFor(key.formId, key.period, current.formVersion) : form;
+    const unknownFields = Object.keys(body.fieldComments).filter(
+      (field) => !versionForm.fields.has(field),
+    );
+    if (unknownFields.length > 0) {
+      throw new BadRequestError(
+        { zh: '批注针对的字段不存在。', en: 'Comments name fields this form does not have.' },
+        {
+          errors: unknownFields.map((field) => ({
+            path: `fieldComments.${field}`,
+            code: 'unknown_field',
+            message: { zh: `表单中没有字段“${field}”`, en: `Unknown field "${field}"` },
+          })),
+        },
+      );
+    }
+    return this.review(principal, key, body.expectedRevision, 'return', (head, at) => ({
+      ...head,
+      status: 'returned',
+      review: {
+        message: body.message,
+        fieldComments: body.fieldComments,
+        by: actorOf(principal),
+        at,
+      },
+    }));
+  }
+
+  async accept(
+    principal: Principal,
+    key: SubmissionKey,
+    body: AcceptBody,
+  ): Promise<SubmissionView> {
+    this.formFor(key.formId, key.period);
+    return this.review(principal, key, body.expectedRevision, 'accept', (head, at) => {
+      const { review: _review, ...rest } = head;
+      return { ...rest, status: 'accepted', acceptedAt: at };
+    });
+  }
+
+  /** An administrator reopens an accepted report; the library sees why. */
+  async reopen(
+    principal: Principal,
+    key: SubmissionKey,
+    body: ReopenBody,
+  ): Promise<SubmissionView> {
+    this.formFor(key.formId, key.period);
+    return this.review(principal, key, body.expectedRevision, 'reopen', (head, at) => {
+      const { acceptedAt: _acceptedAt, ...rest } = head;
+      return {
+        ...rest,
+        status: 'returned',
+        review: { message: body.message, fieldComments: {}, by: actorOf(principal), at },
+      };
+    });
+  }
+
+  async listRevisions(
+    principal: Principal,
+    key: SubmissionKey,
+    page: PageRequest,
+  ): Promise<Page<Omit<SubmissionRevision, 'values'>>> {
+    authorize(principal, 'submission:read', key.libraryId);
+    this.formFor(key.formId, key.period);
+    await this.existingHead(key);
+    const result = await this.deps.store.listRevisions(key, page);
+    return {
+      ...result,
+      items: result.items.map(({ values: _values, ...summary }) => summary),
+    };
+  }
+
+  async getRevision(
+    principal: Principal,
+    key: SubmissionKey,
+    revision: number,
+  ): Promise<SubmissionRevision> {
+    authorize(principal, 'submission:read', key.libraryId);
+    this.formFor(key.formId, key.period);
+    const found = await this.deps.store.getRevision(key, revision);
+    if (!found) {
+      throw new NotFoundError({ zh: `没有第 ${revision} 版。`, en: `No revision ${revision}.` });
+    }
+    return found;
+  }
+
+  /** Every report of a form and period, for the province, without their values. */
+  async list(principal: Principal, formId: string, period: string, page: PageRequest) {
+    authorize(principal, 'submissions:list');
+    this.formFor(formId, period);
+    const result = await this.deps.store.listHeads(formId, period, page);
+    return {
+      ...result,
+      items: result.items.map(({ values: _values, ...summary }) => summary),
+    };
+  }
+}

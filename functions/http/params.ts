@@ -1,0 +1,80 @@
+/** Path and query parameters of the submission routes, checked before any storage call. */
+import { z } from 'zod';
+import { LibraryId } from '../../domain/auth/principal.js';
+import { BadRequestError, NotFoundError } from '../../domain/errors.js';
+import { issuesToFieldErrors } from '../../domain/messages.js';
+import type { SubmissionKey } from '../../domain/submissions/model.js';
+import type { PageRequest } from '../../domain/submissions/store.js';
+import type { ApiEvent } from './types.js';
+
+const Segment = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/);
+
+export const submissionKeyOf = (event: ApiEvent): SubmissionKey => {
+  const parameters = event.pathParameters ?? {};
+  const libraryId = LibraryId.safeParse(parameters.libraryId);
+  const formId = Segment.safeParse(parameters.formId);
+  const period = Segment.safeParse(parameters.period);
+  if (!libraryId.success || !formId.success || !period.success) {
+    throw new NotFoundError({ zh: '没有这个报告。', en: 'No such report.' });
+  }
+  return { libraryId: libraryId.data, formId: formId.data, period: period.data };
+};
+
+export const formPeriodOf = (event: ApiEvent): { formId: string; period: string } => {
+  const formId = Segment.safeParse(
+    event.pathParameters?.formId ?? event.queryStringParameters?.formId,
+  );
+  const period = Segment.safeParse(
+    event.pathParameters?.period ?? event.queryStringParameters?.period,
+  );
+  if (!formId.success || !period.success) {
+    throw new BadRequestError(
+      { zh: '请指定表单和报告期。', en: 'formId and period are required.' },
+      {
+        errors: [
+          ...(formId.success
+            ? []
+            : [{ path: 'formId', code: 'required', message: { zh: '必填', en: 'required' } }]),
+          ...(period.success
+            ? []
+            : [{ path: 'period', code: 'required', message: { zh: '必填', en: 'required' } }]),
+        ],
+      },
+    );
+  }
+  return { formId: formId.data, period: period.data };
+};
+
+const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).optional(),
+  cursor: z.string().min(1).max(2_048).optional(),
+});
+
+export const pageOf = (event: ApiEvent, defaultLimit: number): PageRequest => {
+  const parsed = PageQuery.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) {
+    throw new BadRequestError(
+      { zh: '分页参数有误。', en: 'Invalid paging parameters.' },
+      { errors: issuesToFieldErrors(parsed.error.issues) },
+    );
+  }
+  return {
+    limit: parsed.data.limit ?? defaultLimit,
+    ...(parsed.data.cursor ? { cursor: parsed.data.cursor } : {}),
+  };
+};
+
+export const revisionNumberOf = (event: ApiEvent): number => {
+  const revision = z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .safeParse(event.pathParameters?.revision);
+  if (!revision.success) throw new NotFoundError({ zh: '没有这一版。', en: 'No such revision.' });
+  return revision.data;
+};

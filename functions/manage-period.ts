@@ -1,0 +1,29 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { PeriodExceptionBody } from '../domain/submissions/commands.js';
+import { apiMiddlewares } from './http/middlewares.js';
+import { formPeriodOf } from './http/params.js';
+import { principalOf, readJsonBody } from './http/request.js';
+import { correlationIdOf, json } from './http/responses.js';
+import type { ApiEvent, ApiResult } from './http/types.js';
+import { periodService } from './submission-services.js';
+
+/** Administrators: set a period's window (PUT) or let one library write after the lock (POST). */
+export const managePeriod = async (event: ApiEvent): Promise<ApiResult> => {
+  const principal = principalOf(event);
+  const { formId, period } = formPeriodOf(event);
+  const correlationId = correlationIdOf(event);
+  if (event.requestContext.http.method === 'PUT') {
+    // The window's own schema (with zh/en messages) is applied by the service.
+    const body = readJsonBody(event, z.unknown());
+    return json(200, await periodService.update(principal, formId, period, body), correlationId);
+  }
+  const body = readJsonBody(event, PeriodExceptionBody);
+  return json(
+    201,
+    await periodService.addException(principal, formId, period, body),
+    correlationId,
+  );
+};
+
+export const handler = middy(managePeriod).use(apiMiddlewares());
