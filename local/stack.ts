@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
+import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
 import { readRegistryFile } from '../adapters/registry-file.js';
+import type { Library } from '../domain/registry/library.js';
 import { routes } from '../functions/routes.js';
 import { buckets, mainTable, resourceEnv } from '../infra/resources.js';
+import { seedDemoReports } from './demo-seed.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type ApiHandler, createLocalServer } from './http-server.js';
 import { createTokenVerifier, jwks, loadOrCreateSigningKey, signDevToken } from './jwt.js';
@@ -29,6 +32,8 @@ export interface StackState {
   tableName: string;
   buckets: Record<keyof typeof buckets, string>;
   libraries: number;
+  /** Demo reports written by this start (0 when they were already there, or DEMO=0). */
+  demoReports: number;
 }
 
 export interface RunningStack extends StackState {
@@ -83,6 +88,34 @@ const listen = (server: Server | import('node:http').Server, port: number) =>
     });
   });
 
+const DEMO_MARKER = { PK: 'DEMO', SK: 'SEEDED' };
+
+/** Seeds the demo reports the first time a data directory starts with DEMO=1. */
+const seedDemoOnce = async (
+  documents: DynamoDBDocumentClient,
+  libraries: readonly Library[],
+  log: (line: string) => void,
+) => {
+  const marker = await documents.send(
+    new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: DEMO_MARKER, ConsistentRead: true }),
+  );
+  if (marker.Item) return { reports: 0, fresh: false };
+  log('seeding demo reports ...');
+  const { formRegistry } = await import('../adapters/form-catalog.js');
+  const result = await seedDemoReports({
+    store: new DynamoDbSubmissionStore(documents, LOCAL_TABLE_NAME),
+    forms: formRegistry,
+    libraries,
+  });
+  await documents.send(
+    new PutCommand({
+      TableName: LOCAL_TABLE_NAME,
+      Item: { ...DEMO_MARKER, reports: result.reports, at: new Date().toISOString() },
+    }),
+  );
+  return { ...result, fresh: true };
+};
+
 export const startLocalStack = async (
   settings: LocalSettings,
   log: (line: string) => void = () => undefined,
@@ -128,10 +161,12 @@ export const startLocalStack = async (
     for (const bucket of Object.values(buckets)) await ensureBucket(s3Client, bucket);
 
     const registry = await readRegistryFile();
-    await new DynamoDbLibraryStore(
-      DynamoDBDocumentClient.from(dynamoClient),
-      LOCAL_TABLE_NAME,
-    ).putLibraries(registry.libraries);
+    const documents = DynamoDBDocumentClient.from(dynamoClient);
+    await new DynamoDbLibraryStore(documents, LOCAL_TABLE_NAME).putLibraries(registry.libraries);
+    const demo =
+      settings.DEMO === '1'
+        ? await seedDemoOnce(documents, registry.libraries, log)
+        : { reports: 0, fresh: false };
     const knownLibraries = new Set(registry.libraries.map((library) => library.libraryId));
 
     const signingKey = await loadOrCreateSigningKey(dataDir);
@@ -172,6 +207,7 @@ export const startLocalStack = async (
       tableName: LOCAL_TABLE_NAME,
       buckets: { ...buckets },
       libraries: registry.libraries.length,
+      demoReports: demo.reports,
     };
     writeFileSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`);
     stops.unshift(async () => rmSync(stateFile(dataDir), { force: true }));

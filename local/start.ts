@@ -37,7 +37,7 @@ const main = async () => {
   API token    npm run --silent dev:token -- --role library --library 140429
   Example      curl -H "Authorization: Bearer $(npm run --silent dev:token -- --role province)" ${url}/api/libraries
 
-  Registry     ${stack.libraries} libraries; demo reports: ${settings.DEMO === '1' ? 'on' : 'off (DEMO=0)'}
+  Registry     ${stack.libraries} libraries; demo reports: ${settings.DEMO === '1' ? (stack.demoReports > 0 ? `${stack.demoReports} written` : 'already loaded') : 'off (DEMO=0)'}
   Emulators    DynamoDB Local ${stack.dynamoDbEndpoint}, s3rver ${stack.s3Endpoint}
   Data         ${settings.DATA_DIR}
 

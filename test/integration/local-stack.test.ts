@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
 import { spawnLocalScript, startStackProcess, stopStackProcess } from './global-setup.js';
 import { stack } from './support.js';
 
@@ -44,10 +45,30 @@ const javaProcessesFor = (dataDir: string) => {
 };
 
 describe('npm start', () => {
-  it('keeps data across a restart and stops DynamoDB Local on SIGTERM', async () => {
+  it('seeds demo reports once, keeps data across a restart and stops DynamoDB Local on SIGTERM', async () => {
     const dataDir = freshDataDir();
     const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
-    const first = await startStackProcess(dataDir);
+    const first = await startStackProcess(dataDir, { DEMO: '1' });
+    expect(first.state.demoReports).toBeGreaterThan(117);
+    const province = await signDevToken(await loadOrCreateSigningKey(dataDir), {
+      role: 'province',
+    });
+    const statuses = async (period: string) => {
+      const response = await fetch(
+        `${first.state.apiUrl}/api/submissions?formId=county-annual-report&period=${period}&limit=100`,
+        { headers: { authorization: `Bearer ${province}` } },
+      );
+      const body = (await response.json()) as { items: { status: string }[]; nextCursor?: string };
+      return {
+        count: body.items.length,
+        statuses: new Set(body.items.map((item) => item.status)),
+        more: Boolean(body.nextCursor),
+      };
+    };
+    const year2024 = await statuses('2024');
+    expect(year2024).toEqual({ count: 100, statuses: new Set(['accepted']), more: true });
+    const year2025 = await statuses('2025');
+    expect(year2025.statuses).toEqual(new Set(['draft', 'submitted', 'returned', 'accepted']));
     const item = { PK: { S: 'TEST' }, SK: { S: 'survives-restart' } };
     const firstClient = new DynamoDBClient({
       endpoint: first.state.dynamoDbEndpoint,
@@ -61,7 +82,8 @@ describe('npm start', () => {
     expect(await stopStackProcess(first.child)).toBe(0);
     expect(javaProcessesFor(dataDir)).toEqual([]);
 
-    const second = await startStackProcess(dataDir);
+    const second = await startStackProcess(dataDir, { DEMO: '1' });
+    expect(second.state.demoReports).toBe(0);
     const secondClient = new DynamoDBClient({
       endpoint: second.state.dynamoDbEndpoint,
       region: 'us-east-1',
