@@ -352,6 +352,8 @@ export const evaluateRules = (
   form: CompiledForm,
   values: FormValues,
   previous?: FormValues,
+  /** Fields whose values failed their own checks: rules naming them are skipped. */
+  invalid: ReadonlySet<string> = new Set(),
 ): Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'> => {
   const scope = scopeOf(values, previous);
   const report: Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'> = {
@@ -360,9 +362,11 @@ export const evaluateRules = (
     skippedRules: [],
   };
   for (const rule of form.rules) {
-    const missing = rule.expression.inputs.some((input) =>
-      input.previous ? !isPresent(previous?.[input.key]) : !isPresent(values[input.key]),
-    );
+    const missing =
+      rule.fields.some((key) => invalid.has(key)) ||
+      rule.expression.inputs.some((input) =>
+        input.previous ? !isPresent(previous?.[input.key]) : !isPresent(values[input.key]),
+      );
     const outcome = missing ? undefined : evaluate(rule.expression.ast, scope);
     if (outcome === undefined || outcome === null) {
       report.skippedRules.push(rule.id);
@@ -388,15 +392,18 @@ const validate = (
 ): ValidationReport => {
   const parsed = schema.safeParse(input);
   const fieldErrors = parsed.success ? [] : issuesToFieldErrors(parsed.error.issues);
-  // Rules look only at values that passed their own field checks.
-  const broken = new Set(fieldErrors.map((error) => error.path.split('.')[0]));
-  const values =
-    typeof input === 'object' && input !== null && !Array.isArray(input)
-      ? Object.fromEntries(
-          Object.entries(input).filter(([key]) => form.fields.has(key) && !broken.has(key)),
-        )
-      : {};
-  return { fieldErrors, ...evaluateRules(form, values, previous) };
+  // Rules look only at values that passed their own field checks. A rule naming a value that
+  // failed them is skipped, rather than evaluated with coalesce()'s fallback in its place.
+  const record: FormValues = isRecord(input) ? input : {};
+  const invalid = new Set(
+    fieldErrors
+      .map((error) => error.path.split('.')[0] ?? '')
+      .filter((key) => isPresent(record[key])),
+  );
+  const values = Object.fromEntries(
+    Object.entries(record).filter(([key]) => form.fields.has(key) && !invalid.has(key)),
+  );
+  return { fieldErrors, ...evaluateRules(form, values, previous, invalid) };
 };
 
 /** A draft: every field optional, types and bounds enforced, unknown keys rejected. */

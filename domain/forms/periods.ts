@@ -32,11 +32,17 @@ export interface PeriodWindow {
   locksAt: string;
 }
 
+/**
+ * What a filled template must be: an ISO 8601 date-time with its offset. `Date.parse` alone
+ * also takes other shapes, e.g. it reads a misspelt `{yr}-06-01` as 1 June 2001.
+ */
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
 const fillTemplate = (template: string, year: number): string => {
   const filled = template.replace(/\{year(?:\+(\d+))?\}/g, (_, offset: string | undefined) =>
     String(year + Number(offset ?? 0)),
   );
-  const time = Date.parse(filled);
+  const time = DATE_TIME.test(filled) ? Date.parse(filled) : Number.NaN;
   if (Number.isNaN(time)) throw new Error(`Window template "${template}" gives no valid time`);
   return new Date(time).toISOString();
 };

@@ -109,6 +109,8 @@ export interface LoadedForms {
 export const loadForms = (dir: string): LoadedForms => {
   const diagnostics: Diagnostic[] = [];
   const definitions: { file: SourceFile; definition: FormDefinition }[] = [];
+  /** Form directories with a file that did not load: their standards are not checked. */
+  const unreadable = new Set<string>();
   let files = 0;
 
   for (const entry of readdirSync(dir).sort()) {
@@ -120,7 +122,10 @@ export const loadForms = (dir: string): LoadedForms => {
       files += 1;
       const file = readSource(join(formDir, name), diagnostics);
       const definition = file && parseWith(FormDefinition, file, diagnostics);
-      if (!file || !definition) continue;
+      if (!file || !definition) {
+        unreadable.add(entry);
+        continue;
+      }
       if (definition.formId !== entry) {
         report(
           diagnostics,
@@ -181,6 +186,10 @@ export const loadForms = (dir: string): LoadedForms => {
   const standards = standardsFile && parseWith(StandardsFile, standardsFile, diagnostics);
   if (standardsFile && standards) {
     for (const problem of checkStandards(standards.standards, active)) {
+      // A standard of a form whose file is already reported would only repeat that problem.
+      const index = problem.path[1];
+      const formId = typeof index === 'number' ? standards.standards[index]?.formId : undefined;
+      if (formId !== undefined && unreadable.has(formId)) continue;
       report(diagnostics, standardsFile, problem.path, problem.message);
     }
   }

@@ -1,0 +1,660 @@
+import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
+import { DefinitionError } from './check.js';
+import {
+  compileForm,
+  computeDerived,
+  evaluateRules,
+  type FormValues,
+  type RuleViolation,
+  validateDraft,
+  validateFinal,
+} from './compile.js';
+import { type FieldDefinition, FormDefinition, type ScalarField } from './definition.js';
+import { minimalDefinitionInput, realForm, wuxiangReport2025 } from './fixtures.js';
+
+const form = realForm();
+
+const REQUIRED_FIELDS = [
+  'servicePopulation',
+  'floorArea',
+  'assessmentGrade',
+  'holdingsTotal',
+  'newAcquisitions',
+  'visits',
+  'loans',
+  'eventsTotal',
+  'staffTotal',
+  'staffEstablished',
+  'fundingTotal',
+  'bookFunds',
+  'dedicatedBookBudget',
+];
+
+const without = (values: FormValues, ...keys: string[]): FormValues =>
+  Object.fromEntries(Object.entries(values).filter(([key]) => !keys.includes(key)));
+
+/** Every field error of a draft holding only `values`, checked to carry both languages. */
+const draftErrors = (values: FormValues) => {
+  const { fieldErrors } = validateDraft(form, values);
+  for (const error of fieldErrors) {
+    expect(error.message.zh.length).toBeGreaterThan(0);
+    expect(error.message.en.length).toBeGreaterThan(0);
+    expect(error.code.length).toBeGreaterThan(0);
+  }
+  return fieldErrors;
+};
+
+describe('the compiled county annual report', () => {
+  it('has every field of the data dictionary, required ones as required', () => {
+    expect(form.fields.size).toBe(52);
+    expect(
+      [...form.fields.values()].filter((field) => field.required).map((field) => field.key),
+    ).toEqual(REQUIRED_FIELDS);
+    expect(form.requiredWhen.get('problemDetails')?.source).toBe('count(problemCategories) > 0');
+  });
+
+  it('throws DefinitionError listing the problems of a broken definition', () => {
+    const input = minimalDefinitionInput();
+    input.rules = [
+      {
+        id: 'broken',
+        severity: 'error',
+        check: 'nosuchField <= total',
+        message: { zh: '坏', en: 'Broken' },
+      },
+    ];
+    let thrown: unknown;
+    try {
+      compileForm(FormDefinition.parse(input));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DefinitionError);
+    if (!(thrown instanceof DefinitionError)) throw new Error('expected DefinitionError');
+    expect(thrown.problems).toEqual([
+      { path: ['rules', 0, 'check'], message: expect.stringContaining('nosuchField') },
+    ]);
+    expect(thrown.message).toContain('mini-form 2026.1');
+  });
+});
+
+describe('field types at their boundaries (validateDraft)', () => {
+  const text = (length: number) => '书'.repeat(length);
+
+  it.each<[string, unknown]>([
+    ['holdingsTotal', 0],
+    ['holdingsTotal', 129000],
+    ['holdingsTotal', Number.MAX_SAFE_INTEGER],
+    ['servicePopulation', 1000],
+    ['servicePopulation', 5000000],
+    ['floorArea', 0],
+    ['floorArea', 2861.4],
+    ['floorArea', 200000],
+    ['weeklyOpenHours', 168],
+    ['digitalResourcesTB', 12.75],
+    ['digitalResourcesTB', 0.01],
+    ['fundingTotal', 129000],
+    ['fundingTotal', 0],
+    ['dedicatedBookBudget', true],
+    ['dedicatedBookBudget', false],
+    ['assessmentGrade', 'grade1'],
+    ['assessmentGrade', 'none'],
+    ['problemCategories', ['space', 'bookFunding']],
+    ['problemCategories', []],
+    ['plans', text(4000)],
+    ['plans', ''],
+    ['incidents', [{ date: '2025-07-30', kind: 'flood' }]],
+    ['incidents', [{ date: '2024-02-29', kind: 'other', description: text(1000), lossYuan: 0 }]],
+    ['incidents', []],
+  ])('accepts %s = %j', (key, value) => {
+    expect(draftErrors({ [key]: value })).toEqual([]);
+  });
+
+  it.each<[string, unknown, string?]>([
+    ['holdingsTotal', -1],
+    ['holdingsTotal', 1.5],
+    ['holdingsTotal', '12'],
+    ['holdingsTotal', '12.9万'],
+    ['holdingsTotal', 2 ** 53],
+    ['holdingsTotal', Number.NaN],
+    ['holdingsTotal', Number.POSITIVE_INFINITY],
+    ['holdingsTotal', null],
+    ['servicePopulation', 999],
+    ['servicePopulation', 5000001],
+    ['floorArea', 2861.45],
+    ['floorArea', 200000.1],
+    ['floorArea', -0.1],
+    ['weeklyOpenHours', 168.1],
+    ['digitalResourcesTB', 12.755],
+    ['digitalResourcesTB', '12.75'],
+    ['fundingTotal', 1.5],
+    ['fundingTotal', -1],
+    ['fundingTotal', '12.9万'],
+    ['dedicatedBookBudget', 'true'],
+    ['dedicatedBookBudget', 1],
+    ['dedicatedBookBudget', null],
+    ['assessmentGrade', 'grade9'],
+    ['assessmentGrade', 'Grade1'],
+    ['assessmentGrade', 1],
+    ['problemCategories', ['space', 'space']],
+    ['problemCategories', ['space', 'parking'], 'problemCategories.1'],
+    ['problemCategories', 'space'],
+    ['problemCategories', null],
+    ['plans', text(4001)],
+    ['plans', 42],
+    ['incidents', [{ date: '2025-02-30', kind: 'flood' }], 'incidents.0.date'],
+    ['incidents', [{ date: '30/07/2025', kind: 'flood' }], 'incidents.0.date'],
+    ['incidents', [{ date: '2025-07-30T00:00:00Z' }], 'incidents.0.date'],
+    ['incidents', [{ date: '2025-07-30', kind: 'flood', extra: 1 }], 'incidents.0.extra'],
+    ['incidents', [{ date: '2025-07-30', kind: 'tornado' }], 'incidents.0.kind'],
+    ['incidents', [{ kind: 'flood', lossYuan: 1.5 }], 'incidents.0.lossYuan'],
+    ['incidents', [{ description: text(1001) }], 'incidents.0.description'],
+    ['incidents', [{}, 'flood'], 'incidents.1'],
+    ['incidents', { date: '2025-07-30' }],
+    ['incidents', Array.from({ length: 51 }, () => ({}))],
+  ])('rejects %s = %j', (key, value, path = key) => {
+    const errors = draftErrors({ [key]: value });
+    expect(errors.length).toBeGreaterThan(0);
+    for (const error of errors) expect(error.path).toBe(path);
+  });
+
+  it('rejects an unknown top-level key at its own path with code unknown_field', () => {
+    const errors = draftErrors({ holdingsTotal: 1, holdingTotal: 1 });
+    expect(errors).toEqual([
+      {
+        path: 'holdingTotal',
+        code: 'unknown_field',
+        message: {
+          zh: expect.stringContaining('holdingTotal'),
+          en: 'Unknown field "holdingTotal"',
+        },
+      },
+    ]);
+  });
+
+  it('rejects a body that is not an object', () => {
+    for (const body of [null, [], 'report', 3]) {
+      const report = validateDraft(form, body);
+      expect(report.fieldErrors).toHaveLength(1);
+      expect(report.fieldErrors[0]?.path).toBe('(body)');
+    }
+  });
+
+  it('says what is wrong in both languages', () => {
+    expect(draftErrors({ servicePopulation: 999 })[0]?.message).toEqual({
+      zh: '不能小于 1000',
+      en: 'Must be at least 1000',
+    });
+    expect(draftErrors({ floorArea: 2861.45 })[0]?.message).toEqual({
+      zh: '最多 1 位小数',
+      en: 'At most 1 decimal place',
+    });
+    expect(draftErrors({ fundingTotal: 1.5 })[0]?.message.zh).toBe('金额应为整数元');
+    expect(draftErrors({ assessmentGrade: 'grade9' })[0]?.message.zh).toContain('grade1');
+  });
+
+  it('an empty draft is valid', () => {
+    expect(validateDraft(form, {}).fieldErrors).toEqual([]);
+  });
+});
+
+describe('cross-field rules', () => {
+  const base = wuxiangReport2025();
+
+  const outcome = (changes: FormValues, previous?: FormValues, values = base) =>
+    validateFinal(form, { ...values, ...changes }, previous);
+
+  const violation = (
+    report: ReturnType<typeof validateFinal>,
+    ruleId: string,
+  ): RuleViolation | undefined =>
+    [...report.ruleErrors, ...report.warnings].find((candidate) => candidate.ruleId === ruleId);
+
+  const expectViolated = (
+    report: ReturnType<typeof validateFinal>,
+    ruleId: string,
+    severity: 'error' | 'warning',
+    fields: string[],
+  ) => {
+    const found = violation(report, ruleId);
+    expect(found).toBeDefined();
+    expect(found?.severity).toBe(severity);
+    expect([...(found?.fields ?? [])].sort()).toEqual([...fields].sort());
+    expect(found?.message.zh.length).toBeGreaterThan(0);
+    expect(found?.message.en.length).toBeGreaterThan(0);
+    const list = severity === 'error' ? report.ruleErrors : report.warnings;
+    expect(list.map((entry) => entry.ruleId)).toContain(ruleId);
+  };
+
+  const expectHolds = (report: ReturnType<typeof validateFinal>, ruleId: string) => {
+    expect(violation(report, ruleId)).toBeUndefined();
+    expect(report.skippedRules).not.toContain(ruleId);
+  };
+
+  it.each<[string, 'error' | 'warning', string[], FormValues, FormValues]>([
+    [
+      'newWithinHoldings',
+      'error',
+      ['newAcquisitions', 'holdingsTotal'],
+      { newAcquisitions: 129000 },
+      { newAcquisitions: 129001 },
+    ],
+    [
+      'booksWithinHoldings',
+      'error',
+      ['holdingsBooks', 'holdingsTotal'],
+      { holdingsBooks: 129000 },
+      { holdingsBooks: 129001 },
+    ],
+    [
+      'staffSplit',
+      'error',
+      ['staffEstablished', 'staffOther', 'staffTotal'],
+      { staffEstablished: 5, staffOther: 1, staffTotal: 6 },
+      { staffEstablished: 5, staffOther: 2, staffTotal: 6 },
+    ],
+    [
+      'titlesWithinStaff',
+      'error',
+      ['staffSeniorTitle', 'staffMidTitle', 'staffJuniorTitle', 'staffTotal'],
+      { staffSeniorTitle: 1, staffMidTitle: 3, staffJuniorTitle: 2 },
+      { staffSeniorTitle: 1, staffMidTitle: 3, staffJuniorTitle: 3 },
+    ],
+    [
+      'libraryScienceWithinStaff',
+      'error',
+      ['staffLibraryScience', 'staffTotal'],
+      { staffLibraryScience: 6 },
+      { staffLibraryScience: 7 },
+    ],
+    [
+      'agedWithinStaff',
+      'error',
+      ['staffAged50Plus', 'staffTotal'],
+      { staffAged50Plus: 6 },
+      { staffAged50Plus: 7 },
+    ],
+    [
+      'bookFundsWithinTotal',
+      'error',
+      ['bookFunds', 'fundingTotal'],
+      { bookFunds: 1290000 },
+      { bookFunds: 1290001 },
+    ],
+    [
+      'eventKindsWithinTotal',
+      'warning',
+      ['lectures', 'exhibitions', 'trainings', 'onlineEvents', 'eventsTotal'],
+      { eventsTotal: 36 },
+      { eventsTotal: 35 },
+    ],
+    [
+      'detailsForProblems',
+      'error',
+      ['problemCategories', 'problemDetails'],
+      { problemCategories: [], problemDetails: undefined },
+      { problemDetails: undefined },
+    ],
+    [
+      'visitsPerCapitaHigh',
+      'warning',
+      ['visits', 'servicePopulation'],
+      { visits: 1650000 },
+      { visits: 1650001 },
+    ],
+  ])(
+    '%s (%s) holds at its edge and is violated just past it',
+    (ruleId, severity, fields, ok, bad) => {
+      expectHolds(outcome(ok), ruleId);
+      const report = outcome(bad);
+      expectViolated(report, ruleId, severity, fields);
+      // Nothing else breaks: the examples move one rule only.
+      expect([...report.ruleErrors, ...report.warnings].map((entry) => entry.ruleId)).toEqual([
+        ruleId,
+      ]);
+    },
+  );
+
+  it('staffSplit counts a blank staffOther as 0', () => {
+    const blank = without(base, 'staffOther');
+    expectHolds(outcome({ staffEstablished: 6, staffTotal: 6 }, undefined, blank), 'staffSplit');
+    expectViolated(
+      outcome({ staffEstablished: 5, staffTotal: 6 }, undefined, blank),
+      'staffSplit',
+      'error',
+      ['staffEstablished', 'staffOther', 'staffTotal'],
+    );
+  });
+
+  it('titlesWithinStaff counts blank titles as 0', () => {
+    const blank = without(base, 'staffSeniorTitle', 'staffMidTitle', 'staffJuniorTitle');
+    expectHolds(outcome({}, undefined, blank), 'titlesWithinStaff');
+    expectViolated(
+      outcome({ staffJuniorTitle: 7 }, undefined, blank),
+      'titlesWithinStaff',
+      'error',
+      ['staffSeniorTitle', 'staffMidTitle', 'staffJuniorTitle', 'staffTotal'],
+    );
+  });
+
+  it('detailsForProblems wants non-empty details', () => {
+    expectViolated(outcome({ problemDetails: '' }), 'detailsForProblems', 'error', [
+      'problemCategories',
+      'problemDetails',
+    ]);
+    expectHolds(
+      outcome({ problemCategories: ['other'], problemDetails: '其他' }),
+      'detailsForProblems',
+    );
+  });
+
+  it('skips a rule naming a value that failed its own check, even through coalesce()', () => {
+    const report = outcome({ staffOther: 1.5 });
+    expect(report.fieldErrors.map((error) => error.path)).toEqual(['staffOther']);
+    expect(report.ruleErrors).toEqual([]);
+    expect(report.skippedRules).toContain('staffSplit');
+    // A merely missing optional value still counts as 0.
+    expect(outcome({ staffOther: undefined }).ruleErrors.map((entry) => entry.ruleId)).toEqual([
+      'staffSplit',
+    ]);
+  });
+
+  describe('year-over-year rules', () => {
+    const previous: FormValues = { holdingsTotal: 100000, fundingTotal: 1000000 };
+
+    it.each([
+      ['holdingsJump', 'holdingsTotal', 120000, 120001],
+      ['holdingsJump', 'holdingsTotal', 80000, 79999],
+      ['fundingJump', 'fundingTotal', 1300000, 1300001],
+      ['fundingJump', 'fundingTotal', 700000, 699999],
+    ] as const)('%s: %s %i is within, %i is a warning', (ruleId, key, inside, outside) => {
+      const changes = (value: number): FormValues =>
+        key === 'fundingTotal' ? { fundingTotal: value } : { holdingsTotal: value };
+      expectHolds(outcome(changes(inside), previous), ruleId);
+      expectViolated(outcome(changes(outside), previous), ruleId, 'warning', [key]);
+    });
+
+    it('are skipped without a previous period, or when it lacks the value', () => {
+      expect(outcome({}).skippedRules).toEqual(['holdingsJump', 'fundingJump']);
+      expect(outcome({}, {}).skippedRules).toEqual(['holdingsJump', 'fundingJump']);
+      expect(outcome({}, { holdingsTotal: 129000 }).skippedRules).toEqual(['fundingJump']);
+    });
+
+    it('are marked as year-over-year in the compiled rules', () => {
+      expect(form.rules.filter((rule) => rule.yearOverYear).map((rule) => rule.id)).toEqual([
+        'holdingsJump',
+        'fundingJump',
+      ]);
+    });
+  });
+});
+
+describe('missing values', () => {
+  const partial: FormValues = { holdingsTotal: 129000, newAcquisitions: 2200, visits: 80000 };
+
+  it('a partial draft passes, with the undecidable rules skipped', () => {
+    const report = validateDraft(form, partial);
+    expect(report.fieldErrors).toEqual([]);
+    expect(report.ruleErrors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.skippedRules).toEqual([
+      'booksWithinHoldings',
+      'staffSplit',
+      'titlesWithinStaff',
+      'libraryScienceWithinStaff',
+      'agedWithinStaff',
+      'bookFundsWithinTotal',
+      'eventKindsWithinTotal',
+      'holdingsJump',
+      'fundingJump',
+      'visitsPerCapitaHigh',
+    ]);
+  });
+
+  it('validateFinal reports every missing required field; validateDraft none', () => {
+    const report = validateFinal(form, partial);
+    const missing = REQUIRED_FIELDS.filter((key) => !(key in partial));
+    expect(report.fieldErrors.map((error) => error.path)).toEqual(missing);
+    for (const error of report.fieldErrors) {
+      expect(error.message).toEqual({ zh: '此项为必填项', en: 'This field is required' });
+      // zod's own code: a choice reports invalid_value, the others invalid_type.
+      expect(error.code).toBe(error.path === 'assessmentGrade' ? 'invalid_value' : 'invalid_type');
+    }
+    expect(validateDraft(form, partial).fieldErrors).toEqual([]);
+  });
+
+  it('required sub-fields of a group entry are required only for final submission', () => {
+    const values = { ...wuxiangReport2025(), incidents: [{ description: '漏雨' }] };
+    expect(validateDraft(form, values).fieldErrors).toEqual([]);
+    expect(validateFinal(form, values).fieldErrors.map((error) => error.path)).toEqual([
+      'incidents.0.date',
+      'incidents.0.kind',
+    ]);
+  });
+
+  describe('requiredWhen: problemDetails', () => {
+    const complete = without(wuxiangReport2025(), 'problemDetails');
+
+    it('is required once a problem category is chosen', () => {
+      const report = validateFinal(form, complete);
+      expect(report.fieldErrors).toEqual([
+        {
+          path: 'problemDetails',
+          code: 'custom',
+          message: { zh: '此项为必填项', en: 'This field is required' },
+        },
+      ]);
+      expect(validateDraft(form, complete).fieldErrors).toEqual([]);
+    });
+
+    it('is not required when no category is chosen or the list is absent', () => {
+      expect(validateFinal(form, { ...complete, problemCategories: [] }).fieldErrors).toEqual([]);
+      expect(validateFinal(form, without(complete, 'problemCategories')).fieldErrors).toEqual([]);
+    });
+
+    it('is reported together with the other missing fields', () => {
+      const report = validateFinal(form, { ...partial, problemCategories: ['space'] });
+      expect(report.fieldErrors.map((error) => error.path)).toContain('problemDetails');
+      expect(report.fieldErrors.map((error) => error.path)).toContain('servicePopulation');
+    });
+  });
+});
+
+describe('a complete realistic report (武乡县图书馆 2025)', () => {
+  const report = wuxiangReport2025();
+
+  it('fills every field of the form', () => {
+    expect(Object.keys(report).sort()).toEqual([...form.fields.keys()].sort());
+  });
+
+  it('passes final validation with no field or rule errors and no warnings', () => {
+    expect(validateFinal(form, report)).toEqual({
+      fieldErrors: [],
+      ruleErrors: [],
+      warnings: [],
+      skippedRules: ['holdingsJump', 'fundingJump'],
+    });
+    const previous = { holdingsTotal: 126800, fundingTotal: 1180000 };
+    expect(validateFinal(form, report, previous).skippedRules).toEqual([]);
+    expect(validateFinal(form, report, previous).warnings).toEqual([]);
+  });
+
+  it('computes the derived indicators', () => {
+    const derived = computeDerived(form, report);
+    expect(Object.keys(derived).sort()).toEqual(form.derived.map((entry) => entry.key).sort());
+    expect(derived.holdingsPerCapita).toBeCloseTo(0.7818, 4);
+    expect(derived.newAcquisitionsPerCapita).toBeCloseTo(0.01333, 5);
+    expect(derived.visitsPerCapita).toBeCloseTo(0.4848, 4);
+    expect(derived.loansPerCapita).toBeCloseTo(0.3636, 4);
+    expect(derived.floorAreaPer1000).toBeCloseTo(17.342, 3);
+    expect(derived.staffPer10k).toBeCloseTo(0.3636, 4);
+    expect(derived.professionalShare).toBeCloseTo(1 / 3, 6);
+    expect(derived.bookFundsPerCapita).toBeCloseTo(0.1818, 4);
+    expect(derived.fundingPerCapita).toBeCloseTo(7.8182, 4);
+  });
+
+  it('omits professionalShare when staffTotal is 0, and indicators with a missing input', () => {
+    const derived = computeDerived(form, {
+      ...report,
+      staffTotal: 0,
+      staffEstablished: 0,
+      staffOther: 0,
+      staffSeniorTitle: 0,
+      staffMidTitle: 0,
+    });
+    expect(derived).not.toHaveProperty('professionalShare');
+    expect(derived.staffPer10k).toBe(0);
+    expect(computeDerived(form, without(report, 'servicePopulation'))).toEqual({
+      professionalShare: expect.any(Number),
+    });
+  });
+});
+
+describe('properties: valid reports built from the compiled model', () => {
+  /** Fields without a max get a range wide enough to be realistic and small enough to add. */
+  const OPEN_RANGE = 10_000_000;
+
+  const scalarArbitrary = (field: ScalarField): fc.Arbitrary<unknown> => {
+    switch (field.type) {
+      case 'int':
+      case 'money': {
+        const max = field.max ?? field.min + OPEN_RANGE;
+        return fc.oneof(fc.constantFrom(field.min, max), fc.integer({ min: field.min, max }));
+      }
+      case 'decimal': {
+        const units = 10 ** field.scale;
+        const max = field.max ?? field.min + OPEN_RANGE;
+        return fc
+          .integer({ min: Math.ceil(field.min * units), max: Math.floor(max * units) })
+          .map((count) => count / units);
+      }
+      case 'bool':
+        return fc.boolean();
+      case 'choice':
+        return fc.constantFrom(...field.choices.map((choice) => choice.code));
+      case 'multi':
+        return fc.shuffledSubarray(field.choices.map((choice) => choice.code));
+      case 'text':
+        return fc.oneof(
+          fc.string({ maxLength: Math.min(field.maxLength, 40) }),
+          fc.constant('图'.repeat(field.maxLength)),
+        );
+      case 'date':
+        return fc
+          .date({ min: new Date('2000-01-01'), max: new Date('2099-12-31'), noInvalidDate: true })
+          .map((date) => date.toISOString().slice(0, 10));
+    }
+  };
+
+  const fieldArbitrary = (field: FieldDefinition): fc.Arbitrary<unknown> => {
+    if (field.type !== 'group') return scalarArbitrary(field);
+    const entry = fc.record(
+      Object.fromEntries(field.fields.map((sub) => [sub.key, scalarArbitrary(sub)])),
+      { requiredKeys: field.fields.filter((sub) => sub.required).map((sub) => sub.key) },
+    );
+    return fc.array(entry, { maxLength: Math.min(field.maxItems, 3) });
+  };
+
+  const numberAt = (values: FormValues, key: string) => {
+    const value = values[key];
+    return typeof value === 'number' ? value : 0;
+  };
+
+  /** Adjusts totals so the error rules of this form hold: totals are derived from parts. */
+  const satisfyRules = (generated: FormValues): FormValues => {
+    const values = { ...generated };
+    const n = (key: string) => numberAt(values, key);
+    values.holdingsTotal = Math.max(n('holdingsTotal'), n('newAcquisitions'), n('holdingsBooks'));
+    const needed = Math.max(
+      n('staffSeniorTitle') + n('staffMidTitle') + n('staffJuniorTitle'),
+      n('staffLibraryScience'),
+      n('staffAged50Plus'),
+    );
+    if (n('staffEstablished') + n('staffOther') < needed)
+      values.staffEstablished = needed - n('staffOther');
+    values.staffTotal = n('staffEstablished') + n('staffOther');
+    values.fundingTotal = Math.max(n('fundingTotal'), n('bookFunds'));
+    values.eventsTotal = Math.max(
+      n('eventsTotal'),
+      n('lectures') + n('exhibitions') + n('trainings') + n('onlineEvents'),
+    );
+    const categories = values.problemCategories;
+    const details = values.problemDetails;
+    if (Array.isArray(categories) && categories.length > 0 && !details)
+      values.problemDetails = '详见附件';
+    return values;
+  };
+
+  const fields = [...form.fields.values()];
+  const validReport = fc
+    .record(Object.fromEntries(fields.map((field) => [field.key, fieldArbitrary(field)])), {
+      requiredKeys: fields.filter((field) => field.required).map((field) => field.key),
+    })
+    .map((values) => satisfyRules(values));
+
+  type Numeric = Extract<FieldDefinition, { type: 'int' | 'decimal' | 'money' }>;
+  const isNumeric = (field: FieldDefinition): field is Numeric =>
+    field.type === 'int' || field.type === 'decimal' || field.type === 'money';
+
+  /** Every way to push one numeric field out of bounds that makes exactly one problem. */
+  const mutations = fields
+    .filter(isNumeric)
+    .flatMap((field) => [
+      { field, kind: 'below' as const },
+      { field, kind: 'fraction' as const },
+      ...(field.max === undefined ? [] : [{ field, kind: 'above' as const }]),
+    ]);
+
+  const outOfBounds = (
+    field: Numeric,
+    kind: 'below' | 'above' | 'fraction',
+    current: unknown,
+  ): number => {
+    const step = field.type === 'decimal' ? 10 ** -field.scale : 1;
+    if (kind === 'below') return field.min - 1;
+    if (kind === 'above') return (field.max ?? 0) + step;
+    const base = typeof current === 'number' ? current : field.min;
+    const max = field.max ?? Number.MAX_SAFE_INTEGER;
+    return base + step / 2 <= max ? base + step / 2 : base - step / 2;
+  };
+
+  it('covers every numeric field with at least two mutations', () => {
+    expect(mutations.length).toBeGreaterThanOrEqual(2 * fields.filter(isNumeric).length);
+    expect(mutations.filter((mutation) => mutation.kind === 'above')).toHaveLength(3);
+  });
+
+  it('a generated valid report passes validateFinal', () => {
+    fc.assert(
+      fc.property(validReport, (report) => {
+        const result = validateFinal(form, report);
+        expect(result.fieldErrors).toEqual([]);
+        expect(result.ruleErrors).toEqual([]);
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('one numeric field out of bounds gives exactly one field error, at that field', () => {
+    fc.assert(
+      fc.property(validReport, fc.constantFrom(...mutations), (report, { field, kind }) => {
+        const bad = outOfBounds(field, kind, report[field.key]);
+        const result = validateFinal(form, { ...report, [field.key]: bad });
+        expect(result.fieldErrors).toHaveLength(1);
+        expect(result.fieldErrors[0]?.path).toBe(field.key);
+        // The broken value never reaches the rules.
+        expect(result.ruleErrors).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('evaluateRules on a valid report finds no rule errors either', () => {
+    fc.assert(
+      fc.property(validReport, (report) => {
+        expect(evaluateRules(form, report).ruleErrors).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
