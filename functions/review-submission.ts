@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { NotFoundError } from '../domain/errors.js';
 import { AcceptBody, ReopenBody, ReturnBody } from '../domain/submissions/commands.js';
+import { idempotency } from './http/idempotency.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { submissionKeyOf } from './http/params.js';
 import { principalOf, readJsonBody } from './http/request.js';
@@ -25,4 +26,4 @@ export const reviewSubmission = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, view, correlationIdOf(event));
 };
 
-export const handler = middy(reviewSubmission).use(apiMiddlewares());
+export const handler = middy(reviewSubmission).use(apiMiddlewares()).use(idempotency());

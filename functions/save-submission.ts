@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { SaveDraftBody } from '../domain/submissions/commands.js';
+import { idempotency } from './http/idempotency.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { submissionKeyOf } from './http/params.js';
 import { principalOf, readJsonBody } from './http/request.js';
@@ -16,4 +17,4 @@ export const saveSubmission = async (event: ApiEvent): Promise<ApiResult> => {
   return json(created ? 201 : 200, view, correlationIdOf(event));
 };
 
-export const handler = middy(saveSubmission).use(apiMiddlewares());
+export const handler = middy(saveSubmission).use(apiMiddlewares()).use(idempotency());

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
 import { SubmitBody } from '../domain/submissions/commands.js';
+import { idempotency } from './http/idempotency.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { submissionKeyOf } from './http/params.js';
 import { principalOf, readJsonBody } from './http/request.js';
@@ -15,4 +16,4 @@ export const submitSubmission = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, await submissionService.submit(principal, key, body), correlationIdOf(event));
 };
 
-export const handler = middy(submitSubmission).use(apiMiddlewares());
+export const handler = middy(submitSubmission).use(apiMiddlewares()).use(idempotency());

@@ -17,12 +17,15 @@ export interface IndexDefinition {
 export interface TableDefinition {
   partitionKey: KeyAttribute;
   sortKey: KeyAttribute;
+  /** Epoch-seconds attribute after which DynamoDB deletes an item (idempotency records). */
+  timeToLiveAttribute: string;
   globalSecondaryIndexes: readonly IndexDefinition[];
 }
 
 export const mainTable: TableDefinition = {
   partitionKey: { name: 'PK', type: 'S' },
   sortKey: { name: 'SK', type: 'S' },
+  timeToLiveAttribute: 'expiration',
   globalSecondaryIndexes: [
     // Every head of one (form, period): the province list and the nightly rollup query this.
     {

@@ -48,6 +48,7 @@ export class StatefulStack extends Stack {
     this.table = new TableV2(this, 'MainTable', {
       partitionKey: toCdkAttribute(mainTable.partitionKey),
       sortKey: toCdkAttribute(mainTable.sortKey),
+      timeToLiveAttribute: mainTable.timeToLiveAttribute,
       globalSecondaryIndexes: mainTable.globalSecondaryIndexes.map((index) => ({
         indexName: index.indexName,
         partitionKey: toCdkAttribute(index.partitionKey),

@@ -8,6 +8,7 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -57,6 +58,12 @@ export const ensureTable = async (
   }
   await client.send(new CreateTableCommand(createTableInput(tableName, table)));
   await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: tableName });
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: table.timeToLiveAttribute, Enabled: true },
+    }),
+  );
   return 'created';
 };
 

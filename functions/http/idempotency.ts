@@ -1,0 +1,100 @@
+/**
+ * `Idempotency-Key` on writes, with Powertools idempotency and its DynamoDB persistence in the
+ * main table: the same key and body get the first response again (no second revision); the
+ * same key with another body gets 422; a retry while the first is running gets 409.
+ */
+
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyPersistenceLayerError,
+  IdempotencyValidationError,
+} from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MiddlewareObj } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { requireEnv } from '../../adapters/config.js';
+import {
+  ConflictError,
+  DependencyUnavailableError,
+  UnprocessableError,
+} from '../../domain/errors.js';
+import { mainTable, resourceEnv } from '../../infra/resources.js';
+import type { ApiEvent, ApiResult } from './types.js';
+
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+const persistenceStore = new DynamoDBPersistenceLayer({
+  tableName: requireEnv(resourceEnv.tableName),
+  keyAttr: mainTable.partitionKey.name,
+  sortKeyAttr: mainTable.sortKey.name,
+  expiryAttr: mainTable.timeToLiveAttribute,
+  awsSdkV3Client: new DynamoDBClient({ maxAttempts: 3 }),
+});
+
+const config = new IdempotencyConfig({
+  // Scoped to the caller and the route; no key header, no idempotency (JMESPath `&&`).
+  eventKeyJmesPath:
+    'headers."idempotency-key" && [requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"]',
+  payloadValidationJmesPath: 'body',
+  throwOnNoIdempotencyKey: false,
+  expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+  responseHook: (response) => {
+    const result = response as ApiResult;
+    return { ...result, headers: { ...result.headers, 'idempotent-replayed': 'true' } };
+  },
+});
+
+/** Turns the utility's errors into problems the caller can act on. */
+const idempotencyErrors = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+  onError: (request) => {
+    const { error } = request;
+    if (error instanceof IdempotencyValidationError) {
+      request.error = new UnprocessableError(
+        {
+          zh: '同一个 Idempotency-Key 已用于内容不同的请求，请换一个新的键。',
+          en: 'This Idempotency-Key was used with a different request body; use a new key.',
+        },
+        {
+          cause: error,
+          errors: [
+            {
+              path: 'Idempotency-Key',
+              code: 'key_reused',
+              message: { zh: '键已被使用', en: 'key already used' },
+            },
+          ],
+        },
+      );
+    } else if (error instanceof IdempotencyAlreadyInProgressError) {
+      request.error = new ConflictError(
+        {
+          zh: '相同的请求正在处理中，请稍后重试。',
+          en: 'The same request is still being processed; retry shortly.',
+        },
+        { cause: error },
+      );
+    } else if (error instanceof IdempotencyPersistenceLayerError) {
+      request.error = new DependencyUnavailableError(
+        {
+          zh: '数据服务暂时不可用，请稍后重试。',
+          en: 'Storage is temporarily unavailable; retry later.',
+        },
+        { cause: error },
+      );
+    }
+  },
+});
+
+/** Use after apiMiddlewares(): innermost, so only the handler's own responses are stored. */
+export const idempotency = () => [
+  idempotencyErrors(),
+  makeHandlerIdempotent({ persistenceStore, config }) as MiddlewareObj<
+    ApiEvent,
+    ApiResult,
+    Error,
+    Context
+  >,
+];
