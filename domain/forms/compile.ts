@@ -391,7 +391,12 @@ const validate = (
   previous: FormValues | undefined,
 ): ValidationReport => {
   const parsed = schema.safeParse(input);
-  const fieldErrors = parsed.success ? [] : issuesToFieldErrors(parsed.error.issues);
+  // One code for "missing", whichever zod check noticed it, so clients can treat it alike.
+  const fieldErrors = parsed.success
+    ? []
+    : issuesToFieldErrors(parsed.error.issues).map((error) =>
+        error.message.en === REQUIRED.en ? { ...error, code: 'required' } : error,
+      );
   // Rules look only at values that passed their own field checks. A rule naming a value that
   // failed them is skipped, rather than evaluated with coalesce()'s fallback in its place.
   const record: FormValues = isRecord(input) ? input : {};
