@@ -11,12 +11,13 @@ const RETRYABLE_NAMES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
+// Duck-typed rather than `instanceof Error`: network errors may come from another realm.
 const isUnavailable = (error: unknown): boolean => {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return (
-    RETRYABLE_NAMES.has(error.name) ||
+    (typeof name === 'string' && RETRYABLE_NAMES.has(name)) ||
     (typeof code === 'string' && NETWORK_CODES.has(code)) ||
     (status !== undefined && status >= 500)
   );
