@@ -183,6 +183,43 @@ describe('checkDefinition', () => {
       ]);
     });
 
+    it('conditions, repeated choice codes and inverted bounds on group sub-fields', () => {
+      expect(
+        problemsWith((input) => {
+          const events = fieldOf(input, 'events');
+          if (events.type !== 'group') throw new Error('events is a group');
+          events.fields.push(
+            {
+              key: 'note',
+              type: 'text',
+              label: { zh: '注', en: 'Note' },
+              showWhen: 'present(part)',
+            },
+            {
+              key: 'kind',
+              type: 'choice',
+              label: { zh: '类', en: 'Kind' },
+              choices: [
+                { code: 'x', label: { zh: '甲', en: 'X' } },
+                { code: 'x', label: { zh: '乙', en: 'Y' } },
+              ],
+            },
+            { key: 'count', type: 'int', label: { zh: '数', en: 'Count' }, min: 5, max: 1 },
+          );
+        }),
+      ).toEqual([
+        {
+          path: ['sections', 1, 'fields', 3, 'fields', 1, 'showWhen'],
+          message: 'showWhen is not supported on the sub-fields of a group',
+        },
+        {
+          path: ['sections', 1, 'fields', 3, 'fields', 2, 'choices', 1, 'code'],
+          message: 'duplicate choice code "x"',
+        },
+        { path: ['sections', 1, 'fields', 3, 'fields', 3, 'max'], message: 'max 1 is below min 5' },
+      ]);
+    });
+
     it('a rule id', () => {
       expect(problemsWith((input) => addRule(input, 'part >= 0', 'partWithinTotal'))).toEqual([
         { path: ['rules', RULE, 'id'], message: 'duplicate rule id "partWithinTotal"' },

@@ -4,7 +4,7 @@
  * version-to-version changes that would orphan stored submissions. Problems carry the path
  * inside the definition, which the forms CLI turns into a file and line.
  */
-import type { FieldDefinition, FormDefinition, Standard } from './definition.js';
+import type { FieldDefinition, FormDefinition, ScalarField, Standard } from './definition.js';
 import { type Expression, ExpressionSyntaxError, parseExpression } from './expression.js';
 
 export type DefinitionPath = (string | number)[];
@@ -98,6 +98,30 @@ const computedReferences = (expression: Expression): { key: string }[] => {
   return expression.kind === 'field' ? [{ key: expression.key }] : [];
 };
 
+/** Problems of one field on its own: repeated choice codes, max below min. */
+const checkFieldShape = (
+  field: FieldDefinition | ScalarField,
+  path: DefinitionPath,
+  problems: DefinitionProblem[],
+) => {
+  const codes = new Set<string>();
+  ('choices' in field ? field.choices : []).forEach((choice, index) => {
+    if (codes.has(choice.code)) {
+      problems.push({
+        path: [...path, 'choices', index, 'code'],
+        message: `duplicate choice code "${choice.code}"`,
+      });
+    }
+    codes.add(choice.code);
+  });
+  if ('min' in field && field.max !== undefined && field.max < field.min) {
+    problems.push({
+      path: [...path, 'max'],
+      message: `max ${field.max} is below min ${field.min}`,
+    });
+  }
+};
+
 export const checkDefinition = (definition: FormDefinition): DefinitionProblem[] => {
   const problems: DefinitionProblem[] = [];
   const fields = new Map<string, FieldDefinition>();
@@ -118,33 +142,27 @@ export const checkDefinition = (definition: FormDefinition): DefinitionProblem[]
       problems.push({ path: [...path, 'key'], message: `duplicate field key "${field.key}"` });
     }
     fields.set(field.key, field);
-    const choices = 'choices' in field ? field.choices : [];
-    const codes = new Set<string>();
-    choices.forEach((choice, index) => {
-      if (codes.has(choice.code)) {
-        problems.push({
-          path: [...path, 'choices', index, 'code'],
-          message: `duplicate choice code "${choice.code}"`,
-        });
-      }
-      codes.add(choice.code);
-    });
+    checkFieldShape(field, path, problems);
     if (field.type === 'group') {
       const subKeys = new Set<string>();
       field.fields.forEach((sub, index) => {
+        const subPath = [...path, 'fields', index];
         if (subKeys.has(sub.key)) {
           problems.push({
-            path: [...path, 'fields', index, 'key'],
+            path: [...subPath, 'key'],
             message: `duplicate sub-field key "${sub.key}"`,
           });
         }
         subKeys.add(sub.key);
-      });
-    }
-    if ('min' in field && field.max !== undefined && field.max < field.min) {
-      problems.push({
-        path: [...path, 'max'],
-        message: `max ${field.max} is below min ${field.min}`,
+        checkFieldShape(sub, subPath, problems);
+        for (const condition of ['showWhen', 'requiredWhen'] as const) {
+          if (sub[condition] !== undefined) {
+            problems.push({
+              path: [...subPath, condition],
+              message: `${condition} is not supported on the sub-fields of a group`,
+            });
+          }
+        }
       });
     }
   }
