@@ -32,3 +32,22 @@ export const decodeCursor = (
   }
   throw new InvalidCursorError();
 };
+
+/**
+ * Runs a paginated query; DynamoDB answers a start key that does not fit the query (other or
+ * missing key attributes, a sort key outside the key condition) with a ValidationException,
+ * which for a caller-supplied cursor means the cursor was tampered with: 400, not 500.
+ */
+export const withCursor = async <T>(
+  cursor: string | undefined,
+  query: () => Promise<T>,
+): Promise<T> => {
+  try {
+    return await query();
+  } catch (error) {
+    if (cursor !== undefined && error instanceof Error && error.name === 'ValidationException') {
+      throw new InvalidCursorError({ cause: error });
+    }
+    throw error;
+  }
+};

@@ -16,7 +16,7 @@ import {
   RevisionConflictError,
   type SubmissionStore,
 } from '../../domain/submissions/store.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import { withStorageErrors } from './errors.js';
 import {
   headIndexKeys,
@@ -108,16 +108,18 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   async listRevisions(key: SubmissionKey, page: PageRequest): Promise<Page<SubmissionRevision>> {
     const { PK } = submissionKeys(key);
-    const result = await withStorageErrors(() =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: { ':pk': PK, ':prefix': revisionPrefix(key) },
-          ScanIndexForward: false,
-          Limit: page.limit,
-          ExclusiveStartKey: decodeCursor(page.cursor, 'PK', PK),
-        }),
+    const result = await withCursor(page.cursor, () =>
+      withStorageErrors(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: { ':pk': PK, ':prefix': revisionPrefix(key) },
+            ScanIndexForward: false,
+            Limit: page.limit,
+            ExclusiveStartKey: decodeCursor(page.cursor, 'PK', PK),
+          }),
+        ),
       ),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
@@ -142,16 +144,18 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     page: PageRequest,
   ): Promise<Page<SubmissionHead>> {
     const partition = periodPartition(formId, period);
-    const result = await withStorageErrors(() =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: HEAD_INDEX,
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': partition },
-          Limit: page.limit,
-          ExclusiveStartKey: decodeCursor(page.cursor, 'GSI1PK', partition),
-        }),
+    const result = await withCursor(page.cursor, () =>
+      withStorageErrors(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: HEAD_INDEX,
+            KeyConditionExpression: 'GSI1PK = :pk',
+            ExpressionAttributeValues: { ':pk': partition },
+            Limit: page.limit,
+            ExclusiveStartKey: decodeCursor(page.cursor, 'GSI1PK', partition),
+          }),
+        ),
       ),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);

@@ -31,7 +31,10 @@ const fieldBase = {
   required: z.boolean().default(false),
   /** Required before final submission when this expression is true. */
   requiredWhen: ExpressionSource.optional(),
-  /** Shown (and accepted) only when this expression is true, e.g. `present(otherField)`. */
+  /**
+   * Shown only when this expression is true, e.g. `present(otherField)`; a hidden field is never
+   * required, and a value it already has is kept rather than lost when the condition changes.
+   */
   showWhen: ExpressionSource.optional(),
 };
 
