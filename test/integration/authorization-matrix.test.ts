@@ -1,0 +1,282 @@
+/**
+ * The authorization matrix, generated from the route table: every signed-in route is called by
+ * the owner library, another library, the province, an administrator, nobody and an expired
+ * token, and the answer must match what the policy (domain/auth/policy.ts) says about the
+ * action the route performs. No answer to another library may carry the owner's values.
+ * Libraries 140311 (owner) and 140321 (other), period 2026 and private period 2033.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { SignJWT } from 'jose';
+import { type Action, isAllowed } from '../../domain/auth/policy.js';
+import type { Principal } from '../../domain/auth/principal.js';
+import { routes } from '../../functions/routes.js';
+import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateSigningKey } from '../../local/jwt.js';
+import { api, stack, tokenFor } from './support.js';
+
+const FORM = 'county-annual-report';
+const OWNER = '140311';
+const OTHER = '140321';
+const PERIOD = '2026';
+/** Period routes write windows and exceptions: only to a period no other test uses. */
+const PRIVATE_PERIOD = '2033';
+/** In the owner's draft and nowhere else: it must never reach another library. */
+const DISTINCTIVE = 987654;
+
+const DAY = 24 * 60 * 60 * 1000;
+const inMs = (milliseconds: number) => new Date(Date.now() + milliseconds).toISOString();
+
+/** What a route needs: a policy action, or just any signed-in caller. */
+type Requirement = Action | 'signed-in';
+
+interface Expectation {
+  requirement: Requirement;
+  /** A minimal valid body, so that authorization, not validation, decides the answer. */
+  body?: () => unknown;
+  query?: Record<string, string>;
+}
+
+const SUBMISSION = '/api/libraries/{libraryId}/submissions/{formId}/{period}';
+const PERIOD_ROUTE = '/api/periods/{formId}/{period}';
+
+/** One entry per signed-in route of functions/routes.ts, keyed `METHOD path`. */
+const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
+  'GET /api/libraries': { requirement: 'signed-in' },
+  'GET /api/forms': { requirement: 'signed-in' },
+  'GET /api/forms/{formId}': { requirement: 'signed-in' },
+  [`GET ${SUBMISSION}`]: { requirement: 'submission:read' },
+  [`PUT ${SUBMISSION}`]: {
+    requirement: 'submission:edit',
+    body: () => ({ values: { holdingsTotal: 5 }, expectedRevision: 0 }),
+  },
+  [`POST ${SUBMISSION}/submit`]: {
+    requirement: 'submission:edit',
+    body: () => ({ expectedRevision: 1 }),
+  },
+  [`POST ${SUBMISSION}/return`]: {
+    requirement: 'submission:review',
+    body: () => ({ message: '请核对。', fieldComments: { holdingsTotal: '请核对。' } }),
+  },
+  [`POST ${SUBMISSION}/accept`]: { requirement: 'submission:review', body: () => ({}) },
+  [`POST ${SUBMISSION}/reopen`]: {
+    requirement: 'submission:reopen',
+    body: () => ({ message: '重新打开。' }),
+  },
+  [`GET ${SUBMISSION}/revisions`]: { requirement: 'submission:read' },
+  [`GET ${SUBMISSION}/revisions/{revision}`]: { requirement: 'submission:read' },
+  'GET /api/submissions': {
+    requirement: 'submissions:list',
+    query: { formId: FORM, period: PERIOD },
+  },
+  [`GET ${PERIOD_ROUTE}`]: { requirement: 'period:read' },
+  [`PUT ${PERIOD_ROUTE}`]: {
+    requirement: 'period:manage',
+    body: () => ({ opensAt: inMs(-DAY), dueAt: inMs(30 * DAY), locksAt: inMs(60 * DAY) }),
+  },
+  [`POST ${PERIOD_ROUTE}/exceptions`]: {
+    requirement: 'period:manage',
+    body: () => ({ libraryId: OWNER, until: inMs(DAY) }),
+  },
+};
+
+type CallerName =
+  | 'owner library'
+  | 'other library'
+  | 'province'
+  | 'admin'
+  | 'no token'
+  | 'expired token';
+
+interface Caller {
+  name: CallerName;
+  /** Who the caller is once signed in; absent when the API must not let it in at all. */
+  principal?: Principal;
+}
+
+const CALLERS: readonly Caller[] = [
+  { name: 'owner library', principal: { subject: 'owner', role: 'library', libraryId: OWNER } },
+  { name: 'other library', principal: { subject: 'other', role: 'library', libraryId: OTHER } },
+  { name: 'province', principal: { subject: 'province', role: 'province' } },
+  { name: 'admin', principal: { subject: 'admin', role: 'admin' } },
+  { name: 'no token' },
+  { name: 'expired token' },
+];
+
+type Outcome = 'allowed' | 'forbidden' | 'unauthenticated';
+
+/** What an allowed caller may get, depending on the report's state (a draft here). */
+const ANSWERS_AFTER_AUTHORIZATION = [200, 201, 404, 409, 422];
+
+const outcomeFor = (requirement: Requirement, caller: Caller): Outcome => {
+  if (!caller.principal) return 'unauthenticated';
+  if (requirement === 'signed-in') return 'allowed';
+  return isAllowed(caller.principal, requirement, OWNER) ? 'allowed' : 'forbidden';
+};
+
+const routeKey = (route: { method: string; path: string }) => `${route.method} ${route.path}`;
+
+const PARAMETERS: Readonly<Record<string, (path: string) => string>> = {
+  libraryId: () => OWNER,
+  formId: () => FORM,
+  period: (path) => (path.startsWith('/api/periods/') ? PRIVATE_PERIOD : PERIOD),
+  revision: () => '1',
+};
+
+const concretePath = (template: string, query?: Record<string, string>) => {
+  const path = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const fill = PARAMETERS[name];
+    if (!fill) throw new Error(`No value for path parameter {${name}} of ${template}`);
+    return fill(template);
+  });
+  return query ? `${path}?${new URLSearchParams(query)}` : path;
+};
+
+const signedInRoutes = routes.filter((route) => route.auth !== 'public');
+
+const tokens = new Map<CallerName, string | undefined>();
+/** Every body sent to the other library, checked for the owner's values at the end too. */
+const otherLibraryBodies: string[] = [];
+
+beforeAll(async () => {
+  const key = await loadOrCreateSigningKey(stack.dataDir);
+  // Signed with the real key, by the strongest role: only its expiry may keep it out.
+  const expired = await new SignJWT({ 'cognito:groups': ['admin'] })
+    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+    .setSubject('expired-admin')
+    .setIssuer(LOCAL_ISSUER)
+    .setAudience(LOCAL_AUDIENCE)
+    .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+    .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+    .sign(key.privateKey);
+  tokens.set('owner library', await tokenFor('library', OWNER));
+  tokens.set('other library', await tokenFor('library', OTHER));
+  tokens.set('province', await tokenFor('province'));
+  tokens.set('admin', await tokenFor('admin'));
+  tokens.set('no token', undefined);
+  tokens.set('expired token', expired);
+
+  // The owner's draft (revision 1), incomplete so that no request below can move it on.
+  const created = await api(concretePath(SUBMISSION), {
+    method: 'PUT',
+    token: tokens.get('owner library'),
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      values: { holdingsTotal: DISTINCTIVE, problemDetails: `缺口 ${DISTINCTIVE} 册` },
+      expectedRevision: 0,
+    }),
+  });
+  if (created.status !== 201) {
+    throw new Error(`owner draft: ${created.status} ${await created.text()}`);
+  }
+});
+
+describe('the expectation table', () => {
+  it('has an expectation for every signed-in route, and none for a route that is gone', () => {
+    const routeKeys = signedInRoutes.map(routeKey);
+    expect(routeKeys.filter((key) => !(key in EXPECTATIONS))).toEqual([]);
+    expect(Object.keys(EXPECTATIONS).filter((key) => !routeKeys.includes(key))).toEqual([]);
+    expect(new Set(routeKeys).size).toBe(routeKeys.length);
+  });
+
+  it('only the health check is public', () => {
+    expect(routes.filter((route) => route.auth === 'public').map(routeKey)).toEqual([
+      'GET /api/health',
+    ]);
+  });
+
+  it('follows the design: who may do what', () => {
+    const allowedCallers = Object.fromEntries(
+      Object.entries(EXPECTATIONS).map(([key, { requirement }]) => [
+        key,
+        CALLERS.filter((caller) => outcomeFor(requirement, caller) === 'allowed').map(
+          (caller) => caller.name,
+        ),
+      ]),
+    );
+    const everyone = ['owner library', 'other library', 'province', 'admin'];
+    const readers = ['owner library', 'province', 'admin'];
+    const reviewers = ['province', 'admin'];
+    expect(allowedCallers).toEqual({
+      'GET /api/libraries': everyone,
+      'GET /api/forms': everyone,
+      'GET /api/forms/{formId}': everyone,
+      [`GET ${SUBMISSION}`]: readers,
+      [`PUT ${SUBMISSION}`]: ['owner library'],
+      [`POST ${SUBMISSION}/submit`]: ['owner library'],
+      [`POST ${SUBMISSION}/return`]: reviewers,
+      [`POST ${SUBMISSION}/accept`]: reviewers,
+      [`POST ${SUBMISSION}/reopen`]: ['admin'],
+      [`GET ${SUBMISSION}/revisions`]: readers,
+      [`GET ${SUBMISSION}/revisions/{revision}`]: readers,
+      'GET /api/submissions': reviewers,
+      [`GET ${PERIOD_ROUTE}`]: everyone,
+      [`PUT ${PERIOD_ROUTE}`]: ['admin'],
+      [`POST ${PERIOD_ROUTE}/exceptions`]: ['admin'],
+    });
+  });
+});
+
+describe.each(signedInRoutes.map((route) => ({ ...route, key: routeKey(route) })))(
+  '$key',
+  (route) => {
+    it.each(CALLERS)('$name', async (caller) => {
+      const expectation = EXPECTATIONS[route.key];
+      if (!expectation) throw new Error(`No expectation for ${route.key}: add it to the table`);
+      const body = expectation.body?.();
+      const response = await api(concretePath(route.path, expectation.query), {
+        method: route.method,
+        token: tokens.get(caller.name),
+        ...(body === undefined
+          ? {}
+          : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      const outcome = outcomeFor(expectation.requirement, caller);
+      const context = `${caller.name} → ${route.key}: ${response.status} ${text.slice(0, 300)}`;
+
+      if (caller.name === 'other library') {
+        otherLibraryBodies.push(text);
+        expect(text).not.toContain(String(DISTINCTIVE));
+      }
+      expect(response.status < 500 ? 'no server error' : context).toBe('no server error');
+      if (outcome === 'allowed') {
+        expect([401, 403].includes(response.status) ? context : 'not refused').toBe('not refused');
+        // Not a 400 either: a malformed minimal request would make this check say nothing.
+        expect(ANSWERS_AFTER_AUTHORIZATION.includes(response.status) ? 'ok' : context).toBe('ok');
+        return;
+      }
+      expect(response.status === (outcome === 'forbidden' ? 403 : 401) ? 'ok' : context).toBe('ok');
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      const problem = JSON.parse(text) as { message: { zh: string; en: string } };
+      expect(problem.message).toEqual({ zh: expect.any(String), en: expect.any(String) });
+      if (outcome === 'unauthenticated') {
+        expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      }
+    });
+  },
+);
+
+describe('after the matrix', () => {
+  it('sent the other library nothing of the owner’s report', () => {
+    expect(otherLibraryBodies).toHaveLength(signedInRoutes.length);
+    for (const body of otherLibraryBodies) expect(body).not.toContain(String(DISTINCTIVE));
+  });
+
+  it('the owner still reads its own values, and nobody changed the report', async () => {
+    const token = tokens.get('owner library');
+    const response = await api(concretePath(SUBMISSION), { token });
+    expect(response.status).toBe(200);
+    const head = (await response.json()) as { revision: number; values: { holdingsTotal: number } };
+    expect(head.revision).toBe(1);
+    expect(head.values.holdingsTotal).toBe(DISTINCTIVE);
+    const revisions = await api(`${concretePath(SUBMISSION)}/revisions`, { token });
+    expect(((await revisions.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
+  it('the other library cannot read the owner’s report even with its own id in the query', async () => {
+    const response = await api(`${concretePath(SUBMISSION)}?libraryId=${OTHER}`, {
+      token: tokens.get('other library'),
+    });
+    expect(response.status).toBe(403);
+    expect(await response.text()).not.toContain(String(DISTINCTIVE));
+  });
+});
