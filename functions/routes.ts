@@ -8,10 +8,16 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 /** What a function may do with the table; CDK turns it into least-privilege grants. */
 export type TableAccess = 'none' | 'read' | 'readWrite';
 
+/** What a function may do with objects under the evidence bucket's `evidence/` prefix. */
+export type EvidenceAccess = 'put' | 'get' | 'delete' | 'tag';
+
 export interface FunctionDefinition {
   /** Kebab-case file name under functions/, exporting `handler`. */
   entry: string;
   table: TableAccess;
+  evidence?: readonly EvidenceAccess[];
+  /** Invoked by the bucket's ObjectCreated notifications (in AWS). */
+  s3Trigger?: 'evidence';
   description: string;
 }
 
@@ -37,12 +43,33 @@ export const functions = [
   { entry: 'list-submissions', table: 'read', description: 'Reports of a form and period' },
   { entry: 'get-period', table: 'read', description: 'Period window and exceptions' },
   { entry: 'manage-period', table: 'readWrite', description: 'Set windows and lock exceptions' },
+  {
+    entry: 'presign-evidence',
+    table: 'readWrite',
+    evidence: ['put'],
+    description: 'Presigned upload of evidence',
+  },
+  {
+    entry: 'verify-evidence',
+    table: 'readWrite',
+    evidence: ['get', 'delete'],
+    s3Trigger: 'evidence',
+    description: 'Verify uploaded evidence (S3 event or client)',
+  },
+  { entry: 'list-evidence', table: 'read', evidence: ['get'], description: 'Evidence with links' },
+  {
+    entry: 'delete-evidence',
+    table: 'readWrite',
+    evidence: ['tag'],
+    description: 'Delete evidence',
+  },
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionEntry = (typeof functions)[number]['entry'];
 
 const SUBMISSION = '/api/libraries/{libraryId}/submissions/{formId}/{period}';
 const PERIOD = '/api/periods/{formId}/{period}';
+const EVIDENCE = `${SUBMISSION}/evidence/{evidenceId}`;
 
 export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] = [
   { method: 'GET', path: '/api/health', function: 'health', auth: 'public' },
@@ -66,4 +93,8 @@ export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] 
   { method: 'GET', path: PERIOD, function: 'get-period', auth: 'jwt' },
   { method: 'PUT', path: PERIOD, function: 'manage-period', auth: 'jwt' },
   { method: 'POST', path: `${PERIOD}/exceptions`, function: 'manage-period', auth: 'jwt' },
+  { method: 'POST', path: `${SUBMISSION}/evidence`, function: 'presign-evidence', auth: 'jwt' },
+  { method: 'GET', path: `${SUBMISSION}/evidence`, function: 'list-evidence', auth: 'jwt' },
+  { method: 'POST', path: `${EVIDENCE}/complete`, function: 'verify-evidence', auth: 'jwt' },
+  { method: 'DELETE', path: EVIDENCE, function: 'delete-evidence', auth: 'jwt' },
 ];

@@ -145,6 +145,8 @@ export const startLocalStack = async (
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,
+      // s3rver serves buckets by path, not as subdomains.
+      S3_FORCE_PATH_STYLE: 'true',
       [resourceEnv.tableName]: LOCAL_TABLE_NAME,
       [resourceEnv.evidenceBucket]: buckets.evidence,
       [resourceEnv.reportsBucket]: buckets.reports,

@@ -33,3 +33,12 @@ export const exceptionKeys = (formId: string, period: string, libraryId: string)
   PK: `PERIOD#${formId}#${period}`,
   SK: `EXCEPTION#${libraryId}`,
 });
+
+export const evidencePrefix = (key: { formId: string; period: string }) =>
+  `EVID#${key.formId}#${key.period}#`;
+export const evidenceKeys = (key: {
+  libraryId: string;
+  formId: string;
+  period: string;
+  evidenceId: string;
+}) => ({ PK: `LIB#${key.libraryId}`, SK: `${evidencePrefix(key)}${key.evidenceId}` });

@@ -5,7 +5,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Library, type LibraryStore } from '../../domain/registry/library.js';
-import { withStorageErrors } from './errors.js';
+import { withStorageErrors } from '../storage-errors.js';
 import { REGISTRY_PARTITION, registryKey } from './keys.js';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];

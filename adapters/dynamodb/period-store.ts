@@ -5,7 +5,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { LockException, type PeriodStore, StoredWindow } from '../../domain/periods/window.js';
-import { withStorageErrors } from './errors.js';
+import { withStorageErrors } from '../storage-errors.js';
 import { exceptionKeys, windowKeys } from './keys.js';
 
 export class DynamoDbPeriodStore implements PeriodStore {

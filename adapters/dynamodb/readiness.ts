@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReadinessProbe } from '../../domain/health.js';
-import { withStorageErrors } from './errors.js';
+import { withStorageErrors } from '../storage-errors.js';
 import { HEALTH_KEY } from './keys.js';
 
 /** Ready when the table answers a strongly consistent read (which also proves it exists). */

@@ -17,7 +17,7 @@ import {
   type SubmissionStore,
 } from '../../domain/submissions/store.js';
 import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
-import { withStorageErrors } from './errors.js';
+import { withStorageErrors } from '../storage-errors.js';
 import {
   headIndexKeys,
   periodPartition,

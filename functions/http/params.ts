@@ -78,3 +78,10 @@ export const revisionNumberOf = (event: ApiEvent): number => {
   if (!revision.success) throw new NotFoundError({ zh: '没有这一版。', en: 'No such revision.' });
   return revision.data;
 };
+
+export const evidenceKeyOf = (event: ApiEvent) => {
+  const evidenceId = z.uuid().safeParse(event.pathParameters?.evidenceId);
+  if (!evidenceId.success)
+    throw new NotFoundError({ zh: '没有这份佐证材料。', en: 'No such evidence.' });
+  return { ...submissionKeyOf(event), evidenceId: evidenceId.data };
+};

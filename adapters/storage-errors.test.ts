@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { DependencyUnavailableError } from '../../domain/errors.js';
-import { withStorageErrors } from './errors.js';
+import { DependencyUnavailableError } from '../domain/errors.js';
+import { withStorageErrors } from './storage-errors.js';
 
 // What the SDK rejects with when DynamoDB is down or busy (seen from plain Node; inside jest's
 // VM realms the SDK wraps network errors differently, so they are built here).

@@ -1,4 +1,4 @@
-import { DependencyUnavailableError } from '../../domain/errors.js';
+import { DependencyUnavailableError } from '../domain/errors.js';
 
 const RETRYABLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',

@@ -1,0 +1,109 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  EvidenceItem,
+  type EvidenceKey,
+  type EvidenceStatus,
+  type EvidenceStore,
+} from '../../domain/evidence/model.js';
+import { withStorageErrors } from '../storage-errors.js';
+import { evidenceKeys, evidencePrefix } from './keys.js';
+
+export class DynamoDbEvidenceStore implements EvidenceStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(item: EvidenceItem): Promise<void> {
+    await withStorageErrors(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...evidenceKeys(item), entity: 'evidence', ...item },
+          ConditionExpression: 'attribute_not_exists(PK)',
+        }),
+      ),
+    );
+  }
+
+  async get(key: EvidenceKey): Promise<EvidenceItem | undefined> {
+    const { Item } = await withStorageErrors(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: evidenceKeys(key), ConsistentRead: true }),
+      ),
+    );
+    return Item ? EvidenceItem.parse(Item) : undefined;
+  }
+
+  private async query(libraryId: string, prefix: string): Promise<EvidenceItem[]> {
+    const items: EvidenceItem[] = [];
+    let cursor: Record<string, unknown> | undefined;
+    do {
+      const page = await withStorageErrors(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+            ExpressionAttributeValues: { ':pk': `LIB#${libraryId}`, ':prefix': prefix },
+            ConsistentRead: true,
+            ExclusiveStartKey: cursor,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) items.push(EvidenceItem.parse(item));
+      cursor = page.LastEvaluatedKey;
+    } while (cursor);
+    return items;
+  }
+
+  async list(report: {
+    libraryId: string;
+    formId: string;
+    period: string;
+  }): Promise<EvidenceItem[]> {
+    const items = await this.query(report.libraryId, evidencePrefix(report));
+    return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  async findVerifiedBySha256(libraryId: string, sha256: string): Promise<EvidenceItem[]> {
+    // A library holds at most a few hundred items across its reports: one partition query.
+    const items = await this.query(libraryId, 'EVID#');
+    return items.filter((item) => item.status === 'verified' && item.sha256 === sha256);
+  }
+
+  async transition(
+    key: EvidenceKey,
+    from: readonly EvidenceStatus[],
+    patch: Partial<EvidenceItem> & { status: EvidenceStatus },
+  ): Promise<boolean> {
+    const entries = Object.entries(patch).filter(([, value]) => value !== undefined);
+    const names = Object.fromEntries(entries.map(([name], index) => [`#a${index}`, name]));
+    const values = Object.fromEntries(entries.map(([, value], index) => [`:v${index}`, value]));
+    const allowed = Object.fromEntries(from.map((status, index) => [`:from${index}`, status]));
+    try {
+      await withStorageErrors(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: evidenceKeys(key),
+            UpdateExpression: `SET ${entries.map((_, index) => `#a${index} = :v${index}`).join(', ')}`,
+            ConditionExpression: `attribute_exists(PK) AND #current IN (${Object.keys(allowed).join(', ')})`,
+            ExpressionAttributeNames: { ...names, '#current': 'status' },
+            ExpressionAttributeValues: { ...values, ...allowed },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+import { S3Client } from '@aws-sdk/client-s3';
+
+/**
+ * One S3 client per execution environment; the endpoint comes from AWS_ENDPOINT_URL_S3.
+ * S3_FORCE_PATH_STYLE=true for emulators that cannot route bucket subdomains.
+ */
+export const s3Client = new S3Client({
+  forcePathStyle: process.env.S3_FORCE_PATH_STYLE === 'true',
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1_000, requestTimeout: 10_000 },
+});

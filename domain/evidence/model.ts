@@ -1,0 +1,129 @@
+/**
+ * Evidence (佐证材料): photos and scanned documents attached to a report, optionally to one of
+ * its sections. Uploaded straight to S3 with a presigned POST, then verified on the server
+ * (magic bytes, size, sha256) before anyone can download it.
+ */
+import { z } from 'zod';
+import { LibraryId } from '../auth/principal.js';
+import { FieldKey, LocalizedText } from '../forms/definition.js';
+import { Actor } from '../submissions/model.js';
+
+/** Declared type → the types magic-byte detection may report for it. */
+export const EVIDENCE_TYPES = {
+  'image/jpeg': ['image/jpeg'],
+  'image/png': ['image/png'],
+  'image/webp': ['image/webp'],
+  'image/heic': ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'],
+  'application/pdf': ['application/pdf'],
+} as const satisfies Record<string, readonly string[]>;
+export const EvidenceContentType = z.enum(
+  Object.keys(EVIDENCE_TYPES) as [keyof typeof EVIDENCE_TYPES, ...(keyof typeof EVIDENCE_TYPES)[]],
+);
+export type EvidenceContentType = z.infer<typeof EvidenceContentType>;
+
+export const EvidenceStatus = z.enum(['pending', 'verified', 'rejected', 'deleted']);
+export type EvidenceStatus = z.infer<typeof EvidenceStatus>;
+
+export const MAX_CAPTION_LENGTH = 200;
+
+export const EvidenceItem = z.object({
+  libraryId: LibraryId,
+  formId: z.string(),
+  period: z.string(),
+  evidenceId: z.string(),
+  fileName: z.string(),
+  contentType: EvidenceContentType,
+  /** The size the client declared; S3's upload policy caps the object at it. */
+  size: z.number().int().positive(),
+  sectionKey: FieldKey.optional(),
+  caption: z.string().optional(),
+  objectKey: z.string(),
+  status: EvidenceStatus,
+  createdAt: z.string(),
+  createdBy: Actor,
+  verifiedAt: z.string().optional(),
+  sha256: z.string().optional(),
+  actualSize: z.number().int().nonnegative().optional(),
+  /** Another verified item of the same library with identical bytes. */
+  duplicateOf: z.string().optional(),
+  rejection: z.object({ code: z.string(), message: LocalizedText }).optional(),
+  deletedAt: z.string().optional(),
+  deletedBy: Actor.optional(),
+});
+export type EvidenceItem = z.infer<typeof EvidenceItem>;
+
+export const evidenceObjectKey = (key: {
+  libraryId: string;
+  formId: string;
+  period: string;
+  evidenceId: string;
+}) => `evidence/${key.libraryId}/${key.formId}/${key.period}/${key.evidenceId}`;
+
+/** Reads `evidence/{libraryId}/{formId}/{period}/{evidenceId}` back, e.g. from an S3 event. */
+export const parseEvidenceObjectKey = (objectKey: string) => {
+  const match = /^evidence\/(\d{6})\/([A-Za-z0-9-]+)\/([A-Za-z0-9-]+)\/([A-Za-z0-9-]+)$/.exec(
+    objectKey,
+  );
+  if (!match) return undefined;
+  const [, libraryId = '', formId = '', period = '', evidenceId = ''] = match;
+  return { libraryId, formId, period, evidenceId };
+};
+
+export const PresignEvidenceBody = (maxBytes: number) =>
+  z.strictObject({
+    fileName: z.string().trim().min(1).max(255),
+    contentType: EvidenceContentType,
+    size: z.number().int().min(1).max(maxBytes),
+    sectionKey: FieldKey.optional(),
+    caption: z.string().trim().max(MAX_CAPTION_LENGTH).optional(),
+  });
+export type PresignEvidenceBody = z.infer<ReturnType<typeof PresignEvidenceBody>>;
+
+/** Port: evidence metadata. */
+export interface EvidenceStore {
+  create(item: EvidenceItem): Promise<void>;
+  get(key: EvidenceKey): Promise<EvidenceItem | undefined>;
+  /** Every item of one report, oldest first. */
+  list(report: { libraryId: string; formId: string; period: string }): Promise<EvidenceItem[]>;
+  /** Verified items of a library with these bytes. */
+  findVerifiedBySha256(libraryId: string, sha256: string): Promise<EvidenceItem[]>;
+  /**
+   * Moves an item from one of `from` to the patch's status; false when the item was not in
+   * one of them any more (someone else moved it first).
+   */
+  transition(
+    key: EvidenceKey,
+    from: readonly EvidenceStatus[],
+    patch: Partial<EvidenceItem> & { status: EvidenceStatus },
+  ): Promise<boolean>;
+}
+
+export interface EvidenceKey {
+  libraryId: string;
+  formId: string;
+  period: string;
+  evidenceId: string;
+}
+
+export interface UploadTicket {
+  url: string;
+  fields: Record<string, string>;
+  expiresAt: string;
+}
+
+/** Port: where evidence bytes live (the evidence bucket). */
+export interface EvidenceObjects {
+  presignUpload(
+    objectKey: string,
+    contentType: string,
+    maxBytes: number,
+    expiresInSeconds: number,
+  ): Promise<UploadTicket>;
+  /** Size of the stored object, or undefined when nothing was uploaded. */
+  size(objectKey: string): Promise<number | undefined>;
+  read(objectKey: string): Promise<AsyncIterable<Uint8Array>>;
+  delete(objectKey: string): Promise<void>;
+  /** Marks an object of deleted evidence, which a lifecycle rule then expires. */
+  markDeleted(objectKey: string): Promise<void>;
+  presignDownload(objectKey: string, fileName: string, expiresInSeconds: number): Promise<string>;
+}

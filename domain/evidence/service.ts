@@ -1,0 +1,284 @@
+/** Presign, verify, list and delete evidence for a report. */
+import { createHash, randomUUID } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import { authorize } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
+import { BadRequestError, ConflictError, type LocalizedText, NotFoundError } from '../errors.js';
+import type { FormRegistry } from '../forms/catalog.js';
+import { resolveForm } from '../forms/resolve.js';
+import type { PeriodService } from '../periods/service.js';
+import { actorOf, type SubmissionHead, type SubmissionKey } from '../submissions/model.js';
+import type { SubmissionStore } from '../submissions/store.js';
+import {
+  EVIDENCE_TYPES,
+  type EvidenceItem,
+  type EvidenceKey,
+  type EvidenceObjects,
+  type EvidenceStore,
+  evidenceObjectKey,
+  type PresignEvidenceBody,
+  type UploadTicket,
+} from './model.js';
+
+export const UPLOAD_EXPIRY_SECONDS = 10 * 60;
+export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
+/** Enough bytes for every signature file-type knows. */
+const SNIFF_BYTES = 4_100;
+
+export interface EvidenceLimits {
+  maxBytes: number;
+  maxItemsPerReport: number;
+}
+
+export interface EvidenceServiceDeps {
+  evidence: EvidenceStore;
+  objects: EvidenceObjects;
+  submissions: SubmissionStore;
+  periods: PeriodService;
+  forms: FormRegistry;
+  limits: EvidenceLimits;
+  now: () => Date;
+}
+
+export interface EvidenceView extends EvidenceItem {
+  /** A short-lived link, for verified evidence only. */
+  downloadUrl?: string;
+}
+
+const EDITABLE = new Set<SubmissionHead['status']>(['draft', 'returned']);
+const ACTIVE = ['pending', 'verified'] as const;
+
+const notFound = () => new NotFoundError({ zh: '没有这份佐证材料。', en: 'No such evidence.' });
+
+export class EvidenceService {
+  constructor(private readonly deps: EvidenceServiceDeps) {}
+
+  private async editableHead(key: SubmissionKey): Promise<SubmissionHead> {
+    const head = await this.deps.submissions.getHead(key);
+    if (!head) {
+      throw new NotFoundError({
+        zh: '请先保存报告草稿，再上传佐证材料。',
+        en: 'Save the report as a draft before attaching evidence.',
+      });
+    }
+    if (!EDITABLE.has(head.status)) {
+      throw new ConflictError({
+        zh: '报告已提交或已通过，不能再修改佐证材料。',
+        en: 'The report is submitted or accepted; its evidence can no longer change.',
+      });
+    }
+    await this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId);
+    return head;
+  }
+
+  /** Records a pending item and returns a presigned POST that S3 itself holds to the limits. */
+  async presign(
+    principal: Principal,
+    key: SubmissionKey,
+    body: PresignEvidenceBody,
+  ): Promise<{ evidence: EvidenceItem; upload: UploadTicket }> {
+    authorize(principal, 'submission:edit', key.libraryId);
+    const head = await this.editableHead(key);
+    const form = resolveForm(this.deps.forms, key.formId, key.period, head.formVersion);
+    if (body.sectionKey !== undefined) {
+      const section = form.definition.sections.find(
+        (candidate) => candidate.key === body.sectionKey,
+      );
+      if (!section?.evidence) {
+        throw new BadRequestError(
+          { zh: '该栏目不接受佐证材料。', en: 'That section does not take evidence.' },
+          {
+            errors: [
+              {
+                path: 'sectionKey',
+                code: 'invalid_section',
+                message: {
+                  zh: `可上传材料的栏目：${form.definition.sections
+                    .filter((s) => s.evidence)
+                    .map((s) => s.key)
+                    .join('、')}`,
+                  en: `Sections taking evidence: ${form.definition.sections
+                    .filter((s) => s.evidence)
+                    .map((s) => s.key)
+                    .join(', ')}`,
+                },
+              },
+            ],
+          },
+        );
+      }
+    }
+    const existing = await this.deps.evidence.list(key);
+    const active = existing.filter((item) => (ACTIVE as readonly string[]).includes(item.status));
+    if (active.length >= this.deps.limits.maxItemsPerReport) {
+      throw new ConflictError({
+        zh: `每份报告最多 ${this.deps.limits.maxItemsPerReport} 份佐证材料，请先删除不需要的材料。`,
+        en: `A report takes at most ${this.deps.limits.maxItemsPerReport} evidence files; delete some first.`,
+      });
+    }
+    const evidenceId = randomUUID();
+    const item: EvidenceItem = {
+      ...key,
+      evidenceId,
+      fileName: body.fileName,
+      contentType: body.contentType,
+      size: body.size,
+      ...(body.sectionKey !== undefined ? { sectionKey: body.sectionKey } : {}),
+      ...(body.caption ? { caption: body.caption } : {}),
+      objectKey: evidenceObjectKey({ ...key, evidenceId }),
+      status: 'pending',
+      createdAt: this.deps.now().toISOString(),
+      createdBy: actorOf(principal),
+    };
+    await this.deps.evidence.create(item);
+    const upload = await this.deps.objects.presignUpload(
+      item.objectKey,
+      item.contentType,
+      item.size,
+      UPLOAD_EXPIRY_SECONDS,
+    );
+    return { evidence: item, upload };
+  }
+
+  /**
+   * Checks an uploaded object: size within the limit, magic bytes of the declared type, sha256
+   * over the whole stream. Idempotent: an item already decided is returned as it is, and of
+   * two concurrent verifications only one decides.
+   */
+  async verify(key: EvidenceKey): Promise<EvidenceItem> {
+    const item = await this.deps.evidence.get(key);
+    if (!item) throw notFound();
+    if (item.status !== 'pending') return item;
+    const size = await this.deps.objects.size(item.objectKey);
+    if (size === undefined) return item;
+
+    const reject = async (code: string, message: LocalizedText) => {
+      const decided = await this.deps.evidence.transition(key, ['pending'], {
+        status: 'rejected',
+        actualSize: size,
+        rejection: { code, message },
+      });
+      if (decided) await this.deps.objects.delete(item.objectKey);
+      return this.current(key);
+    };
+
+    if (size === 0 || size > this.deps.limits.maxBytes || size > item.size) {
+      return reject('size', {
+        zh: `文件大小 ${size} 字节超出限制（声明 ${item.size} 字节，上限 ${this.deps.limits.maxBytes} 字节）。`,
+        en: `The file has ${size} bytes; declared ${item.size}, limit ${this.deps.limits.maxBytes}.`,
+      });
+    }
+
+    const hash = createHash('sha256');
+    const head: Uint8Array[] = [];
+    let headBytes = 0;
+    let total = 0;
+    for await (const chunk of await this.deps.objects.read(item.objectKey)) {
+      hash.update(chunk);
+      total += chunk.byteLength;
+      if (headBytes < SNIFF_BYTES) {
+        head.push(chunk);
+        headBytes += chunk.byteLength;
+      }
+    }
+    const detected = await fileTypeFromBuffer(Buffer.concat(head).subarray(0, SNIFF_BYTES));
+    const allowed: readonly string[] = EVIDENCE_TYPES[item.contentType];
+    if (!detected || !allowed.includes(detected.mime)) {
+      return reject('type', {
+        zh: `文件内容不是声明的类型 ${item.contentType}${detected ? `（实际为 ${detected.mime}）` : ''}。`,
+        en: `The file is not ${item.contentType}${detected ? ` but ${detected.mime}` : ''}.`,
+      });
+    }
+    const sha256 = hash.digest('hex');
+    const twin = (await this.deps.evidence.findVerifiedBySha256(item.libraryId, sha256)).find(
+      (candidate) => candidate.evidenceId !== item.evidenceId,
+    );
+    await this.deps.evidence.transition(key, ['pending'], {
+      status: 'verified',
+      verifiedAt: this.deps.now().toISOString(),
+      sha256,
+      actualSize: total,
+      ...(twin ? { duplicateOf: twin.evidenceId } : {}),
+    });
+    return this.current(key);
+  }
+
+  private async current(key: EvidenceKey): Promise<EvidenceItem> {
+    const item = await this.deps.evidence.get(key);
+    if (!item) throw notFound();
+    return item;
+  }
+
+  /** The client's "upload finished": verify now rather than wait for the S3 event. */
+  async complete(principal: Principal, key: EvidenceKey): Promise<EvidenceItem> {
+    authorize(principal, 'submission:edit', key.libraryId);
+    const item = await this.verify(key);
+    if (item.status === 'pending') {
+      throw new ConflictError({
+        zh: '还没有收到上传的文件，请上传后再确认。',
+        en: 'No uploaded file was found yet; upload it first.',
+      });
+    }
+    return item;
+  }
+
+  /**
+   * The report's evidence with download links. `atRevision` shows what was attached when that
+   * revision was written (for the province's review of history).
+   */
+  async list(
+    principal: Principal,
+    key: SubmissionKey,
+    atRevision?: number,
+  ): Promise<EvidenceView[]> {
+    authorize(principal, 'submission:read', key.libraryId);
+    resolveForm(this.deps.forms, key.formId, key.period);
+    let items = await this.deps.evidence.list(key);
+    if (atRevision !== undefined) {
+      const revision = await this.deps.submissions.getRevision(key, atRevision);
+      if (!revision)
+        throw new NotFoundError({
+          zh: `没有第 ${atRevision} 版。`,
+          en: `No revision ${atRevision}.`,
+        });
+      const at = revision.at;
+      items = items.filter(
+        (item) =>
+          item.verifiedAt !== undefined &&
+          item.verifiedAt <= at &&
+          (item.deletedAt === undefined || item.deletedAt > at),
+      );
+    } else {
+      items = items.filter((item) => item.status !== 'deleted');
+    }
+    return Promise.all(
+      items.map(async (item) =>
+        item.status === 'verified' || atRevision !== undefined
+          ? {
+              ...item,
+              downloadUrl: await this.deps.objects.presignDownload(
+                item.objectKey,
+                item.fileName,
+                DOWNLOAD_EXPIRY_SECONDS,
+              ),
+            }
+          : item,
+      ),
+    );
+  }
+
+  /** Removes evidence from an editable report; the object expires by lifecycle rule. */
+  async delete(principal: Principal, key: EvidenceKey): Promise<void> {
+    authorize(principal, 'submission:edit', key.libraryId);
+    await this.editableHead(key);
+    const item = await this.deps.evidence.get(key);
+    if (!item || item.status === 'deleted') throw notFound();
+    const moved = await this.deps.evidence.transition(key, ['pending', 'verified', 'rejected'], {
+      status: 'deleted',
+      deletedAt: this.deps.now().toISOString(),
+      deletedBy: actorOf(principal),
+    });
+    if (!moved) throw notFound();
+    if (item.status !== 'rejected') await this.deps.objects.markDeleted(item.objectKey);
+  }
+}
