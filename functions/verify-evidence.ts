@@ -1,9 +1,11 @@
 /**
- * One function, two triggers: S3's ObjectCreated notification for the evidence bucket (in
- * AWS), and `POST …/evidence/{evidenceId}/complete` from the client.
+ * One function, two triggers: S3's "Object Created" events for the evidence prefix (in AWS,
+ * through EventBridge; classic bucket notifications are accepted too), and
+ * `POST …/evidence/{evidenceId}/complete` from the client.
  */
 import middy from '@middy/core';
-import type { Context, S3Event } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import { parseEvidenceObjectKey } from '../domain/evidence/model.js';
 import { evidenceService } from './evidence-service.js';
 import { logger } from './http/logger.js';
@@ -18,14 +20,29 @@ export const completeEvidence = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, item, correlationIdOf(event));
 };
 
+const ObjectCreatedEvent = z.union([
+  z
+    .object({
+      source: z.literal('aws.s3'),
+      'detail-type': z.literal('Object Created'),
+      detail: z.object({ object: z.object({ key: z.string() }) }),
+    })
+    .transform((event) => [event.detail.object.key]),
+  z
+    .object({
+      Records: z.array(z.object({ s3: z.object({ object: z.object({ key: z.string() }) }) })),
+    })
+    .transform((event) => event.Records.map((record) => record.s3.object.key)),
+]);
+
 /** S3 keys arrive URL-encoded, spaces as `+`. */
 const objectKeyOf = (encoded: string) => decodeURIComponent(encoded.replace(/\+/g, ' '));
 
-export const verifyUploadedObjects = async (event: S3Event): Promise<void> => {
-  for (const record of event.Records) {
-    const key = parseEvidenceObjectKey(objectKeyOf(record.s3.object.key));
+export const verifyUploadedObjects = async (objectKeys: readonly string[]): Promise<void> => {
+  for (const encoded of objectKeys) {
+    const key = parseEvidenceObjectKey(objectKeyOf(encoded));
     if (!key) {
-      logger.warn('Ignoring an object outside the evidence layout', { key: record.s3.object.key });
+      logger.warn('Ignoring an object outside the evidence layout', { key: encoded });
       continue;
     }
     const item = await evidenceService.verify(key);
@@ -35,10 +52,9 @@ export const verifyUploadedObjects = async (event: S3Event): Promise<void> => {
 
 const httpHandler = middy(completeEvidence).use(apiMiddlewares());
 
-const isS3Event = (event: unknown): event is S3Event =>
-  typeof event === 'object' &&
-  event !== null &&
-  Array.isArray((event as { Records?: unknown }).Records);
-
-export const handler = async (event: ApiEvent | S3Event, context: Context) =>
-  isS3Event(event) ? verifyUploadedObjects(event) : httpHandler(event, context);
+export const handler = async (event: unknown, context: Context) => {
+  const uploaded = ObjectCreatedEvent.safeParse(event);
+  return uploaded.success
+    ? verifyUploadedObjects(uploaded.data)
+    : httpHandler(event as ApiEvent, context);
+};

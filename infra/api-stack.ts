@@ -13,19 +13,23 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
+  type EvidenceAccess,
   type FunctionDefinition,
   type FunctionEntry,
   functions,
   type RouteDefinition,
   routes,
 } from '../functions/routes.js';
-import { resourceEnv } from './resources.js';
+import { EVIDENCE_PREFIX, resourceEnv } from './resources.js';
 import { repoRoot, SERVICE_NAME, webOriginOf } from './settings.js';
 
 export interface ApiStackProps extends StackProps {
@@ -158,6 +162,32 @@ export class ApiStack extends Stack {
         logLevel: LogLevel.WARNING,
       },
     });
+    const evidenceActions = (definition.evidence ?? []).map((access) => EVIDENCE_ACTIONS[access]);
+    if (evidenceActions.length > 0) {
+      handler.addToRolePolicy(
+        new PolicyStatement({
+          actions: evidenceActions,
+          resources: [props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
+        }),
+      );
+    }
+    if (definition.s3Trigger === 'evidence') {
+      // S3 "Object Created" events for the evidence prefix, delivered through EventBridge.
+      new Rule(this, `${id}UploadedRule`, {
+        description: 'Verify evidence as soon as it is uploaded',
+        eventPattern: {
+          source: ['aws.s3'],
+          detailType: ['Object Created'],
+          detail: {
+            bucket: { name: [props.evidenceBucket.bucketName] },
+            object: { key: [{ prefix: EVIDENCE_PREFIX }] },
+          },
+        },
+        targets: [
+          new LambdaFunction(handler, { retryAttempts: 4, maxEventAge: Duration.hours(2) }),
+        ],
+      });
+    }
     switch (definition.table) {
       case 'read':
         props.table.grantReadData(handler);
@@ -171,5 +201,12 @@ export class ApiStack extends Stack {
     return handler;
   }
 }
+
+const EVIDENCE_ACTIONS: Record<EvidenceAccess, string> = {
+  put: 's3:PutObject',
+  get: 's3:GetObject',
+  delete: 's3:DeleteObject',
+  tag: 's3:PutObjectTagging',
+};
 
 const toHttpMethod = (method: RouteDefinition['method']): HttpMethod => HttpMethod[method];

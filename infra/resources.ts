@@ -48,3 +48,7 @@ export const resourceEnv = {
   evidenceBucket: 'EVIDENCE_BUCKET',
   reportsBucket: 'REPORTS_BUCKET',
 } as const;
+
+/** Where evidence objects live in the evidence bucket, and the tag of deleted ones. */
+export const EVIDENCE_PREFIX = 'evidence/';
+export const EVIDENCE_DELETED_TAG = { Key: 'evidence-state', Value: 'deleted' } as const;

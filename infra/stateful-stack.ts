@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -15,10 +15,16 @@ import {
   ProjectionType,
   TableV2,
 } from 'aws-cdk-lib/aws-dynamodb';
-import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import {
+  BlockPublicAccess,
+  Bucket,
+  BucketEncryption,
+  type BucketProps,
+  HttpMethods,
+} from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Role } from '../domain/auth/principal.js';
-import { buckets, type KeyAttribute, mainTable } from './resources.js';
+import { buckets, EVIDENCE_DELETED_TAG, type KeyAttribute, mainTable } from './resources.js';
 import { webOriginOf } from './settings.js';
 
 /** Cognito group precedence: the lowest number wins, matching the domain's role precedence. */
@@ -61,7 +67,18 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    this.evidenceBucket = this.privateBucket(buckets.evidence);
+    this.evidenceBucket = this.privateBucket(buckets.evidence, {
+      // Uploads reach the verify function through EventBridge: a direct bucket notification
+      // would make this stack depend on the API stack's function, and that one on this bucket.
+      eventBridgeEnabled: true,
+      // Evidence a library deleted is tagged and kept 30 days, then expires.
+      lifecycleRules: [
+        {
+          tagFilters: { [EVIDENCE_DELETED_TAG.Key]: EVIDENCE_DELETED_TAG.Value },
+          expiration: Duration.days(30),
+        },
+      ],
+    });
     // Browsers upload evidence straight to S3 with presigned requests, from the web app only.
     this.evidenceBucket.addCorsRule({
       allowedOrigins: [webOrigin],
@@ -118,7 +135,7 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 
-  private privateBucket(id: string): Bucket {
+  private privateBucket(id: string, props: Partial<BucketProps> = {}): Bucket {
     return new Bucket(this, id, {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       encryption: BucketEncryption.S3_MANAGED,
@@ -126,6 +143,12 @@ export class StatefulStack extends Stack {
       // Versions keep evidence and published reports recoverable after an overwrite or delete.
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      ...props,
+      lifecycleRules: [
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        { noncurrentVersionExpiration: Duration.days(90) },
+        ...(props.lifecycleRules ?? []),
+      ],
     });
   }
 }

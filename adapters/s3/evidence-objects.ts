@@ -9,10 +9,8 @@ import {
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { EvidenceObjects, UploadTicket } from '../../domain/evidence/model.js';
+import { EVIDENCE_DELETED_TAG } from '../../infra/resources.js';
 import { withStorageErrors } from '../storage-errors.js';
-
-/** The tag a lifecycle rule of the evidence bucket expires objects by. */
-export const DELETED_TAG = { Key: 'evidence-state', Value: 'deleted' };
 
 export class S3EvidenceObjects implements EvidenceObjects {
   constructor(
@@ -77,7 +75,8 @@ export class S3EvidenceObjects implements EvidenceObjects {
           new PutObjectTaggingCommand({
             Bucket: this.bucket,
             Key: objectKey,
-            Tagging: { TagSet: [DELETED_TAG] },
+            // A lifecycle rule of the evidence bucket expires objects with this tag.
+            Tagging: { TagSet: [{ ...EVIDENCE_DELETED_TAG }] },
           }),
         ),
       );

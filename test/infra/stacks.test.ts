@@ -346,3 +346,69 @@ describe('webOrigin context', () => {
     );
   });
 });
+
+describe('evidence', () => {
+  const S3_OBJECT_ACTIONS: Record<string, string> = {
+    put: 's3:PutObject',
+    get: 's3:GetObject',
+    delete: 's3:DeleteObject',
+    tag: 's3:PutObjectTagging',
+  };
+
+  test.each(functions.map((definition) => [definition.entry, definition] as const))(
+    '%s may touch only the evidence prefix, with only the object actions it declares',
+    (entry, definition) => {
+      const s3Statements = allowedStatementsOf(entry).filter((statement) =>
+        statement.actions.some((action) => action.startsWith('s3:')),
+      );
+      const declared = ('evidence' in definition ? definition.evidence : []).map(
+        (access) => S3_OBJECT_ACTIONS[access],
+      );
+      expect(s3Statements.flatMap((statement) => statement.actions).sort()).toEqual(
+        [...declared].sort(),
+      );
+      for (const statement of s3Statements) {
+        expect(statement.resources).toEqual([
+          api.resolve(stateful.evidenceBucket.arnForObjects('evidence/*')),
+        ]);
+      }
+    },
+  );
+
+  test('uploads reach the verify function through an EventBridge rule on the evidence prefix', () => {
+    statefulTemplate.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: stateful.resolve(stateful.evidenceBucket.bucketName),
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    apiTemplate.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: {
+          bucket: { name: [api.resolve(stateful.evidenceBucket.bucketName)] },
+          object: { key: [{ prefix: 'evidence/' }] },
+        },
+      },
+      Targets: [
+        Match.objectLike({ Arn: api.resolve(functionNamed('verify-evidence').functionArn) }),
+      ],
+    });
+  });
+
+  test('deleted evidence expires by its tag; old versions and broken uploads are cleaned up', () => {
+    statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: Match.anyValue(),
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 90 } }),
+          Match.objectLike({
+            TagFilters: [{ Key: 'evidence-state', Value: 'deleted' }],
+            ExpirationInDays: 30,
+            Status: 'Enabled',
+          }),
+        ]),
+      },
+    });
+  });
+});
