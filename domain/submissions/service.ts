@@ -354,6 +354,9 @@ export class SubmissionService {
     key: SubmissionKey,
     body: ReturnBody,
   ): Promise<SubmissionView> {
+    // Before reading the head: a forbidden caller must not learn from the comment check
+    // (judged by the report's own form version) whether the report exists.
+    authorize(principal, 'submission:review', key.libraryId);
     const form = this.formFor(key.formId, key.period);
     const current = await this.deps.store.getHead(key);
     const versionForm = current ? this.formFor(key.formId, key.period, current.formVersion) : form;
