@@ -16,8 +16,8 @@ import {
   RevisionConflictError,
   type SubmissionStore,
 } from '../../domain/submissions/store.js';
-import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import { withStorageErrors } from '../storage-errors.js';
+import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import {
   headIndexKeys,
   periodPartition,
