@@ -63,6 +63,18 @@ const EXPECTED: Record<Action, Record<Caller, boolean>> = {
     province: false,
     admin: true,
   },
+  'rollup:run': {
+    'library own': false,
+    'library other': false,
+    province: true,
+    admin: true,
+  },
+  'rollup:read': {
+    'library own': false,
+    'library other': false,
+    province: true,
+    admin: true,
+  },
 };
 
 const ACTIONS = Object.keys(EXPECTED) as Action[];

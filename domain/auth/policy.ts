@@ -12,7 +12,9 @@ export type Action =
   | 'submission:reopen'
   | 'submissions:list'
   | 'period:read'
-  | 'period:manage';
+  | 'period:manage'
+  | 'rollup:run'
+  | 'rollup:read';
 
 interface Grant {
   roles: readonly Role[];
@@ -28,6 +30,8 @@ export const POLICY: Readonly<Record<Action, Grant>> = {
   'submissions:list': { roles: ['province', 'admin'], ownLibraryOnly: false },
   'period:read': { roles: ['library', 'province', 'admin'], ownLibraryOnly: false },
   'period:manage': { roles: ['admin'], ownLibraryOnly: false },
+  'rollup:run': { roles: ['province', 'admin'], ownLibraryOnly: false },
+  'rollup:read': { roles: ['province', 'admin'], ownLibraryOnly: false },
 };
 
 export const isAllowed = (principal: Principal, action: Action, libraryId?: string): boolean => {

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { Actor } from '../submissions/model.js';
+
+export const RollupRunStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
+export type RollupRunStatus = z.infer<typeof RollupRunStatus>;
+
+export const RollupFile = z.object({
+  name: z.string(),
+  rows: z.number().int().nonnegative(),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string(),
+});
+export type RollupFile = z.infer<typeof RollupFile>;
+
+export const RollupCounts = z.object({
+  libraries: z.number().int(),
+  counted: z.number().int(),
+  accepted: z.number().int(),
+  submitted: z.number().int(),
+  returned: z.number().int(),
+  draft: z.number().int(),
+  missing: z.number().int(),
+});
+export type RollupCounts = z.infer<typeof RollupCounts>;
+
+export const RollupRun = z.object({
+  formId: z.string(),
+  period: z.string(),
+  runId: z.string(),
+  status: RollupRunStatus,
+  trigger: z.enum(['manual', 'schedule']),
+  requestedBy: Actor.optional(),
+  createdAt: z.string(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** Where the run's files are in the reports bucket. */
+  prefix: z.string(),
+  files: z.array(RollupFile).optional(),
+  counts: RollupCounts.optional(),
+  /** What went wrong, for the office; details are in the logs. */
+  error: z.string().optional(),
+});
+export type RollupRun = z.infer<typeof RollupRun>;
+
+export const RollupManifest = z.object({
+  runId: z.string(),
+  formId: z.string(),
+  period: z.string(),
+  formVersion: z.string(),
+  asOf: z.string(),
+  dueAt: z.string(),
+  counts: RollupCounts,
+  files: z.array(RollupFile),
+  changes: z.object({
+    previousRunId: z.string().optional(),
+    /** Counted reports whose values or status changed since the previous run. */
+    changed: z.array(z.string()),
+    /** Reports counted now that were not counted in the previous run. */
+    newlySubmitted: z.array(z.string()),
+  }),
+  /** sha256 of each counted report's status and values, to compute the next run's changes. */
+  libraryDigests: z.record(z.string(), z.string()),
+});
+export type RollupManifest = z.infer<typeof RollupManifest>;
+
+/** The pointer to the newest complete run, written only after all of its files. */
+export const LatestPointer = z.object({ runId: z.string(), prefix: z.string(), asOf: z.string() });
+export type LatestPointer = z.infer<typeof LatestPointer>;
+
+export interface RollupRequest {
+  formId: string;
+  period: string;
+  runId: string;
+}
+
+/** Port: run records (status, files, errors), newest first. */
+export interface RollupRunStore {
+  put(run: RollupRun): Promise<void>;
+  get(formId: string, period: string, runId: string): Promise<RollupRun | undefined>;
+  latest(formId: string, period: string): Promise<RollupRun | undefined>;
+}
+
+/** Port: the reports bucket. */
+export interface ReportStorage {
+  put(key: string, body: Buffer, contentType: string): Promise<void>;
+  getText(key: string): Promise<string | undefined>;
+  presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string>;
+}
+
+/** Port: starts a run without waiting for it (an asynchronous Lambda invocation). */
+export interface RollupLauncher {
+  launch(request: RollupRequest): Promise<void>;
+}

@@ -1,0 +1,323 @@
+/**
+ * Runs of the province rollup: start one (asynchronously), compute it, publish its files under
+ * its own prefix and only then move the `latest` pointer, so a failed run never leaves a
+ * half-written latest; report the newest run and hand out short-lived download links.
+ */
+import { randomUUID } from 'node:crypto';
+import { authorize } from '../auth/policy.js';
+import type { Principal } from '../auth/principal.js';
+import { NotFoundError } from '../errors.js';
+import type { FormRegistry } from '../forms/catalog.js';
+import type { FormValues } from '../forms/compile.js';
+import { parsePeriod, previousPeriod } from '../forms/periods.js';
+import { resolveForm } from '../forms/resolve.js';
+import type { PeriodService } from '../periods/service.js';
+import type { LibraryStore } from '../registry/library.js';
+import { actorOf, type SubmissionHead } from '../submissions/model.js';
+import type { SubmissionStore } from '../submissions/store.js';
+import {
+  LatestPointer,
+  type ReportStorage,
+  type RollupCounts,
+  type RollupLauncher,
+  RollupManifest,
+  type RollupRequest,
+  type RollupRun,
+  type RollupRunStore,
+} from './model.js';
+import { renderTables, sha256Of } from './render.js';
+import { buildTables, COUNTED, OUTPUT_NAMES } from './tables.js';
+
+export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
+const PAGE = 100;
+
+export interface RollupServiceDeps {
+  runs: RollupRunStore;
+  reports: ReportStorage;
+  launcher: RollupLauncher;
+  submissions: SubmissionStore;
+  libraries: LibraryStore;
+  periods: PeriodService;
+  forms: FormRegistry;
+  now: () => Date;
+}
+
+const rollupPrefix = (formId: string, period: string) => `rollups/${formId}/${period}`;
+const latestKey = (formId: string, period: string) => `${rollupPrefix(formId, period)}/latest.json`;
+export const FILE_NAMES = OUTPUT_NAMES.flatMap((name) => [`${name}.csv`, `${name}.codes.csv`]);
+
+export interface RollupStatus {
+  latestRun?: RollupRun;
+  /** The newest complete run, whose files the links below point at. */
+  published?: LatestPointer & {
+    files: { name: string; rows: number; sha256: string; downloadUrl: string }[];
+  };
+}
+
+export class RollupService {
+  constructor(private readonly deps: RollupServiceDeps) {}
+
+  private async allHeads(formId: string, period: string): Promise<SubmissionHead[]> {
+    const heads: SubmissionHead[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.submissions.listHeads(formId, period, {
+        limit: PAGE,
+        ...(cursor ? { cursor } : {}),
+      });
+      heads.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return heads;
+  }
+
+  private newRun(
+    formId: string,
+    period: string,
+    trigger: RollupRun['trigger'],
+    principal?: Principal,
+  ): RollupRun {
+    const createdAt = this.deps.now().toISOString();
+    const runId = `${createdAt.replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+    return {
+      formId,
+      period,
+      runId,
+      status: 'queued',
+      trigger,
+      ...(principal ? { requestedBy: actorOf(principal) } : {}),
+      createdAt,
+      prefix: `${rollupPrefix(formId, period)}/runs/${runId}`,
+    };
+  }
+
+  /** Queues a run and starts it asynchronously (202). */
+  async start(principal: Principal, formId: string, period: string): Promise<RollupRun> {
+    authorize(principal, 'rollup:run');
+    resolveForm(this.deps.forms, formId, period);
+    const run = this.newRun(formId, period, 'manual', principal);
+    await this.deps.runs.put(run);
+    await this.deps.launcher.launch({ formId, period, runId: run.runId });
+    return run;
+  }
+
+  async status(principal: Principal, formId: string, period: string): Promise<RollupStatus> {
+    authorize(principal, 'rollup:read');
+    resolveForm(this.deps.forms, formId, period);
+    const [latestRun, published] = await Promise.all([
+      this.deps.runs.latest(formId, period),
+      this.published(formId, period),
+    ]);
+    return {
+      ...(latestRun ? { latestRun } : {}),
+      ...(published
+        ? {
+            published: {
+              ...published.pointer,
+              files: await Promise.all(
+                published.manifest.files.map(async (file) => ({
+                  name: file.name,
+                  rows: file.rows,
+                  sha256: file.sha256,
+                  downloadUrl: await this.deps.reports.presignDownload(
+                    `${published.pointer.prefix}/${file.name}`,
+                    `${formId}-${period}-${file.name}`,
+                    DOWNLOAD_EXPIRY_SECONDS,
+                  ),
+                })),
+              ),
+            },
+          }
+        : {}),
+    };
+  }
+
+  /** A short-lived link to one file of the newest complete run. */
+  async fileUrl(
+    principal: Principal,
+    formId: string,
+    period: string,
+    name: string,
+  ): Promise<string> {
+    authorize(principal, 'rollup:read');
+    resolveForm(this.deps.forms, formId, period);
+    const published = await this.published(formId, period);
+    const known = name === 'manifest.json' || FILE_NAMES.includes(name);
+    if (!published || !known) {
+      throw new NotFoundError({
+        zh: published ? `没有文件 ${name}。` : '该报告期还没有汇总结果。',
+        en: published ? `No file ${name}.` : 'There is no rollup for this period yet.',
+      });
+    }
+    return this.deps.reports.presignDownload(
+      `${published.pointer.prefix}/${name}`,
+      `${formId}-${period}-${name}`,
+      DOWNLOAD_EXPIRY_SECONDS,
+    );
+  }
+
+  private async published(formId: string, period: string) {
+    const pointerText = await this.deps.reports.getText(latestKey(formId, period));
+    if (!pointerText) return undefined;
+    const pointer = LatestPointer.parse(JSON.parse(pointerText));
+    const manifestText = await this.deps.reports.getText(`${pointer.prefix}/manifest.json`);
+    if (!manifestText) return undefined;
+    return { pointer, manifest: RollupManifest.parse(JSON.parse(manifestText)) };
+  }
+
+  /** Computes and publishes one run; a failure is recorded on the run and rethrown. */
+  async execute(request: RollupRequest): Promise<RollupRun> {
+    const queued = await this.deps.runs.get(request.formId, request.period, request.runId);
+    if (!queued)
+      throw new Error(`No rollup run ${request.runId} for ${request.formId} ${request.period}`);
+    if (queued.status !== 'queued') return queued;
+    const running: RollupRun = {
+      ...queued,
+      status: 'running',
+      startedAt: this.deps.now().toISOString(),
+    };
+    await this.deps.runs.put(running);
+    try {
+      const finished = await this.compute(running);
+      await this.deps.runs.put(finished);
+      return finished;
+    } catch (error) {
+      await this.deps.runs.put({
+        ...running,
+        status: 'failed',
+        finishedAt: this.deps.now().toISOString(),
+        error:
+          error instanceof Error
+            ? `${error.name}: ${error.message}`.slice(0, 500)
+            : 'Unknown error',
+      });
+      throw error;
+    }
+  }
+
+  private async compute(run: RollupRun): Promise<RollupRun> {
+    const { formId, period } = run;
+    const form = resolveForm(this.deps.forms, formId, period);
+    const previousKey = previousPeriod(form.definition.periodType, period);
+    const [libraries, heads, previousHeads, window, previousPublished] = await Promise.all([
+      this.deps.libraries.listLibraries(),
+      this.allHeads(formId, period),
+      previousKey ? this.allHeads(formId, previousKey) : Promise.resolve([]),
+      this.deps.periods.windowFor(formId, period),
+      this.published(formId, period),
+    ]);
+    const registry = new Set(libraries.map((library) => library.libraryId));
+    const inRegistry = heads.filter((head) => registry.has(head.libraryId));
+    const previous = new Map<string, FormValues>(
+      previousHeads
+        .filter((head) => COUNTED.includes(head.status))
+        .map((head) => [head.libraryId, head.values]),
+    );
+    const tables = buildTables({
+      form,
+      formOf: (head) => resolveForm(this.deps.forms, formId, period, head.formVersion),
+      libraries,
+      heads: inRegistry,
+      previous,
+      standards: this.deps.forms.standardsFor(formId),
+      dueAt: window.dueAt,
+    });
+    const files = renderTables(tables);
+    for (const file of files) {
+      await this.deps.reports.put(
+        `${run.prefix}/${file.name}`,
+        file.body,
+        'text/csv; charset=utf-8',
+      );
+    }
+
+    const counted = inRegistry.filter((head) => COUNTED.includes(head.status));
+    const statusCount = (status: SubmissionHead['status']) =>
+      inRegistry.filter((head) => head.status === status).length;
+    const counts: RollupCounts = {
+      libraries: libraries.length,
+      counted: counted.length,
+      accepted: statusCount('accepted'),
+      submitted: statusCount('submitted'),
+      returned: statusCount('returned'),
+      draft: statusCount('draft'),
+      missing: libraries.length - inRegistry.length,
+    };
+    const libraryDigests = Object.fromEntries(
+      counted.map((head) => [head.libraryId, sha256Of(JSON.stringify([head.status, head.values]))]),
+    );
+    const before = previousPublished?.manifest.libraryDigests ?? {};
+    const asOf = this.deps.now().toISOString();
+    const summaries = files.map((file) => ({
+      name: file.name,
+      rows: file.rows,
+      bytes: file.body.byteLength,
+      sha256: file.sha256,
+    }));
+    const manifest: RollupManifest = {
+      runId: run.runId,
+      formId,
+      period,
+      formVersion: form.definition.version,
+      asOf,
+      dueAt: window.dueAt,
+      counts,
+      files: summaries,
+      changes: {
+        ...(previousPublished ? { previousRunId: previousPublished.pointer.runId } : {}),
+        changed: Object.keys(libraryDigests).filter(
+          (libraryId) =>
+            before[libraryId] !== undefined && before[libraryId] !== libraryDigests[libraryId],
+        ),
+        newlySubmitted: Object.keys(libraryDigests).filter(
+          (libraryId) => before[libraryId] === undefined,
+        ),
+      },
+      libraryDigests,
+    };
+    await this.deps.reports.put(
+      `${run.prefix}/manifest.json`,
+      Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
+      'application/json',
+    );
+    // Only now, with every file in place, does `latest` move.
+    const pointer: LatestPointer = { runId: run.runId, prefix: run.prefix, asOf };
+    await this.deps.reports.put(
+      latestKey(formId, period),
+      Buffer.from(JSON.stringify(pointer)),
+      'application/json',
+    );
+    return { ...run, status: 'succeeded', finishedAt: asOf, files: summaries, counts };
+  }
+
+  /**
+   * The nightly run: every form's periods that are open, or locked within the last 60 days
+   * (late corrections still arrive), each as a run of its own.
+   */
+  async runScheduled(): Promise<RollupRun[]> {
+    const now = this.deps.now();
+    const results: RollupRun[] = [];
+    for (const summary of this.deps.forms.list()) {
+      for (const period of candidatePeriods(summary.periodType, now)) {
+        if (!parsePeriod(summary.periodType, period)) continue;
+        const window = await this.deps.periods.windowFor(summary.formId, period);
+        const recentLock = new Date(window.locksAt).getTime() + 60 * 24 * 3_600_000;
+        if (new Date(window.opensAt) > now || recentLock < now.getTime()) continue;
+        const run = this.newRun(summary.formId, period, 'schedule');
+        await this.deps.runs.put(run);
+        results.push(
+          await this.execute(run).catch(
+            async () => (await this.deps.runs.get(run.formId, run.period, run.runId)) ?? run,
+          ),
+        );
+      }
+    }
+    return results;
+  }
+}
+
+const candidatePeriods = (periodType: 'annual' | 'half-year', now: Date): string[] => {
+  const year = now.getUTCFullYear();
+  const years = [year - 1, year];
+  return periodType === 'annual' ? years.map(String) : years.flatMap((y) => [`${y}-H1`, `${y}-H2`]);
+};

@@ -1,0 +1,399 @@
+/**
+ * The rollup's outputs as tables: comparison, summary, problems, completeness, submissions.
+ * Pure: the caller streams the heads in and writes each table twice (Chinese headers for
+ * Excel, field keys for programs).
+ */
+import type { CompiledForm, FormValues } from '../forms/compile.js';
+import { computeDerived } from '../forms/compile.js';
+import { type CsvVariant, csvColumns, formatCell, LIST_SEPARATOR } from '../forms/csv-layout.js';
+import type { Standard } from '../forms/definition.js';
+import { type RollupMetric, rollupSpec } from '../forms/rollup-metrics.js';
+import type { Library } from '../registry/library.js';
+import type { SubmissionHead, SubmissionStatus } from '../submissions/model.js';
+import { changePercent, rankDescending, summarize } from './statistics.js';
+
+export type OutputName = 'comparison' | 'summary' | 'problems' | 'completeness' | 'submissions';
+export const OUTPUT_NAMES: readonly OutputName[] = [
+  'comparison',
+  'summary',
+  'problems',
+  'completeness',
+  'submissions',
+];
+
+export interface Column {
+  key: string;
+  /** The Chinese header of the Excel file. */
+  label: string;
+  format?: (value: unknown, variant: CsvVariant) => string;
+}
+
+export interface Table {
+  name: OutputName;
+  columns: Column[];
+  rows: unknown[][];
+}
+
+/** Only submitted and accepted reports count; drafts and returned ones are listed, not used. */
+export const COUNTED: readonly SubmissionStatus[] = ['submitted', 'accepted'];
+
+const STATUS_LABELS: Record<SubmissionStatus | 'none', string> = {
+  none: '未填报',
+  draft: '草稿',
+  submitted: '已提交',
+  returned: '已退回',
+  accepted: '已通过',
+};
+
+const formatStatus = (value: unknown, variant: CsvVariant) =>
+  variant === 'zh'
+    ? (STATUS_LABELS[value as SubmissionStatus | 'none'] ?? String(value))
+    : String(value);
+
+const formatYesNo = (value: unknown, variant: CsvVariant) =>
+  value === undefined ? '' : variant === 'zh' ? (value ? '是' : '否') : String(value);
+
+/** Numbers plain with at most `places` decimals, no thousands separators. */
+const fixed = (places: number) => (value: unknown) =>
+  typeof value === 'number' && Number.isFinite(value) ? String(Number(value.toFixed(places))) : '';
+
+/** Plain cells: numbers as they are, lists joined with `;`, missing values empty. */
+export const formatPlain = (value: unknown, variant: CsvVariant): string => {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'boolean') return formatYesNo(value, variant);
+  if (Array.isArray(value)) return value.map(String).join(LIST_SEPARATOR);
+  return String(value);
+};
+
+export interface RollupInput {
+  /** The form version the comparison is laid out by (the active one). */
+  form: CompiledForm;
+  /** The compiled form a report was written in, for its derived indicators. */
+  formOf: (head: SubmissionHead) => CompiledForm;
+  libraries: readonly Library[];
+  heads: readonly SubmissionHead[];
+  /** Counted reports of the previous period, by library. */
+  previous: ReadonlyMap<string, FormValues>;
+  standards: readonly Standard[];
+  dueAt: string;
+}
+
+interface LibraryRow {
+  library: Library;
+  head?: SubmissionHead;
+  counted: boolean;
+  values: FormValues;
+  derived: Record<string, number>;
+  flags: Standard[];
+}
+
+const withUnit = (metric: { label: { zh: string }; unit?: { zh: string } }) =>
+  metric.unit ? `${metric.label.zh}（${metric.unit.zh}）` : metric.label.zh;
+
+const metricValue = (row: LibraryRow, metric: Pick<RollupMetric, 'key' | 'source'>): unknown =>
+  metric.source === 'derived' ? row.derived[metric.key] : row.values[metric.key];
+
+const fallsShort = (standard: Standard, value: unknown): boolean => {
+  if (value === undefined || value === null) return false;
+  switch (standard.operator) {
+    case '>=':
+      return (
+        typeof value === 'number' && typeof standard.value === 'number' && value < standard.value
+      );
+    case '<=':
+      return (
+        typeof value === 'number' && typeof standard.value === 'number' && value > standard.value
+      );
+    case '==':
+      return value !== standard.value;
+  }
+};
+
+export const buildTables = (input: RollupInput): Table[] => {
+  const spec = rollupSpec(input.form);
+  const headsByLibrary = new Map(input.heads.map((head) => [head.libraryId, head]));
+  const indicatorSource = (key: string): RollupMetric['source'] =>
+    input.form.derived.some((indicator) => indicator.key === key) ? 'derived' : 'field';
+
+  const rows: LibraryRow[] = [...input.libraries]
+    .sort((a, b) => a.libraryId.localeCompare(b.libraryId))
+    .map((library) => {
+      const head = headsByLibrary.get(library.libraryId);
+      const counted = head !== undefined && COUNTED.includes(head.status);
+      const values = counted && head ? head.values : {};
+      const derived = counted && head ? computeDerived(input.formOf(head), values) : {};
+      const row: LibraryRow = {
+        library,
+        ...(head ? { head } : {}),
+        counted,
+        values,
+        derived,
+        flags: [],
+      };
+      row.flags = counted
+        ? input.standards.filter((standard) =>
+            fallsShort(
+              standard,
+              metricValue(row, {
+                key: standard.indicator,
+                source: indicatorSource(standard.indicator),
+              }),
+            ),
+          )
+        : [];
+      return row;
+    });
+  const counted = rows.filter((row) => row.counted);
+
+  return [
+    comparison(spec.compare, spec.yearOverYear, spec.problems, rows, input),
+    summary(spec.compare, rows, input.standards),
+    problems(spec.problems, counted),
+    completeness(rows, input.dueAt),
+    submissions(input.form, counted),
+  ];
+};
+
+const libraryColumns: Column[] = [
+  { key: 'libraryId', label: '馆代码' },
+  { key: 'name', label: '图书馆' },
+  { key: 'cityName', label: '所属市' },
+  { key: 'status', label: '填报状态', format: formatStatus },
+];
+const libraryCells = (row: LibraryRow) => [
+  row.library.libraryId,
+  row.library.name,
+  row.library.cityName,
+  row.head?.status ?? 'none',
+];
+
+const comparison = (
+  compare: readonly RollupMetric[],
+  yearOverYear: readonly RollupMetric[],
+  problemSpec: ReturnType<typeof rollupSpec>['problems'],
+  rows: readonly LibraryRow[],
+  input: RollupInput,
+): Table => {
+  const ranked = compare.filter((metric) => metric.source === 'derived');
+  const ranks = new Map(
+    ranked.map((metric) => {
+      const values = new Map<string, number>();
+      for (const row of rows) {
+        const value = metricValue(row, metric);
+        if (row.counted && typeof value === 'number') values.set(row.library.libraryId, value);
+      }
+      return [metric.key, rankDescending(values)] as const;
+    }),
+  );
+  const problemField = problemSpec ? input.form.fields.get(problemSpec.key) : undefined;
+  const columns: Column[] = [
+    ...libraryColumns,
+    ...compare.map((metric) => {
+      const field = input.form.fields.get(metric.key);
+      return {
+        key: metric.key,
+        label: withUnit(metric),
+        format:
+          metric.source === 'derived'
+            ? fixed(metric.scale ?? 2)
+            : field
+              ? (value: unknown, variant: CsvVariant) => formatCell(field, value, variant)
+              : formatPlain,
+      };
+    }),
+    ...ranked.map((metric) => ({ key: `${metric.key}Rank`, label: `${metric.label.zh}全省排名` })),
+    ...yearOverYear.map((metric) => ({
+      key: `${metric.key}ChangePct`,
+      label: `${metric.label.zh}同比变化（%）`,
+      format: fixed(1),
+    })),
+    ...(problemField
+      ? [
+          {
+            key: problemField.key,
+            label: problemField.label.zh,
+            format: (value: unknown, variant: CsvVariant) =>
+              formatCell(problemField, value, variant),
+          },
+        ]
+      : []),
+    {
+      key: 'flags',
+      label: '未达标项',
+      format: (value: unknown, variant: CsvVariant) =>
+        (value as Standard[])
+          .map((standard) => (variant === 'zh' ? standard.label.zh : standard.key))
+          .join(LIST_SEPARATOR),
+    },
+  ];
+  return {
+    name: 'comparison',
+    columns,
+    rows: rows.map((row) => {
+      const previous = input.previous.get(row.library.libraryId);
+      return [
+        ...libraryCells(row),
+        ...compare.map((metric) => metricValue(row, metric)),
+        ...ranked.map((metric) => ranks.get(metric.key)?.get(row.library.libraryId)),
+        ...yearOverYear.map((metric) =>
+          row.counted ? changePercent(row.values[metric.key], previous?.[metric.key]) : undefined,
+        ),
+        ...(problemField ? [row.values[problemField.key]] : []),
+        row.flags,
+      ];
+    }),
+  };
+};
+
+const summary = (
+  compare: readonly RollupMetric[],
+  rows: readonly LibraryRow[],
+  standards: readonly Standard[],
+): Table => {
+  const scopes: { name: string; cityCode: string; rows: LibraryRow[] }[] = [
+    { name: '全省', cityCode: '', rows: rows.filter((row) => row.counted) },
+  ];
+  const cities = new Map<string, LibraryRow[]>();
+  for (const row of rows) {
+    if (!row.counted) continue;
+    cities.set(row.library.cityCode, [...(cities.get(row.library.cityCode) ?? []), row]);
+  }
+  for (const [cityCode, cityRows] of [...cities].sort(([a], [b]) => a.localeCompare(b))) {
+    scopes.push({ name: cityRows[0]?.library.cityName ?? cityCode, cityCode, rows: cityRows });
+  }
+  const stat = fixed(4);
+  const columns: Column[] = [
+    { key: 'scope', label: '范围' },
+    { key: 'cityCode', label: '市代码' },
+    { key: 'metric', label: '指标代码' },
+    { key: 'metricLabel', label: '指标' },
+    { key: 'n', label: '有效馆数' },
+    { key: 'total', label: '合计', format: stat },
+    { key: 'mean', label: '平均值', format: stat },
+    { key: 'min', label: '最小值', format: stat },
+    { key: 'q1', label: '下四分位数', format: stat },
+    { key: 'median', label: '中位数', format: stat },
+    { key: 'q3', label: '上四分位数', format: stat },
+    { key: 'max', label: '最大值', format: stat },
+    { key: 'flagged', label: '未达标馆数' },
+    { key: 'flaggedShare', label: '未达标比例（%）', format: fixed(1) },
+  ];
+  const numeric = compare.filter((metric) => metric.numeric);
+  const result: unknown[][] = [];
+  for (const scope of scopes) {
+    for (const metric of numeric) {
+      const values = scope.rows
+        .map((row) => metricValue(row, metric))
+        .filter((value): value is number => typeof value === 'number');
+      const stats = summarize(values);
+      result.push([
+        scope.name,
+        scope.cityCode,
+        metric.key,
+        withUnit(metric),
+        stats?.n ?? 0,
+        metric.source === 'field' ? stats?.total : undefined,
+        stats?.mean,
+        stats?.min,
+        stats?.q1,
+        stats?.median,
+        stats?.q3,
+        stats?.max,
+        undefined,
+        undefined,
+      ]);
+    }
+    for (const standard of standards) {
+      const flagged = scope.rows.filter((row) => row.flags.includes(standard)).length;
+      result.push([
+        scope.name,
+        scope.cityCode,
+        standard.key,
+        `未达标：${standard.label.zh}`,
+        scope.rows.length,
+        ...Array.from({ length: 7 }, () => undefined),
+        flagged,
+        scope.rows.length > 0 ? (flagged / scope.rows.length) * 100 : undefined,
+      ]);
+    }
+  }
+  return { name: 'summary', columns, rows: result };
+};
+
+const problems = (
+  problemSpec: ReturnType<typeof rollupSpec>['problems'],
+  counted: readonly LibraryRow[],
+): Table => {
+  const columns: Column[] = [
+    { key: 'code', label: '问题代码' },
+    { key: 'label', label: '问题' },
+    { key: 'libraries', label: '报告馆数' },
+    { key: 'share', label: '占报送馆比例（%）', format: fixed(1) },
+    { key: 'libraryNames', label: '图书馆' },
+    { key: 'byCity', label: '按市分布' },
+  ];
+  if (!problemSpec) return { name: 'problems', columns, rows: [] };
+  return {
+    name: 'problems',
+    columns,
+    rows: problemSpec.choices.map((choice) => {
+      const reporting = counted.filter((row) => {
+        const value = row.values[problemSpec.key];
+        return Array.isArray(value) && value.includes(choice.code);
+      });
+      const byCity = new Map<string, number>();
+      for (const row of reporting)
+        byCity.set(row.library.cityName, (byCity.get(row.library.cityName) ?? 0) + 1);
+      return [
+        choice.code,
+        choice.label.zh,
+        reporting.length,
+        counted.length > 0 ? (reporting.length / counted.length) * 100 : undefined,
+        reporting.map((row) => row.library.name),
+        [...byCity].map(([city, count]) => `${city}:${count}`),
+      ];
+    }),
+  };
+};
+
+const completeness = (rows: readonly LibraryRow[], dueAt: string): Table => ({
+  name: 'completeness',
+  columns: [
+    ...libraryColumns,
+    { key: 'submittedAt', label: '提交时间（UTC）' },
+    { key: 'dueAt', label: '截止时间（UTC）' },
+    { key: 'onTime', label: '按时提交', format: formatYesNo },
+  ],
+  rows: rows.map((row) => {
+    const submittedAt = row.counted ? row.head?.submittedAt : undefined;
+    return [
+      ...libraryCells(row),
+      submittedAt,
+      dueAt,
+      submittedAt === undefined ? undefined : submittedAt <= dueAt,
+    ];
+  }),
+});
+
+const submissions = (form: CompiledForm, counted: readonly LibraryRow[]): Table => {
+  const fieldColumns = csvColumns(form);
+  return {
+    name: 'submissions',
+    columns: [
+      ...libraryColumns,
+      { key: 'formVersion', label: '表单版本' },
+      { key: 'submittedAt', label: '提交时间（UTC）' },
+      ...fieldColumns.map((column) => ({
+        key: column.key,
+        label: column.label,
+        format: (value: unknown, variant: CsvVariant) => formatCell(column.field, value, variant),
+      })),
+    ],
+    rows: counted.map((row) => [
+      ...libraryCells(row),
+      row.head?.formVersion,
+      row.head?.submittedAt,
+      ...fieldColumns.map((column) => row.values[column.key]),
+    ]),
+  };
+};
