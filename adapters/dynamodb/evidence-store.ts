@@ -3,7 +3,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -14,6 +13,7 @@ import {
 } from '../../domain/evidence/model.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { evidenceKeys, evidencePrefix } from './keys.js';
+import { queryAll } from './query-all.js';
 
 export class DynamoDbEvidenceStore implements EvidenceStore {
   constructor(
@@ -43,24 +43,16 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
   }
 
   private async query(libraryId: string, prefix: string): Promise<EvidenceItem[]> {
-    const items: EvidenceItem[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await withStorageErrors(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            ExpressionAttributeValues: { ':pk': `LIB#${libraryId}`, ':prefix': prefix },
-            ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) items.push(EvidenceItem.parse(item));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return items;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': `LIB#${libraryId}`, ':prefix': prefix },
+        ConsistentRead: true,
+      },
+      (item) => EvidenceItem.parse(item),
+    );
   }
 
   async list(report: {

@@ -2,11 +2,11 @@ import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Library, type LibraryStore } from '../../domain/registry/library.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { REGISTRY_PARTITION, registryKey } from './keys.js';
+import { queryAll } from './query-all.js';
 
 type WriteRequest = NonNullable<BatchWriteCommandInput['RequestItems']>[string][number];
 
@@ -22,23 +22,15 @@ export class DynamoDbLibraryStore implements LibraryStore {
   ) {}
 
   async listLibraries(): Promise<Library[]> {
-    const libraries: Library[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await withStorageErrors(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk',
-            ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION },
-            ExclusiveStartKey: cursor,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) libraries.push(Library.parse(item));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return libraries;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk',
+        ExpressionAttributeValues: { ':pk': REGISTRY_PARTITION },
+      },
+      (item) => Library.parse(item),
+    );
   }
 
   async putLibraries(libraries: readonly Library[]): Promise<void> {

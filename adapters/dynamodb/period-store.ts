@@ -1,12 +1,8 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LockException, type PeriodStore, StoredWindow } from '../../domain/periods/window.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { exceptionKeys, windowKeys } from './keys.js';
+import { queryAll } from './query-all.js';
 
 export class DynamoDbPeriodStore implements PeriodStore {
   constructor(
@@ -36,23 +32,15 @@ export class DynamoDbPeriodStore implements PeriodStore {
 
   async listExceptions(formId: string, period: string): Promise<LockException[]> {
     const { PK } = windowKeys(formId, period);
-    const exceptions: LockException[] = [];
-    let cursor: Record<string, unknown> | undefined;
-    do {
-      const page = await withStorageErrors(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            ExpressionAttributeValues: { ':pk': PK, ':prefix': 'EXCEPTION#' },
-            ExclusiveStartKey: cursor,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) exceptions.push(LockException.parse(item));
-      cursor = page.LastEvaluatedKey;
-    } while (cursor);
-    return exceptions;
+    return queryAll(
+      this.client,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: { ':pk': PK, ':prefix': 'EXCEPTION#' },
+      },
+      (item) => LockException.parse(item),
+    );
   }
 
   async putException(formId: string, period: string, exception: LockException): Promise<void> {
