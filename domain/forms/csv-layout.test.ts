@@ -78,3 +78,15 @@ describe('formatCell', () => {
     }
   });
 });
+
+describe('formula injection', () => {
+  const text = realForm().fields.get('problemDetails');
+  it.each(['=HYPERLINK("http://x")', '+1+1', '-2', '@SUM(A1)'])(
+    'opens %s as text in the Excel file and leaves the codes file raw',
+    (value) => {
+      if (!text) throw new Error('problemDetails missing');
+      expect(formatCell(text, value, 'zh')).toBe(`'${value}`);
+      expect(formatCell(text, value, 'codes')).toBe(value);
+    },
+  );
+});

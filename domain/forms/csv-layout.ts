@@ -25,6 +25,12 @@ export const csvColumns = (form: CompiledForm): CsvColumn[] =>
 export const LIST_SEPARATOR = ';';
 
 /**
+ * Spreadsheets run a cell starting with = + - @ (or a tab or carriage return) as a formula; a
+ * library's free text must open as text, so the Excel file prefixes it with an apostrophe.
+ */
+const neutralizeFormula = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/**
  * One cell: numbers plain, missing values empty, multi-choice codes joined with `;` (the
  * Chinese file shows the choice labels), yes/no as 是/否 for people and true/false for programs,
  * and repeated groups as JSON.
@@ -48,6 +54,8 @@ export const formatCell = (field: FieldDefinition, value: unknown, variant: CsvV
         : '';
     case 'group':
       return Array.isArray(value) && value.length > 0 ? JSON.stringify(value) : '';
+    case 'text':
+      return variant === 'zh' ? neutralizeFormula(String(value)) : String(value);
     default:
       return String(value);
   }
