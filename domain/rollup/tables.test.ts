@@ -1,0 +1,511 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Standard } from '../forms/definition.js';
+import {
+  DUE_AT,
+  fixtureHeads,
+  fixtureInput,
+  fixtureLibraries,
+  LOUFAN,
+  LOUFAN_NAME,
+  QINGXU,
+  QINGXU_DETAILS,
+  QINXIAN,
+  QINYUAN,
+  WUXIANG,
+  YANGQU,
+} from './__fixtures__/province.js';
+import {
+  buildTables,
+  OUTPUT_NAMES,
+  type OutputName,
+  type RollupInput,
+  type Table,
+} from './tables.js';
+
+const tables = (input: RollupInput = fixtureInput()) => buildTables(input);
+
+const tableOf = (name: OutputName, input?: RollupInput): Table => {
+  const table = tables(input).find((candidate) => candidate.name === name);
+  if (!table) throw new Error(`No table ${name}`);
+  return table;
+};
+
+const columnIndex = (table: Table, key: string): number => {
+  const index = table.columns.findIndex((column) => column.key === key);
+  if (index < 0) throw new Error(`No column ${key} in ${table.name}`);
+  return index;
+};
+
+/** Every cell of the row whose first cell is `first`, by column key. */
+const rowOf = (table: Table, first: string): Record<string, unknown> => {
+  const row = table.rows.find((candidate) => candidate[0] === first);
+  if (!row) throw new Error(`No row ${first} in ${table.name}`);
+  return Object.fromEntries(table.columns.map((column, index) => [column.key, row[index]]));
+};
+
+/** The summary row of a scope ('全省' or a city name) and a metric or standard key. */
+const summaryRow = (scope: string, metric: string): Record<string, unknown> => {
+  const table = tableOf('summary');
+  const scopeAt = columnIndex(table, 'scope');
+  const metricAt = columnIndex(table, 'metric');
+  const row = table.rows.find(
+    (candidate) => candidate[scopeAt] === scope && candidate[metricAt] === metric,
+  );
+  if (!row) throw new Error(`No summary row ${scope} ${metric}`);
+  return Object.fromEntries(table.columns.map((column, index) => [column.key, row[index]]));
+};
+
+/** The keys of the standards in a `flags` cell. */
+const flagKeys = (value: unknown): string[] =>
+  Array.isArray(value)
+    ? value.flatMap((item: unknown) =>
+        typeof item === 'object' && item !== null && 'key' in item && typeof item.key === 'string'
+          ? [item.key]
+          : [],
+      )
+    : [];
+
+const ALL_IDS = [QINGXU, YANGQU, LOUFAN, WUXIANG, QINXIAN, QINYUAN];
+
+describe('buildTables', () => {
+  it('builds the five outputs in order', () => {
+    expect(tables().map((table) => table.name)).toEqual([...OUTPUT_NAMES]);
+  });
+
+  it('gives every row as many cells as its table has columns', () => {
+    for (const table of tables()) {
+      for (const row of table.rows) expect(row).toHaveLength(table.columns.length);
+    }
+  });
+});
+
+describe('comparison', () => {
+  const comparison = () => tableOf('comparison');
+
+  it('has one row per registry library, ordered by code, with its status', () => {
+    const table = comparison();
+    expect(table.rows).toHaveLength(fixtureLibraries().length);
+    expect(table.rows.map((row) => row[0])).toEqual(ALL_IDS);
+    expect(table.rows.map((row) => row[columnIndex(table, 'status')])).toEqual([
+      'submitted',
+      'draft',
+      'submitted',
+      'accepted',
+      'returned',
+      'none',
+    ]);
+    expect(rowOf(table, LOUFAN)).toMatchObject({ name: LOUFAN_NAME, cityName: '太原市' });
+  });
+
+  it('leaves every value of a draft, a returned report and a missing one empty', () => {
+    const table = comparison();
+    const libraryKeys = new Set(['libraryId', 'name', 'cityName', 'status']);
+    for (const id of [YANGQU, QINXIAN, QINYUAN]) {
+      const row = rowOf(table, id);
+      for (const [key, value] of Object.entries(row)) {
+        if (libraryKeys.has(key)) continue;
+        if (key === 'flags') expect(value).toEqual([]);
+        else expect({ key, value }).toEqual({ key, value: undefined });
+      }
+    }
+  });
+
+  it('copies the compared fields of a counted report', () => {
+    expect(rowOf(comparison(), WUXIANG)).toMatchObject({
+      servicePopulation: 165000,
+      floorArea: 2861.4,
+      holdingsTotal: 129000,
+      newAcquisitions: 2200,
+      visits: 80000,
+      loans: 60000,
+      eventsTotal: 48,
+      staffTotal: 6,
+      staffEstablished: 5,
+      fundingTotal: 1290000,
+      bookFunds: 30000,
+      dedicatedBookBudget: false,
+      problemCategories: ['space', 'staffShortage', 'bookFunding'],
+    });
+  });
+
+  it('computes the derived indicators by their formulas (hand-computed)', () => {
+    const table = comparison();
+    const qingxu = rowOf(table, QINGXU);
+    // 250000 / 200000, 5000 / 200000, 300000 / 200000, 150000 / 200000,
+    // 4000 / 200000 * 1000, 12 / 200000 * 10000, (1 + 5) / 12, 400000 / 200000, 2400000 / 200000
+    expect(qingxu.holdingsPerCapita).toBeCloseTo(1.25, 10);
+    expect(qingxu.newAcquisitionsPerCapita).toBeCloseTo(0.025, 10);
+    expect(qingxu.visitsPerCapita).toBeCloseTo(1.5, 10);
+    expect(qingxu.loansPerCapita).toBeCloseTo(0.75, 10);
+    expect(qingxu.floorAreaPer1000).toBeCloseTo(20, 10);
+    expect(qingxu.staffPer10k).toBeCloseTo(0.6, 10);
+    expect(qingxu.professionalShare).toBeCloseTo(0.5, 10);
+    expect(qingxu.bookFundsPerCapita).toBeCloseTo(2, 10);
+    expect(qingxu.fundingPerCapita).toBeCloseTo(12, 10);
+
+    const wuxiang = rowOf(table, WUXIANG);
+    expect(wuxiang.holdingsPerCapita).toBeCloseTo(0.781818, 6); // 129000 / 165000
+    expect(wuxiang.newAcquisitionsPerCapita).toBeCloseTo(0.013333, 6); // 2200 / 165000
+    expect(wuxiang.visitsPerCapita).toBeCloseTo(0.484848, 6); // 80000 / 165000
+    expect(wuxiang.loansPerCapita).toBeCloseTo(0.363636, 6); // 60000 / 165000
+    expect(wuxiang.floorAreaPer1000).toBeCloseTo(17.341818, 6); // 2861.4 / 165000 * 1000
+    expect(wuxiang.staffPer10k).toBeCloseTo(0.363636, 6); // 6 / 165000 * 10000
+    expect(wuxiang.professionalShare).toBeCloseTo(0.333333, 6); // (0 + 2) / 6
+    expect(wuxiang.bookFundsPerCapita).toBeCloseTo(0.181818, 6); // 30000 / 165000
+    expect(wuxiang.fundingPerCapita).toBeCloseTo(7.818182, 6); // 1290000 / 165000
+  });
+
+  it('leaves an indicator empty when an optional input is missing', () => {
+    const loufan = rowOf(comparison(), LOUFAN);
+    // staffSeniorTitle and staffMidTitle were left empty.
+    expect(loufan.professionalShare).toBeUndefined();
+    expect(loufan.professionalShareRank).toBeUndefined();
+    expect(loufan.holdingsPerCapita).toBeCloseTo(1.02, 10);
+  });
+
+  it('rounds indicators in the files to the scale the form declares', () => {
+    const table = comparison();
+    const formatted = (key: string, id: string, variant: 'zh' | 'codes' = 'zh') => {
+      const column = table.columns[columnIndex(table, key)];
+      return column?.format?.(rowOf(table, id)[key], variant);
+    };
+    expect(formatted('holdingsPerCapita', WUXIANG)).toBe('0.78'); // scale 2
+    expect(formatted('newAcquisitionsPerCapita', WUXIANG)).toBe('0.013'); // scale 3
+    expect(formatted('floorAreaPer1000', WUXIANG)).toBe('17.3'); // scale 1
+    expect(formatted('professionalShare', WUXIANG)).toBe('0.333'); // scale 3
+    expect(formatted('staffPer10k', LOUFAN)).toBe('0.4'); // 0.39999… in binary
+    expect(formatted('professionalShare', LOUFAN)).toBe('');
+    expect(formatted('dedicatedBookBudget', WUXIANG)).toBe('否');
+    expect(formatted('dedicatedBookBudget', WUXIANG, 'codes')).toBe('false');
+    expect(formatted('problemCategories', QINGXU)).toBe('馆舍空间不足;专业人才缺乏');
+    expect(formatted('problemCategories', QINGXU, 'codes')).toBe('space;staffExpertise');
+  });
+
+  it('ranks the counted libraries on each indicator, highest first, ties sharing a rank', () => {
+    const table = comparison();
+    const ranks = (key: string) =>
+      Object.fromEntries(ALL_IDS.map((id) => [id, rowOf(table, id)[`${key}Rank`]]));
+    const none = { [YANGQU]: undefined, [QINXIAN]: undefined, [QINYUAN]: undefined };
+    // 1.25, 1.02, 0.78
+    expect(ranks('holdingsPerCapita')).toEqual({ [QINGXU]: 1, [LOUFAN]: 2, [WUXIANG]: 3, ...none });
+    // 20, 17.0, 17.34: 武乡 has the larger floor area per person than 娄烦.
+    expect(ranks('floorAreaPer1000')).toEqual({ [QINGXU]: 1, [WUXIANG]: 2, [LOUFAN]: 3, ...none });
+    // 12, 12, 7.82: a tie at the top.
+    expect(ranks('fundingPerCapita')).toEqual({ [QINGXU]: 1, [LOUFAN]: 1, [WUXIANG]: 3, ...none });
+    // 0.5, missing, 0.33: a library without the value is not ranked.
+    expect(ranks('professionalShare')).toEqual({
+      [QINGXU]: 1,
+      [LOUFAN]: undefined,
+      [WUXIANG]: 2,
+      ...none,
+    });
+  });
+
+  it('computes the year-over-year change in percent against the previous period', () => {
+    const table = comparison();
+    const qingxu = rowOf(table, QINGXU);
+    expect(qingxu.holdingsTotalChangePct).toBeCloseTo(((250000 - 240000) / 240000) * 100, 10);
+    expect(qingxu.fundingTotalChangePct).toBeCloseTo(20, 10);
+    expect(qingxu.bookFundsChangePct).toBeCloseTo(-20, 10);
+    expect(qingxu.staffTotalChangePct).toBeCloseTo(-25, 10);
+
+    const wuxiang = rowOf(table, WUXIANG);
+    expect(wuxiang.holdingsTotalChangePct).toBeCloseTo(7.5, 10);
+    expect(wuxiang.fundingTotalChangePct).toBeCloseTo(-14, 10);
+    // The previous book funds were 0: no percentage.
+    expect(wuxiang.bookFundsChangePct).toBeUndefined();
+    expect(wuxiang.staffTotalChangePct).toBe(0);
+  });
+
+  it('leaves the change empty without a counted previous report', () => {
+    const table = comparison();
+    for (const key of [
+      'holdingsTotalChangePct',
+      'fundingTotalChangePct',
+      'bookFundsChangePct',
+      'staffTotalChangePct',
+    ]) {
+      // 娄烦 had only a draft in 2024; 沁县 has a 2024 report but none counted now.
+      expect(rowOf(table, LOUFAN)[key]).toBeUndefined();
+      expect(rowOf(table, QINXIAN)[key]).toBeUndefined();
+    }
+    const withoutPrevious = rowOf(
+      tableOf('comparison', { ...fixtureInput(), previous: new Map() }),
+      QINGXU,
+    );
+    expect(withoutPrevious.holdingsTotalChangePct).toBeUndefined();
+  });
+
+  it('flags exactly the standards a library falls short of', () => {
+    const table = comparison();
+    // Floor area 4000 m² < 5000; every per-capita value meets its standard.
+    expect(flagKeys(rowOf(table, QINGXU).flags)).toEqual(['floorAreaMin']);
+    // Holdings per capita exactly 1.02 and new acquisitions exactly 0.02 are not short.
+    expect(flagKeys(rowOf(table, LOUFAN).flags)).toEqual([
+      'bookFundsPerCapitaMin', // 1.0 < 1.6
+      'loansMin', // 40000 < 120000
+      'floorAreaMin', // 1700 < 5000
+      'staffPer10kMin', // 0.4 < 0.5
+    ]);
+    expect(flagKeys(rowOf(table, WUXIANG).flags)).toEqual([
+      'holdingsPerCapitaMin', // 0.78 < 1.02
+      'bookFundsPerCapitaMin', // 0.18 < 1.6
+      'newAcquisitionsPerCapitaMin', // 0.013 < 0.02
+      'loansMin', // 60000 < 120000
+      'floorAreaMin', // 2861.4 < 5000
+      'staffPer10kMin', // 0.36 < 0.5
+      'dedicatedBookBudgetPresent', // dedicatedBookBudget false
+    ]);
+    // floorAreaPer1000 (17.3 ≥ 16) is met by all.
+    const flags = table.columns[columnIndex(table, 'flags')];
+    expect(flags?.format?.(rowOf(table, QINGXU).flags, 'zh')).toBe(
+      '馆舍建筑面积不少于 5000 平方米',
+    );
+    expect(flags?.format?.(rowOf(table, LOUFAN).flags, 'codes')).toBe(
+      'bookFundsPerCapitaMin;loansMin;floorAreaMin;staffPer10kMin',
+    );
+  });
+
+  it('does not flag a standard whose value is missing', () => {
+    const seats: Standard = {
+      key: 'readingSeatsMin',
+      formId: 'county-annual-report',
+      indicator: 'readingSeats',
+      operator: '>=',
+      value: 500,
+      label: { zh: '阅览座席不少于 500 个', en: 'At least 500 seats' },
+      source: 'test',
+      provisional: true,
+    };
+    const table = tableOf('comparison', { ...fixtureInput(), standards: [seats] });
+    expect(flagKeys(rowOf(table, QINGXU).flags)).toEqual(['readingSeatsMin']); // 400 < 500
+    expect(flagKeys(rowOf(table, LOUFAN).flags)).toEqual([]); // left empty
+  });
+
+  it('lays out the Chinese and the codes headers', () => {
+    const table = comparison();
+    const header = (key: string) => table.columns[columnIndex(table, key)]?.label;
+    expect(header('libraryId')).toBe('馆代码');
+    expect(header('name')).toBe('图书馆');
+    expect(header('holdingsTotal')).toBe('总藏量（册(件)）');
+    expect(header('holdingsPerCapita')).toBe('人均藏书量（册/人）');
+    expect(header('holdingsPerCapitaRank')).toBe('人均藏书量全省排名');
+    expect(header('holdingsTotalChangePct')).toBe('总藏量同比变化（%）');
+    expect(header('flags')).toBe('未达标项');
+  });
+});
+
+describe('summary', () => {
+  it('gives province medians and quartiles of the counted reports only (hand-computed)', () => {
+    // Counted: 娄烦 100000, 武乡 165000, 清徐 200000; the draft's values are ignored.
+    expect(summaryRow('全省', 'servicePopulation')).toMatchObject({
+      cityCode: '',
+      n: 3,
+      total: 465000,
+      mean: 155000,
+      min: 100000,
+      q1: 132500,
+      median: 165000,
+      q3: 182500,
+      max: 200000,
+    });
+    const holdings = summaryRow('全省', 'holdingsTotal');
+    expect(holdings.total).toBe(102000 + 129000 + 250000);
+    expect(holdings.median).toBe(129000);
+
+    // 0.7818…, 1.02, 1.25
+    const perCapita = summaryRow('全省', 'holdingsPerCapita');
+    expect(perCapita.n).toBe(3);
+    expect(perCapita.total).toBeUndefined(); // a sum of ratios means nothing
+    expect(perCapita.q1).toBeCloseTo((129000 / 165000 + 1.02) / 2, 10);
+    expect(perCapita.median).toBeCloseTo(1.02, 10);
+    expect(perCapita.q3).toBeCloseTo(1.135, 10);
+    expect(perCapita.mean).toBeCloseTo((129000 / 165000 + 1.02 + 1.25) / 3, 10);
+  });
+
+  it('counts only the libraries that have the value', () => {
+    const share = summaryRow('全省', 'professionalShare');
+    expect(share.n).toBe(2);
+    expect(share.median).toBeCloseTo((0.5 + 2 / 6) / 2, 10);
+  });
+
+  it('gives the same statistics per city', () => {
+    expect(summaryRow('太原市', 'servicePopulation')).toMatchObject({
+      cityCode: '1401',
+      n: 2,
+      total: 300000,
+      q1: 125000,
+      median: 150000,
+      q3: 175000,
+    });
+    // One counted report in 长治市: every statistic is its value.
+    expect(summaryRow('长治市', 'floorArea')).toMatchObject({
+      cityCode: '1404',
+      n: 1,
+      total: 2861.4,
+      min: 2861.4,
+      q1: 2861.4,
+      median: 2861.4,
+      q3: 2861.4,
+      max: 2861.4,
+    });
+  });
+
+  it('leaves yes/no fields out of the statistics', () => {
+    const table = tableOf('summary');
+    const metrics = table.rows.map((row) => row[columnIndex(table, 'metric')]);
+    expect(metrics).not.toContain('dedicatedBookBudget');
+    expect(metrics).toContain('dedicatedBookBudgetPresent');
+  });
+
+  it('counts flags per standard for the province and each city', () => {
+    const flagged = (scope: string, key: string) => {
+      const row = summaryRow(scope, key);
+      return [row.n, row.flagged, row.flaggedShare];
+    };
+    const share = (percent: number) => expect.closeTo(percent, 10);
+    expect(flagged('全省', 'floorAreaMin')).toEqual([3, 3, share(100)]);
+    expect(flagged('全省', 'holdingsPerCapitaMin')).toEqual([3, 1, share(100 / 3)]);
+    expect(flagged('全省', 'loansMin')).toEqual([3, 2, share(200 / 3)]);
+    expect(flagged('全省', 'dedicatedBookBudgetPresent')).toEqual([3, 1, share(100 / 3)]);
+    expect(flagged('全省', 'floorAreaPer1000Min')).toEqual([3, 0, share(0)]);
+    expect(flagged('太原市', 'loansMin')).toEqual([2, 1, share(50)]);
+    expect(flagged('太原市', 'dedicatedBookBudgetPresent')).toEqual([2, 0, share(0)]);
+    expect(flagged('长治市', 'dedicatedBookBudgetPresent')).toEqual([1, 1, share(100)]);
+  });
+
+  it('lists the province, then the cities by code', () => {
+    const table = tableOf('summary');
+    const scopes = [...new Set(table.rows.map((row) => row[columnIndex(table, 'scope')]))];
+    expect(scopes).toEqual(['全省', '太原市', '长治市']);
+  });
+});
+
+describe('problems', () => {
+  it('tallies each problem code over the counted reports, with share and cities', () => {
+    const table = tableOf('problems');
+    expect(table.rows.map((row) => row[0])).toEqual([
+      'space',
+      'staffShortage',
+      'staffExpertise',
+      'bookFunding',
+      'operatingFunding',
+      'facilities',
+      'digital',
+      'collection',
+      'other',
+    ]);
+    expect(rowOf(table, 'space')).toEqual({
+      code: 'space',
+      label: '馆舍空间不足',
+      libraries: 3,
+      share: 100,
+      libraryNames: ['清徐县图书馆', LOUFAN_NAME, '武乡县图书馆'],
+      byCity: ['太原市:2', '长治市:1'],
+    });
+    expect(rowOf(table, 'staffExpertise')).toMatchObject({
+      libraries: 1,
+      share: expect.closeTo(100 / 3, 10),
+      libraryNames: ['清徐县图书馆'],
+      byCity: ['太原市:1'],
+    });
+  });
+
+  it('ignores the problems of drafts and returned reports', () => {
+    const table = tableOf('problems');
+    // Only the draft chose `other`, only the returned report `digital`.
+    expect(rowOf(table, 'other')).toMatchObject({ libraries: 0, share: 0, libraryNames: [] });
+    expect(rowOf(table, 'digital')).toMatchObject({ libraries: 0, share: 0, byCity: [] });
+  });
+});
+
+describe('completeness', () => {
+  it('lists every registry library with status, submission time and on-time flag', () => {
+    const table = tableOf('completeness');
+    expect(
+      table.rows.map((row) => Object.fromEntries(table.columns.map((c, i) => [c.key, row[i]]))),
+    ).toEqual([
+      {
+        libraryId: QINGXU,
+        name: '清徐县图书馆',
+        cityName: '太原市',
+        status: 'submitted',
+        submittedAt: '2026-01-20T03:00:00.000Z',
+        dueAt: DUE_AT,
+        onTime: true,
+      },
+      {
+        libraryId: YANGQU,
+        name: '阳曲县图书馆',
+        cityName: '太原市',
+        status: 'draft',
+        submittedAt: undefined,
+        dueAt: DUE_AT,
+        onTime: undefined,
+      },
+      {
+        // Submitted at the due second: on time.
+        libraryId: LOUFAN,
+        name: LOUFAN_NAME,
+        cityName: '太原市',
+        status: 'submitted',
+        submittedAt: DUE_AT,
+        dueAt: DUE_AT,
+        onTime: true,
+      },
+      {
+        // Late, though accepted since.
+        libraryId: WUXIANG,
+        name: '武乡县图书馆',
+        cityName: '长治市',
+        status: 'accepted',
+        submittedAt: '2026-02-03T01:30:00.000Z',
+        dueAt: DUE_AT,
+        onTime: false,
+      },
+      {
+        libraryId: QINXIAN,
+        name: '沁县图书馆',
+        cityName: '长治市',
+        status: 'returned',
+        submittedAt: undefined,
+        dueAt: DUE_AT,
+        onTime: undefined,
+      },
+      {
+        libraryId: QINYUAN,
+        name: '沁源县图书馆',
+        cityName: '长治市',
+        status: 'none',
+        submittedAt: undefined,
+        dueAt: DUE_AT,
+        onTime: undefined,
+      },
+    ]);
+  });
+});
+
+describe('submissions', () => {
+  it('has one row per counted report with every field of the form', () => {
+    const table = tableOf('submissions');
+    expect(table.rows.map((row) => row[0])).toEqual([QINGXU, LOUFAN, WUXIANG]);
+    const form = fixtureInput().form;
+    expect(table.columns.map((column) => column.key)).toEqual([
+      'libraryId',
+      'name',
+      'cityName',
+      'status',
+      'formVersion',
+      'submittedAt',
+      ...form.fields.keys(),
+    ]);
+    const qingxu = rowOf(table, QINGXU);
+    expect(qingxu).toMatchObject({
+      formVersion: '2026.1',
+      submittedAt: '2026-01-20T03:00:00.000Z',
+      problemDetails: QINGXU_DETAILS,
+    });
+    const wuxiang = fixtureHeads().find((head) => head.libraryId === WUXIANG);
+    expect(rowOf(table, WUXIANG).incidents).toEqual(wuxiang?.values.incidents);
+  });
+});
