@@ -150,7 +150,8 @@ export class EvidenceService {
     if (!item) throw notFound();
     if (item.status !== 'pending') return item;
     const size = await this.deps.objects.size(item.objectKey);
-    if (size === undefined) return item;
+    // Nothing uploaded yet, or a concurrent verification rejected and deleted it meanwhile.
+    if (size === undefined) return this.current(key);
 
     const reject = async (code: string, message: LocalizedText) => {
       const decided = await this.deps.evidence.transition(key, ['pending'], {
@@ -173,13 +174,21 @@ export class EvidenceService {
     const head: Uint8Array[] = [];
     let headBytes = 0;
     let total = 0;
-    for await (const chunk of await this.deps.objects.read(item.objectKey)) {
-      hash.update(chunk);
-      total += chunk.byteLength;
-      if (headBytes < SNIFF_BYTES) {
-        head.push(chunk);
-        headBytes += chunk.byteLength;
+    try {
+      for await (const chunk of await this.deps.objects.read(item.objectKey)) {
+        hash.update(chunk);
+        total += chunk.byteLength;
+        if (headBytes < SNIFF_BYTES) {
+          head.push(chunk);
+          headBytes += chunk.byteLength;
+        }
       }
+    } catch (error) {
+      // A concurrent verification (the S3 event and the client's complete, or two completes)
+      // may have rejected the object and deleted it under us: its decision stands.
+      const latest = await this.current(key);
+      if (latest.status !== 'pending') return latest;
+      throw error;
     }
     const detected = await fileTypeFromBuffer(Buffer.concat(head).subarray(0, SNIFF_BYTES));
     const allowed: readonly string[] = EVIDENCE_TYPES[item.contentType];

@@ -3,7 +3,8 @@
  * the owner library, another library, the province, an administrator, nobody and an expired
  * token, and the answer must match what the policy (domain/auth/policy.ts) says about the
  * action the route performs. No answer to another library may carry the owner's values.
- * Libraries 140311 (owner) and 140321 (other), period 2026 and private period 2033.
+ * Libraries 140311 (owner) and 140321 (other), period 2026 and private period 2033. The evidence
+ * routes act on one pending item of the owner's report, so that refusals concern a real item.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT } from 'jose';
@@ -37,6 +38,11 @@ interface Expectation {
 
 const SUBMISSION = '/api/libraries/{libraryId}/submissions/{formId}/{period}';
 const PERIOD_ROUTE = '/api/periods/{formId}/{period}';
+const EVIDENCE = `${SUBMISSION}/evidence/{evidenceId}`;
+/** A minimal valid presign body. */
+const PRESIGN_BODY = { fileName: '馆舍外景.png', contentType: 'image/png', size: 1024 };
+/** The owner's pending evidence item, presigned before the matrix runs. */
+let ownerEvidenceId = '';
 
 /** One entry per signed-in route of functions/routes.ts, keyed `METHOD path`. */
 const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
@@ -76,6 +82,10 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
     requirement: 'period:manage',
     body: () => ({ libraryId: OWNER, until: inMs(DAY) }),
   },
+  [`POST ${SUBMISSION}/evidence`]: { requirement: 'submission:edit', body: () => PRESIGN_BODY },
+  [`GET ${SUBMISSION}/evidence`]: { requirement: 'submission:read' },
+  [`POST ${EVIDENCE}/complete`]: { requirement: 'submission:edit' },
+  [`DELETE ${EVIDENCE}`]: { requirement: 'submission:edit' },
 };
 
 type CallerName =
@@ -103,8 +113,11 @@ const CALLERS: readonly Caller[] = [
 
 type Outcome = 'allowed' | 'forbidden' | 'unauthenticated';
 
-/** What an allowed caller may get, depending on the report's state (a draft here). */
-const ANSWERS_AFTER_AUTHORIZATION = [200, 201, 404, 409, 422];
+/**
+ * What an allowed caller may get, depending on the report's state (a draft here): 204 when
+ * the owner deletes its evidence, 409 when it completes evidence it has not uploaded.
+ */
+const ANSWERS_AFTER_AUTHORIZATION = [200, 201, 204, 404, 409, 422];
 
 const outcomeFor = (requirement: Requirement, caller: Caller): Outcome => {
   if (!caller.principal) return 'unauthenticated';
@@ -119,6 +132,7 @@ const PARAMETERS: Readonly<Record<string, (path: string) => string>> = {
   formId: () => FORM,
   period: (path) => (path.startsWith('/api/periods/') ? PRIVATE_PERIOD : PERIOD),
   revision: () => '1',
+  evidenceId: () => ownerEvidenceId,
 };
 
 const concretePath = (template: string, query?: Record<string, string>) => {
@@ -167,6 +181,19 @@ beforeAll(async () => {
   if (created.status !== 201) {
     throw new Error(`owner draft: ${created.status} ${await created.text()}`);
   }
+
+  // One pending evidence item of the owner's report, which the evidence routes act on.
+  const presigned = await api(`${concretePath(SUBMISSION)}/evidence`, {
+    method: 'POST',
+    token: tokens.get('owner library'),
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(PRESIGN_BODY),
+  });
+  if (presigned.status !== 201) {
+    throw new Error(`owner evidence: ${presigned.status} ${await presigned.text()}`);
+  }
+  ownerEvidenceId = ((await presigned.json()) as { evidence: { evidenceId: string } }).evidence
+    .evidenceId;
 });
 
 describe('the expectation table', () => {
@@ -211,6 +238,10 @@ describe('the expectation table', () => {
       [`GET ${PERIOD_ROUTE}`]: everyone,
       [`PUT ${PERIOD_ROUTE}`]: ['admin'],
       [`POST ${PERIOD_ROUTE}/exceptions`]: ['admin'],
+      [`POST ${SUBMISSION}/evidence`]: ['owner library'],
+      [`GET ${SUBMISSION}/evidence`]: readers,
+      [`POST ${EVIDENCE}/complete`]: ['owner library'],
+      [`DELETE ${EVIDENCE}`]: ['owner library'],
     });
   });
 });
@@ -270,6 +301,17 @@ describe('after the matrix', () => {
     expect(head.values.holdingsTotal).toBe(DISTINCTIVE);
     const revisions = await api(`${concretePath(SUBMISSION)}/revisions`, { token });
     expect(((await revisions.json()) as { items: unknown[] }).items).toHaveLength(1);
+  });
+
+  it('only the owner’s own delete removed its evidence', async () => {
+    const response = await api(`${concretePath(SUBMISSION)}/evidence`, {
+      token: tokens.get('owner library'),
+    });
+    expect(response.status).toBe(200);
+    const { items } = (await response.json()) as { items: { evidenceId: string }[] };
+    // What is left is the item the owner presigned during the matrix.
+    expect(items.map((item) => item.evidenceId)).not.toContain(ownerEvidenceId);
+    expect(items).toHaveLength(1);
   });
 
   it('the other library cannot read the owner’s report even with its own id in the query', async () => {
