@@ -785,6 +785,22 @@ describe('EvidenceService.list and delete', () => {
     );
   });
 
+  it('tags an upload that lands after its item was deleted, and completes it as gone (404)', async () => {
+    await context.reportIn('draft');
+    const { evidence } = await context.service.presign(librarian(), reportKey(), {
+      fileName: 'late.png',
+      contentType: 'image/png',
+      size: SAMPLES['image/png'].byteLength,
+    });
+    await context.service.delete(librarian(), keyOf(evidence));
+    context.objects.objects.set(evidence.objectKey, SAMPLES['image/png']);
+    expect(await context.service.verify(keyOf(evidence))).toMatchObject({ status: 'deleted' });
+    expect(context.objects.markedDeleted.has(evidence.objectKey)).toBe(true);
+    expect(await failure(context.service.complete(librarian(), keyOf(evidence)))).toBeInstanceOf(
+      NotFoundError,
+    );
+  });
+
   it('refuses to delete from a submitted report (409) and in a locked period (423)', async () => {
     await context.reportIn('draft');
     const item = await uploaded(context, 'image/png', SAMPLES['image/png']);

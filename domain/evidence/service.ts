@@ -148,6 +148,8 @@ export class EvidenceService {
   async verify(key: EvidenceKey): Promise<EvidenceItem> {
     const item = await this.deps.evidence.get(key);
     if (!item) throw notFound();
+    // An upload that lands after its item was deleted gets the lifecycle tag too.
+    if (item.status === 'deleted') await this.deps.objects.markDeleted(item.objectKey);
     if (item.status !== 'pending') return item;
     const size = await this.deps.objects.size(item.objectKey);
     // Nothing uploaded yet, or a concurrent verification rejected and deleted it meanwhile.
@@ -222,6 +224,7 @@ export class EvidenceService {
   async complete(principal: Principal, key: EvidenceKey): Promise<EvidenceItem> {
     authorize(principal, 'submission:edit', key.libraryId);
     const item = await this.verify(key);
+    if (item.status === 'deleted') throw notFound();
     if (item.status === 'pending') {
       throw new ConflictError({
         zh: '还没有收到上传的文件，请上传后再确认。',
