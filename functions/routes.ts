@@ -5,11 +5,17 @@
  */
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
-/** What a function may do with the table; CDK turns it into least-privilege grants. */
-export type TableAccess = 'none' | 'read' | 'readWrite';
+/**
+ * What a function may do with the table; CDK turns it into least-privilege grants.
+ * `readWriteRuns`: read everything, write only rollup run records (partitions `ROLLUP#…`).
+ */
+export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteRuns';
 
 /** What a function may do with objects under the evidence bucket's `evidence/` prefix. */
 export type EvidenceAccess = 'put' | 'get' | 'delete' | 'tag';
+
+/** What a function may do with objects under the reports bucket's `rollups/` prefix. */
+export type ReportsAccess = 'put' | 'get';
 
 export interface FunctionDefinition {
   /** Kebab-case file name under functions/, exporting `handler`. */
@@ -18,6 +24,20 @@ export interface FunctionDefinition {
   evidence?: readonly EvidenceAccess[];
   /** Invoked by the bucket's ObjectCreated notifications (in AWS). */
   s3Trigger?: 'evidence';
+  reports?: readonly ReportsAccess[];
+  /** The one function this one may invoke; its name reaches it in ROLLUP_FUNCTION_NAME. */
+  invokes?: string;
+  /**
+   * Invoked asynchronously (by another function or a schedule), never by the API: Lambda
+   * retries a failed event `retryAttempts` times within `maxEventAgeMinutes`, then sends it to
+   * a dead-letter queue; an alarm watches its errors.
+   */
+  asyncInvocation?: { retryAttempts: 0 | 1 | 2; maxEventAgeMinutes: number };
+  /** Invoked every night by EventBridge Scheduler (context `rollupSchedule`) with this payload. */
+  nightly?: { payload: Readonly<Record<string, unknown>> };
+  /** Defaults: 512 MB, 10 s (API functions answer within API Gateway's 30 s). */
+  memorySize?: number;
+  timeoutSeconds?: number;
   description: string;
 }
 
@@ -63,6 +83,28 @@ export const functions = [
     evidence: ['tag'],
     description: 'Delete evidence',
   },
+  {
+    entry: 'start-rollup',
+    table: 'readWriteRuns',
+    invokes: 'run-rollup',
+    description: 'Start a rollup run now (asynchronous)',
+  },
+  {
+    entry: 'get-rollup',
+    table: 'read',
+    reports: ['get'],
+    description: 'Latest rollup run and links to its files',
+  },
+  {
+    entry: 'run-rollup',
+    table: 'readWriteRuns',
+    reports: ['put', 'get'],
+    asyncInvocation: { retryAttempts: 2, maxEventAgeMinutes: 60 },
+    nightly: { payload: { scheduled: true } },
+    memorySize: 1024,
+    timeoutSeconds: 300,
+    description: 'Compute and publish a rollup (started runs and the nightly schedule)',
+  },
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionEntry = (typeof functions)[number]['entry'];
@@ -70,6 +112,7 @@ export type FunctionEntry = (typeof functions)[number]['entry'];
 const SUBMISSION = '/api/libraries/{libraryId}/submissions/{formId}/{period}';
 const PERIOD = '/api/periods/{formId}/{period}';
 const EVIDENCE = `${SUBMISSION}/evidence/{evidenceId}`;
+const ROLLUP = '/api/rollups/{formId}/{period}';
 
 export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] = [
   { method: 'GET', path: '/api/health', function: 'health', auth: 'public' },
@@ -97,4 +140,7 @@ export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] 
   { method: 'GET', path: `${SUBMISSION}/evidence`, function: 'list-evidence', auth: 'jwt' },
   { method: 'POST', path: `${EVIDENCE}/complete`, function: 'verify-evidence', auth: 'jwt' },
   { method: 'DELETE', path: EVIDENCE, function: 'delete-evidence', auth: 'jwt' },
+  { method: 'POST', path: ROLLUP, function: 'start-rollup', auth: 'jwt' },
+  { method: 'GET', path: ROLLUP, function: 'get-rollup', auth: 'jwt' },
+  { method: 'GET', path: `${ROLLUP}/files/{name}`, function: 'get-rollup', auth: 'jwt' },
 ];

@@ -47,8 +47,15 @@ export const resourceEnv = {
   tableName: 'TABLE_NAME',
   evidenceBucket: 'EVIDENCE_BUCKET',
   reportsBucket: 'REPORTS_BUCKET',
+  /** The rollup worker, for the function that starts runs (see FunctionDefinition.invokes). */
+  rollupFunction: 'ROLLUP_FUNCTION_NAME',
 } as const;
 
 /** Where evidence objects live in the evidence bucket, and the tag of deleted ones. */
 export const EVIDENCE_PREFIX = 'evidence/';
 export const EVIDENCE_DELETED_TAG = { Key: 'evidence-state', Value: 'deleted' } as const;
+
+/** Where rollup runs write their files (and `latest` pointers) in the reports bucket. */
+export const ROLLUP_PREFIX = 'rollups/';
+/** Table partitions of rollup run records (`ROLLUP#<formId>#<period>`), the only items the rollup functions write. */
+export const ROLLUP_RUN_PARTITION_PREFIX = 'ROLLUP#';

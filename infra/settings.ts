@@ -31,3 +31,21 @@ export const webOriginOf = (scope: Construct): string => {
   }
   return url.origin;
 };
+
+/** When the nightly rollup runs, in Beijing time (EventBridge Scheduler's own syntax). */
+export const DEFAULT_ROLLUP_SCHEDULE = 'cron(0 2 * * ? *)';
+export const ROLLUP_SCHEDULE_TIMEZONE = 'Asia/Shanghai';
+
+/**
+ * The nightly rollup's schedule expression (context `rollupSchedule`), in Asia/Shanghai time:
+ * `cron(…)` or `rate(…)`, checked here so that a typo fails synth rather than the deploy.
+ */
+export const rollupScheduleOf = (scope: Construct): string => {
+  const configured: unknown = scope.node.tryGetContext('rollupSchedule') ?? DEFAULT_ROLLUP_SCHEDULE;
+  if (typeof configured !== 'string' || !/^(cron|rate)\([^()]+\)$/.test(configured.trim())) {
+    throw new Error(
+      `Context "rollupSchedule" must be an EventBridge Scheduler expression like ${DEFAULT_ROLLUP_SCHEDULE}, got ${JSON.stringify(configured)}`,
+    );
+  }
+  return configured.trim();
+};

@@ -3,6 +3,7 @@ import { request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ApiEvent, ApiResult } from '../functions/http/types.js';
 import { routes } from '../functions/routes.js';
@@ -14,6 +15,7 @@ import {
   type SigningKey,
   signDevToken,
 } from './jwt.js';
+import { createLocalInvoker, functionNameOf, type LocalInvoker } from './lambda-invoke.js';
 
 const INDEX_HTML = '<!doctype html><title>index page</title>';
 const APP_JS = 'console.log("app");';
@@ -36,8 +38,9 @@ const echo: ApiHandler = async (event: ApiEvent): Promise<ApiResult> => {
   };
 };
 
-const startServer = async (webRoot: string): Promise<string> => {
+const startServer = async (webRoot: string, lambda?: LocalInvoker): Promise<string> => {
   const server = createLocalServer({
+    ...(lambda ? { lambda } : {}),
     routes,
     loadHandler: async (entry) => {
       loadedEntries.push(entry);
@@ -373,5 +376,125 @@ describe('path traversal', () => {
   it('answers a malformed percent-encoding with 400', async () => {
     const response = await rawGet(baseUrl, '/%E0%A4%A');
     expect(response.status).toBe(400);
+  });
+});
+
+describe('Lambda Invoke API', () => {
+  const received: unknown[] = [];
+  const failures: string[] = [];
+  let release: () => void = () => undefined;
+  let gate = Promise.resolve();
+  let invoker: LocalInvoker;
+  let client: LambdaClient;
+  let lambdaUrl: string;
+
+  beforeAll(async () => {
+    invoker = createLocalInvoker({
+      functions: [{ entry: 'run-rollup' }, { entry: 'crashing' }],
+      loadHandler: async (entry) =>
+        entry === 'crashing'
+          ? async () => {
+              throw new Error('boom');
+            }
+          : async (event) => {
+              await gate;
+              received.push(event);
+              return { echoed: event };
+            },
+      reportFailure: (line) => failures.push(line),
+    });
+    lambdaUrl = await startServer(webDir, invoker);
+    client = new LambdaClient({
+      endpoint: lambdaUrl,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+  });
+  afterAll(() => client.destroy());
+
+  const invoke = (FunctionName: string, payload: unknown, InvocationType?: 'Event') =>
+    client.send(
+      new InvokeCommand({
+        FunctionName,
+        Payload: Buffer.from(JSON.stringify(payload)),
+        ...(InvocationType ? { InvocationType } : {}),
+      }),
+    );
+
+  it('answers an Event invocation with 202 at once and runs the function in the background', async () => {
+    received.length = 0;
+    gate = new Promise((resolve) => {
+      release = resolve;
+    });
+    const result = await invoke('run-rollup', { formId: 'f', period: '2026', runId: 'r' }, 'Event');
+    expect(result.StatusCode).toBe(202);
+    expect(received).toEqual([]);
+    release();
+    await invoker.settle();
+    expect(received).toEqual([{ formId: 'f', period: '2026', runId: 'r' }]);
+  });
+
+  it('runs a RequestResponse invocation and returns its result', async () => {
+    gate = Promise.resolve();
+    const result = await invoke('run-rollup', { scheduled: true });
+    expect(result.StatusCode).toBe(200);
+    expect(result.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8'))).toEqual({
+      echoed: { scheduled: true },
+    });
+  });
+
+  it('reports a function error as Lambda does', async () => {
+    const result = await invoke('crashing', {});
+    expect(result.StatusCode).toBe(200);
+    expect(result.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8'))).toMatchObject({
+      errorMessage: 'boom',
+    });
+  });
+
+  it('reports a failed background invocation instead of losing it', async () => {
+    failures.length = 0;
+    expect((await invoke('crashing', {}, 'Event')).StatusCode).toBe(202);
+    await invoker.settle();
+    expect(failures).toEqual([expect.stringContaining('crashing failed')]);
+    expect(failures[0]).toContain('boom');
+  });
+
+  it('accepts a function ARN with a qualifier', async () => {
+    gate = Promise.resolve();
+    const arn = 'arn:aws:lambda:us-east-1:123456789012:function:run-rollup:live';
+    expect((await invoke(arn, { scheduled: true })).StatusCode).toBe(200);
+    expect(functionNameOf('123456789012:function:run-rollup')).toBe('run-rollup');
+    expect(functionNameOf('run-rollup')).toBe('run-rollup');
+  });
+
+  it('knows only the functions of the table', async () => {
+    await expect(invoke('get-secrets', {}, 'Event')).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+  });
+
+  it('refuses a request without an AWS signature, such as a browser form post', async () => {
+    received.length = 0;
+    const response = await fetch(`${lambdaUrl}/2015-03-31/functions/run-rollup/invocations`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', 'x-amz-invocation-type': 'Event' },
+      body: '{"scheduled":true}',
+    });
+    expect(response.status).toBe(403);
+    await invoker.settle();
+    expect(received).toEqual([]);
+  });
+
+  it('is not there when the server has no functions to invoke', async () => {
+    const response = await fetch(`${baseUrl}/2015-03-31/functions/run-rollup/invocations`, {
+      method: 'POST',
+      headers: { authorization: 'AWS4-HMAC-SHA256 Credential=x' },
+      body: '{}',
+    });
+    expect(response.status).not.toBe(202);
+    expect(response.status).not.toBe(200);
   });
 });

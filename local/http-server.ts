@@ -1,7 +1,9 @@
 /**
  * The local stand-in for API Gateway and CloudFront: `/api/*` goes through the route table to
  * the real Lambda handlers as payload-2.0 events (after the JWT check the authorizer would
- * make); everything else is the static web app with a fallback to index.html.
+ * make); everything else is the static web app with a fallback to index.html. It also answers
+ * Lambda's Invoke API (`POST /2015-03-31/functions/{name}/invocations`) for the functions of
+ * the table, so that a function invoking another uses the very SDK call it makes in AWS.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -27,6 +29,7 @@ import {
   type PlainResponse,
   toApiGatewayEvent,
 } from './api-gateway-event.js';
+import { functionNameOf, type LocalInvoker } from './lambda-invoke.js';
 
 /** API Gateway's own hard limit on a request payload. */
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
@@ -41,6 +44,8 @@ export interface LocalServerOptions {
   jwks: unknown;
   isKnownLibrary: (libraryId: string) => boolean;
   webRoot: string;
+  /** Answers the Lambda Invoke API with these functions; without it, that API is a 404. */
+  lambda?: LocalInvoker;
   log?: (line: string) => void;
 }
 
@@ -57,12 +62,15 @@ const CONTENT_TYPES: Record<string, string> = {
 
 class RequestTooLargeError extends Error {}
 
-const readBody = async (request: IncomingMessage): Promise<Buffer> => {
+const readBody = async (
+  request: IncomingMessage,
+  maxBytes = MAX_REQUEST_BYTES,
+): Promise<Buffer> => {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).byteLength;
-    if (size > MAX_REQUEST_BYTES) throw new RequestTooLargeError();
+    if (size > maxBytes) throw new RequestTooLargeError();
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -83,6 +91,24 @@ const bearerToken = (request: IncomingMessage): string | undefined => {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
   return match?.[1];
 };
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+/** Lambda's payload limits: 256 KB for an asynchronous event, 6 MB for a synchronous call. */
+const MAX_EVENT_PAYLOAD_BYTES = 256 * 1024;
+const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/** An error of the Lambda API as the SDK parses it (error type header, message in the body). */
+const sendLambdaError = (
+  response: ServerResponse,
+  statusCode: number,
+  type: string,
+  message: string,
+) =>
+  send(response, {
+    statusCode,
+    headers: { 'content-type': 'application/json', 'x-amzn-errortype': type },
+    body: Buffer.from(JSON.stringify({ Type: 'User', message })),
+  });
 
 export const createLocalServer = (options: LocalServerOptions): Server => {
   const log = options.log ?? (() => undefined);
@@ -147,6 +173,105 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
       // which API Gateway would also answer with a bare 500.
       log(`handler ${match.route.function} crashed: ${String(error)}`);
       send(response, fromLambdaResult(internalErrorProblem(event.requestContext.requestId)));
+    }
+  };
+
+  /** Lambda's Invoke API: `Event` answers 202 and runs in the background, like AWS. */
+  const handleInvoke = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    lambda: LocalInvoker,
+    encodedName: string,
+  ) => {
+    if (request.method !== 'POST') {
+      return sendLambdaError(response, 404, 'UnknownOperationException', 'Unknown operation');
+    }
+    // SigV4 is not verified here, but its presence keeps browsers out: a page cannot send an
+    // Authorization header to this origin without a CORS preflight, which is never granted.
+    if (!/^AWS4-HMAC-SHA256 /.test(request.headers.authorization ?? '')) {
+      return sendLambdaError(
+        response,
+        403,
+        'MissingAuthenticationTokenException',
+        'Missing Authentication Token',
+      );
+    }
+    let identifier: string;
+    try {
+      identifier = decodeURIComponent(encodedName);
+    } catch {
+      return sendLambdaError(response, 400, 'InvalidParameterValueException', 'Bad function name');
+    }
+    const functionName = functionNameOf(identifier);
+    if (!lambda.has(functionName)) {
+      return sendLambdaError(
+        response,
+        404,
+        'ResourceNotFoundException',
+        `Function not found: ${functionName}`,
+      );
+    }
+    const invocationType = String(request.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (!['Event', 'RequestResponse', 'DryRun'].includes(invocationType)) {
+      return sendLambdaError(
+        response,
+        400,
+        'InvalidParameterValueException',
+        `Unsupported invocation type ${invocationType}`,
+      );
+    }
+    let body: Buffer;
+    try {
+      body = await readBody(
+        request,
+        invocationType === 'Event' ? MAX_EVENT_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES,
+      );
+    } catch (error) {
+      if (!(error instanceof RequestTooLargeError)) throw error;
+      return sendLambdaError(response, 413, 'RequestTooLargeException', 'Request too large');
+    }
+    let payload: unknown = {};
+    if (body.byteLength > 0) {
+      try {
+        payload = JSON.parse(body.toString('utf8'));
+      } catch {
+        return sendLambdaError(
+          response,
+          400,
+          'InvalidRequestContentException',
+          'Could not parse request body into json',
+        );
+      }
+    }
+    if (invocationType === 'DryRun') {
+      response.writeHead(204).end();
+      return;
+    }
+    if (invocationType === 'Event') {
+      lambda.invokeAsync(functionName, payload);
+      return send(response, { statusCode: 202, headers: {}, body: Buffer.alloc(0) });
+    }
+    const headers = { 'content-type': 'application/json', 'x-amz-executed-version': '$LATEST' };
+    try {
+      const result = await lambda.invoke(functionName, payload);
+      send(response, {
+        statusCode: 200,
+        headers,
+        body: Buffer.from(JSON.stringify(result ?? null)),
+      });
+    } catch (error) {
+      log(`function ${functionName} failed: ${String(error)}`);
+      send(response, {
+        statusCode: 200,
+        headers: { ...headers, 'x-amz-function-error': 'Unhandled' },
+        body: Buffer.from(
+          JSON.stringify({
+            errorType: error instanceof Error ? error.name : 'Error',
+            errorMessage: error instanceof Error ? error.message : String(error),
+            trace: [],
+          }),
+        ),
+      });
     }
   };
 
@@ -236,20 +361,23 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
   return createServer((request, response) => {
     const started = Date.now();
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const invocation = options.lambda ? INVOKE_PATH.exec(url.pathname) : null;
     const route =
       url.pathname.startsWith('/api/') || url.pathname === '/api'
         ? handleApi(request, response, url)
-        : url.pathname === '/.well-known/jwks.json'
-          ? Promise.resolve(
-              send(response, {
-                statusCode: 200,
-                headers: { 'content-type': 'application/json' },
-                body: Buffer.from(JSON.stringify(options.jwks)),
-              }),
-            )
-          : url.pathname === '/dev-login'
-            ? handleDevLogin(response, url)
-            : handleStatic(request, response, url);
+        : invocation && options.lambda
+          ? handleInvoke(request, response, options.lambda, invocation[1] ?? '')
+          : url.pathname === '/.well-known/jwks.json'
+            ? Promise.resolve(
+                send(response, {
+                  statusCode: 200,
+                  headers: { 'content-type': 'application/json' },
+                  body: Buffer.from(JSON.stringify(options.jwks)),
+                }),
+              )
+            : url.pathname === '/dev-login'
+              ? handleDevLogin(response, url)
+              : handleStatic(request, response, url);
     route
       .catch((error: unknown) => {
         log(`request failed: ${String(error)}`);

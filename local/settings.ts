@@ -11,6 +11,12 @@ export const LocalSettings = z.object({
   /** Emulator ports; a free port is chosen when unset. */
   DYNAMODB_PORT: Port.optional(),
   S3_PORT: Port.optional(),
+  /** The nightly rollup, Beijing time (`HH:MM`), or `off`. */
+  ROLLUP_AT: z
+    .string()
+    .trim()
+    .regex(/^(off|OFF|([01]\d|2[0-3]):[0-5]\d)$/, 'must be HH:MM (Beijing time) or off')
+    .default('02:00'),
 });
 export type LocalSettings = z.infer<typeof LocalSettings>;
 

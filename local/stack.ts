@@ -14,14 +14,16 @@ import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
 import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
 import { readRegistryFile } from '../adapters/registry-file.js';
 import type { Library } from '../domain/registry/library.js';
-import { routes } from '../functions/routes.js';
+import { type FunctionDefinition, functions, routes } from '../functions/routes.js';
 import { buckets, mainTable, resourceEnv } from '../infra/resources.js';
 import { seedDemoReports } from './demo-seed.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type ApiHandler, createLocalServer } from './http-server.js';
 import { createTokenVerifier, jwks, loadOrCreateSigningKey, signDevToken } from './jwt.js';
+import { createLocalInvoker, type LambdaHandler } from './lambda-invoke.js';
 import { ensureBucket, ensureTable } from './provision.js';
 import { startS3Local } from './s3-local.js';
+import { formatBeijingTime, parseRollupAt, startNightlyScheduler } from './scheduler.js';
 import { LOCAL_REGION, LOCAL_TABLE_NAME, type LocalSettings } from './settings.js';
 
 export interface StackState {
@@ -34,6 +36,8 @@ export interface StackState {
   libraries: number;
   /** Demo reports written by this start (0 when they were already there, or DEMO=0). */
   demoReports: number;
+  /** The next nightly rollup (ROLLUP_AT, Beijing time), or `off`. */
+  nightlyRollup: string;
 }
 
 export interface RunningStack extends StackState {
@@ -89,6 +93,13 @@ const listen = (server: Server | import('node:http').Server, port: number) =>
   });
 
 const DEMO_MARKER = { PK: 'DEMO', SK: 'SEEDED' };
+/** How long a stop waits for background invocations (a rollup run) to finish. */
+const SETTLE_TIMEOUT_MS = 30_000;
+
+const definitions: readonly FunctionDefinition[] = functions;
+/** The function the starter invokes, and the one the nightly schedule invokes, with its payload. */
+const invokedFunction = definitions.find((definition) => definition.invokes)?.invokes;
+const nightlyFunction = definitions.find((definition) => definition.nightly);
 
 /** Seeds the demo reports the first time a data directory starts with DEMO=1. */
 const seedDemoOnce = async (
@@ -172,19 +183,28 @@ export const startLocalStack = async (
     const knownLibraries = new Set(registry.libraries.map((library) => library.libraryId));
 
     const signingKey = await loadOrCreateSigningKey(dataDir);
-    const handlers = new Map<string, Promise<ApiHandler>>();
+    // Handlers load on first use, after the environment below is complete.
+    const handlers = new Map<string, Promise<unknown>>();
+    const loadHandler = (entry: string): Promise<unknown> => {
+      let handler = handlers.get(entry);
+      if (!handler) {
+        handler = import(`../functions/${entry}.ts`).then(
+          (module: { handler: unknown }) => module.handler,
+        );
+        handlers.set(entry, handler);
+      }
+      return handler;
+    };
+    const lambda = createLocalInvoker({
+      functions: definitions,
+      loadHandler: (entry) => loadHandler(entry) as Promise<LambdaHandler>,
+      // Lambda would log these to CloudWatch; here they must not vanish with LOG_REQUESTS unset.
+      reportFailure: (line) => console.error(line),
+    });
     const server = createLocalServer({
       routes,
-      loadHandler: (entry) => {
-        let handler = handlers.get(entry);
-        if (!handler) {
-          handler = import(`../functions/${entry}.ts`).then(
-            (module: { handler: ApiHandler }) => module.handler,
-          );
-          handlers.set(entry, handler);
-        }
-        return handler;
-      },
+      loadHandler: (entry) => loadHandler(entry) as Promise<ApiHandler>,
+      lambda,
       verifyToken: createTokenVerifier(signingKey),
       signToken: (identity) => signDevToken(signingKey, identity),
       jwks: jwks(signingKey),
@@ -193,6 +213,7 @@ export const startLocalStack = async (
       log,
     });
     const port = await listen(server, settings.PORT);
+    const apiUrl = `http://127.0.0.1:${port}`;
     stops.push(
       () =>
         new Promise<void>((resolve) => {
@@ -200,16 +221,48 @@ export const startLocalStack = async (
           server.closeAllConnections();
         }),
     );
+    // Functions invoke each other through the Lambda API this server answers; in AWS the
+    // worker's name comes from CDK the same way.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_LAMBDA: apiUrl,
+      ...(invokedFunction ? { [resourceEnv.rollupFunction]: invokedFunction } : {}),
+    });
+    // Before the server closes: a run in flight still needs the emulators.
+    stops.push(async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        lambda.settle(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, SETTLE_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    });
+
+    const rollupAt = parseRollupAt(settings.ROLLUP_AT);
+    let nightlyRollup = 'off';
+    if (rollupAt !== 'off' && nightlyFunction?.nightly) {
+      const { entry, nightly } = nightlyFunction;
+      const scheduler = startNightlyScheduler({
+        at: rollupAt,
+        run: () => lambda.invokeAsync(entry, nightly.payload),
+        log,
+      });
+      stops.push(async () => scheduler.stop());
+      const next = scheduler.next();
+      nightlyRollup = next ? `${settings.ROLLUP_AT}, next ${formatBeijingTime(next)}` : 'off';
+    }
 
     const state: StackState = {
       pid: process.pid,
-      apiUrl: `http://127.0.0.1:${port}`,
+      apiUrl,
       dynamoDbEndpoint: dynamo.endpoint,
       s3Endpoint: s3.endpoint,
       tableName: LOCAL_TABLE_NAME,
       buckets: { ...buckets },
       libraries: registry.libraries.length,
       demoReports: demo.reports,
+      nightlyRollup,
     };
     writeFileSync(stateFile(dataDir), `${JSON.stringify(state, null, 2)}\n`);
     stops.unshift(async () => rmSync(stateFile(dataDir), { force: true }));

@@ -38,6 +38,8 @@ const main = async () => {
   Example      curl -H "Authorization: Bearer $(npm run --silent dev:token -- --role province)" ${url}/api/libraries
 
   Registry     ${stack.libraries} libraries; demo reports: ${settings.DEMO === '1' ? (stack.demoReports > 0 ? `${stack.demoReports} written` : 'already loaded') : 'off (DEMO=0)'}
+  Rollups      npm run rollup -- --form county-annual-report --period 2025
+  Nightly      ${stack.nightlyRollup === 'off' ? 'off (ROLLUP_AT=off)' : stack.nightlyRollup}
   Emulators    DynamoDB Local ${stack.dynamoDbEndpoint}, s3rver ${stack.s3Endpoint}
   Data         ${settings.DATA_DIR}
 

@@ -13,3 +13,17 @@ export const documentClient = DynamoDBDocumentClient.from(
   }),
   { marshallOptions: { removeUndefinedValues: true } },
 );
+
+/**
+ * For long batch work (the rollup): more attempts with adaptive backoff, which also slows the
+ * client down while DynamoDB throttles, and timeouts for large pages rather than API latency.
+ */
+export const createBatchDocumentClient = () =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      maxAttempts: 8,
+      retryMode: 'adaptive',
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: 15_000 },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );

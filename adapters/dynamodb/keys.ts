@@ -1,3 +1,5 @@
+import { ROLLUP_RUN_PARTITION_PREFIX } from '../../infra/resources.js';
+
 /** Item key layout of the single table (see docs/architecture.md, "Storage"). */
 export const registryKey = (libraryId: string) => ({ PK: 'REGISTRY', SK: `LIBRARY#${libraryId}` });
 export const REGISTRY_PARTITION = 'REGISTRY';
@@ -42,3 +44,17 @@ export const evidenceKeys = (key: {
   period: string;
   evidenceId: string;
 }) => ({ PK: `LIB#${key.libraryId}`, SK: `${evidencePrefix(key)}${key.evidenceId}` });
+
+/** Rollup run records of one form and period; the newest has the greatest sort key. */
+export const rollupRunPartition = (formId: string, period: string) =>
+  `${ROLLUP_RUN_PARTITION_PREFIX}${formId}#${period}`;
+export const ROLLUP_RUN_PREFIX = 'RUN#';
+export const rollupRunKeys = (run: {
+  formId: string;
+  period: string;
+  createdAt: string;
+  runId: string;
+}) => ({
+  PK: rollupRunPartition(run.formId, run.period),
+  SK: `${ROLLUP_RUN_PREFIX}${run.createdAt}#${run.runId}`,
+});

@@ -97,7 +97,20 @@ export class RollupService {
     resolveForm(this.deps.forms, formId, period);
     const run = this.newRun(formId, period, 'manual', principal);
     await this.deps.runs.put(run);
-    await this.deps.launcher.launch({ formId, period, runId: run.runId });
+    try {
+      await this.deps.launcher.launch({ formId, period, runId: run.runId });
+    } catch (error) {
+      // Never leave a run `queued` that nothing will ever execute.
+      await this.deps.runs
+        .put({
+          ...run,
+          status: 'failed',
+          finishedAt: this.deps.now().toISOString(),
+          error: 'The run could not be started; start it again.',
+        })
+        .catch(() => undefined);
+      throw error;
+    }
     return run;
   }
 

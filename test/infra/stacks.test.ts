@@ -10,7 +10,13 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { z } from 'zod';
 import { Role } from '../../domain/auth/principal.js';
-import { type FunctionEntry, functions, routes, type TableAccess } from '../../functions/routes.js';
+import {
+  type FunctionDefinition,
+  type FunctionEntry,
+  functions,
+  routes,
+  type TableAccess,
+} from '../../functions/routes.js';
 import type { ApiStack } from '../../infra/api-stack.js';
 import { type KeyAttribute, mainTable, resourceEnv } from '../../infra/resources.js';
 import { createStacks } from '../../infra/stacks.js';
@@ -101,6 +107,9 @@ const allowedStatementsOf = (entry: FunctionEntry) => {
       resources: [statement.Resource].flat(),
     }));
 };
+
+const sameResources = (left: unknown, right: unknown) =>
+  JSON.stringify(left) === JSON.stringify(right);
 
 /** The Lambda ARN a route's integration invokes. */
 const integrationUriOf = (routeKey: string): unknown => {
@@ -220,8 +229,8 @@ describe('API stack', () => {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        MemorySize: 512,
-        Timeout: 10,
+        MemorySize: (definition as FunctionDefinition).memorySize ?? 512,
+        Timeout: (definition as FunctionDefinition).timeoutSeconds ?? 10,
         Environment: {
           Variables: {
             [resourceEnv.tableName]: api.resolve(stateful.table.tableName),
@@ -257,7 +266,13 @@ describe('API stack', () => {
       }
       expect(tableActions).toEqual(expect.arrayContaining(DYNAMODB_READ_ACTIONS));
       if (access === 'read') expect(tableActions.filter(isTableWrite)).toEqual([]);
-      else expect(tableActions).toEqual(expect.arrayContaining(DYNAMODB_WRITE_ACTIONS));
+      else if (access === 'readWriteRuns') {
+        // Writes only under a condition on the partition key (see the rollups block).
+        expect(tableActions.filter(isTableWrite).sort()).toEqual([
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ]);
+      } else expect(tableActions).toEqual(expect.arrayContaining(DYNAMODB_WRITE_ACTIONS));
     },
   );
 
@@ -358,20 +373,25 @@ describe('evidence', () => {
   test.each(functions.map((definition) => [definition.entry, definition] as const))(
     '%s may touch only the evidence prefix, with only the object actions it declares',
     (entry, definition) => {
+      const evidenceObjects = api.resolve(stateful.evidenceBucket.arnForObjects('evidence/*'));
       const s3Statements = allowedStatementsOf(entry).filter((statement) =>
         statement.actions.some((action) => action.startsWith('s3:')),
       );
+      // Every S3 grant is on exactly one prefix: evidence/* here, rollups/* (reports bucket)
+      // checked with the rollups below; nothing else, nothing bucket-wide.
+      const reportsObjects = api.resolve(stateful.reportsBucket.arnForObjects('rollups/*'));
+      for (const statement of s3Statements) {
+        expect([[evidenceObjects], [reportsObjects]]).toContainEqual(statement.resources);
+      }
       const declared = ('evidence' in definition ? definition.evidence : []).map(
         (access) => S3_OBJECT_ACTIONS[access],
       );
-      expect(s3Statements.flatMap((statement) => statement.actions).sort()).toEqual(
-        [...declared].sort(),
-      );
-      for (const statement of s3Statements) {
-        expect(statement.resources).toEqual([
-          api.resolve(stateful.evidenceBucket.arnForObjects('evidence/*')),
-        ]);
-      }
+      expect(
+        s3Statements
+          .filter((statement) => sameResources(statement.resources, [evidenceObjects]))
+          .flatMap((statement) => statement.actions)
+          .sort(),
+      ).toEqual([...declared].sort());
     },
   );
 
@@ -410,5 +430,181 @@ describe('evidence', () => {
         ]),
       },
     });
+  });
+});
+
+describe('rollups', () => {
+  const worker = () => functionNamed('run-rollup');
+  const workerArn = () => api.resolve(worker().functionArn);
+  const queueIds = () => Object.keys(apiTemplate.findResources('AWS::SQS::Queue'));
+  const REPORTS_ACTIONS: Record<string, string> = { put: 's3:PutObject', get: 's3:GetObject' };
+
+  test('EventBridge Scheduler runs the worker at 02:00 Beijing time with {"scheduled":true}, retries and a DLQ', () => {
+    apiTemplate.resourceCountIs('AWS::Scheduler::Schedule', 1);
+    const [schedule] = Object.values(apiTemplate.findResources('AWS::Scheduler::Schedule'));
+    const properties = z
+      .object({
+        ScheduleExpression: z.string(),
+        ScheduleExpressionTimezone: z.string(),
+        Target: z.object({
+          Arn: z.unknown(),
+          Input: z.string(),
+          RetryPolicy: z.object({
+            MaximumRetryAttempts: z.number(),
+            MaximumEventAgeInSeconds: z.number(),
+          }),
+          DeadLetterConfig: z.object({ Arn: GetAttArn }),
+        }),
+      })
+      .parse(z.object({ Properties: z.unknown() }).parse(schedule).Properties);
+    expect(properties.ScheduleExpression).toBe('cron(0 2 * * ? *)');
+    expect(properties.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
+    expect(properties.Target.Arn).toEqual(workerArn());
+    expect(JSON.parse(properties.Target.Input)).toEqual({ scheduled: true });
+    expect(properties.Target.RetryPolicy.MaximumRetryAttempts).toBeGreaterThan(0);
+    expect(queueIds()).toContain(properties.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0]);
+  });
+
+  test('context rollupSchedule sets the expression; a malformed one fails synth', () => {
+    const appWith = (rollupSchedule: string) =>
+      new App({
+        context: { ...cdkContext, rollupSchedule, 'aws:cdk:bundling-stacks': [] },
+        outdir: mkdtempSync(join(outdir, 'schedule-')),
+      });
+    const stacks = createStacks(appWith('cron(30 3 * * ? *)'));
+    Template.fromStack(stacks.api).hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 3 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+    });
+    expect(() => createStacks(appWith('every night at two'))).toThrow(/rollupSchedule/);
+  });
+
+  test('a failed asynchronous run is retried twice, then goes to an SQS dead-letter queue', () => {
+    apiTemplate.resourceCountIs('AWS::Lambda::EventInvokeConfig', 1);
+    const [config] = Object.values(apiTemplate.findResources('AWS::Lambda::EventInvokeConfig'));
+    const properties = z
+      .object({
+        FunctionName: z.unknown(),
+        MaximumRetryAttempts: z.number(),
+        MaximumEventAgeInSeconds: z.number(),
+        DestinationConfig: z.object({ OnFailure: z.object({ Destination: GetAttArn }) }),
+      })
+      .parse(z.object({ Properties: z.unknown() }).parse(config).Properties);
+    expect(properties.FunctionName).toEqual(api.resolve(worker().functionName));
+    expect(properties.MaximumRetryAttempts).toBe(2);
+    expect(properties.MaximumEventAgeInSeconds).toBeGreaterThanOrEqual(600);
+    expect(queueIds()).toContain(
+      properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0],
+    );
+    // Both dead-letter queues keep messages 14 days, encrypted.
+    apiTemplate.resourceCountIs('AWS::SQS::Queue', 2);
+    apiTemplate.allResourcesProperties('AWS::SQS::Queue', {
+      MessageRetentionPeriod: 14 * 24 * 3600,
+      SqsManagedSseEnabled: true,
+    });
+  });
+
+  test("alarms watch the worker's errors and both dead-letter queues, and notify the alarm topic", () => {
+    const alarmTopic = api.resolve(api.alarmTopic.topicArn);
+    apiTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: api.resolve(worker().functionName) }],
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [alarmTopic],
+    });
+    for (const queueId of queueIds()) {
+      apiTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }],
+        AlarmActions: [alarmTopic],
+      });
+    }
+    // Failed runs of a scheduled night are logged, not thrown: counted from the logs.
+    apiTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: api.resolve(worker().logGroup.logGroupName),
+      FilterPattern: '{ $.message = "Rollup run failed" }',
+    });
+  });
+
+  test('the starter may invoke the worker and nothing else; no other function may invoke any', () => {
+    for (const definition of functions) {
+      const invokeStatements = allowedStatementsOf(definition.entry).filter((statement) =>
+        statement.actions.some((action) => action.startsWith('lambda:')),
+      );
+      if (definition.entry !== 'start-rollup') {
+        expect(invokeStatements).toEqual([]);
+        continue;
+      }
+      expect(invokeStatements).toHaveLength(1);
+      const [statement] = invokeStatements;
+      expect(statement?.actions).toEqual(['lambda:InvokeFunction']);
+      expect(statement?.resources).toEqual([
+        workerArn(),
+        { 'Fn::Join': ['', [workerArn(), ':*']] },
+      ]);
+    }
+    apiTemplate.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'Start a rollup run now (asynchronous)',
+      Environment: {
+        Variables: Match.objectLike({
+          [resourceEnv.rollupFunction]: api.resolve(worker().functionName),
+        }),
+      },
+    });
+  });
+
+  test.each(functions.map((definition) => [definition.entry, definition] as const))(
+    '%s has exactly the reports-bucket actions it declares, on rollups/* only',
+    (entry, definition) => {
+      const reportsObjects = api.resolve(stateful.reportsBucket.arnForObjects('rollups/*'));
+      const actions = allowedStatementsOf(entry)
+        .filter((statement) => sameResources(statement.resources, [reportsObjects]))
+        .flatMap((statement) => statement.actions);
+      const declared = ((definition as FunctionDefinition).reports ?? []).map(
+        (access) => REPORTS_ACTIONS[access],
+      );
+      expect(actions.sort()).toEqual([...declared].sort());
+      // Nothing on the reports bucket outside that prefix.
+      const bucketArn = JSON.stringify(api.resolve(stateful.reportsBucket.bucketArn));
+      for (const statement of allowedStatementsOf(entry)) {
+        if (JSON.stringify(statement.resources).includes(bucketArn.slice(1, -1))) {
+          expect(statement.resources).toEqual([reportsObjects]);
+        }
+      }
+    },
+  );
+
+  test('the rollup functions write only rollup run records (partition key ROLLUP#…)', () => {
+    for (const entry of ['start-rollup', 'run-rollup'] as const) {
+      const writes = allowedStatementsOf(entry).filter((statement) =>
+        statement.actions.some(isTableWrite),
+      );
+      expect(writes).toHaveLength(1);
+      const [roleLogicalId] = GetAttArn.parse(api.resolve(functionNamed(entry).role?.roleArn))[
+        'Fn::GetAtt'
+      ];
+      apiTemplate.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: Match.arrayWith([{ Ref: roleLogicalId }]),
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+              Condition: {
+                'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ROLLUP#*'] },
+              },
+            }),
+          ]),
+        },
+      });
+    }
+    expect(functionNamed('get-rollup')).toBeDefined();
+    expect(
+      allowedStatementsOf('get-rollup')
+        .flatMap((s) => s.actions)
+        .filter(isTableWrite),
+    ).toEqual([]);
   });
 });

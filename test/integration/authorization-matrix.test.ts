@@ -39,6 +39,7 @@ interface Expectation {
 const SUBMISSION = '/api/libraries/{libraryId}/submissions/{formId}/{period}';
 const PERIOD_ROUTE = '/api/periods/{formId}/{period}';
 const EVIDENCE = `${SUBMISSION}/evidence/{evidenceId}`;
+const ROLLUP = '/api/rollups/{formId}/{period}';
 /** A minimal valid presign body. */
 const PRESIGN_BODY = { fileName: '馆舍外景.png', contentType: 'image/png', size: 1024 };
 /** The owner's pending evidence item, presigned before the matrix runs. */
@@ -86,6 +87,9 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   [`GET ${SUBMISSION}/evidence`]: { requirement: 'submission:read' },
   [`POST ${EVIDENCE}/complete`]: { requirement: 'submission:edit' },
   [`DELETE ${EVIDENCE}`]: { requirement: 'submission:edit' },
+  [`POST ${ROLLUP}`]: { requirement: 'rollup:run' },
+  [`GET ${ROLLUP}`]: { requirement: 'rollup:read' },
+  [`GET ${ROLLUP}/files/{name}`]: { requirement: 'rollup:read' },
 };
 
 type CallerName =
@@ -117,7 +121,7 @@ type Outcome = 'allowed' | 'forbidden' | 'unauthenticated';
  * What an allowed caller may get, depending on the report's state (a draft here): 204 when
  * the owner deletes its evidence, 409 when it completes evidence it has not uploaded.
  */
-const ANSWERS_AFTER_AUTHORIZATION = [200, 201, 204, 404, 409, 422];
+const ANSWERS_AFTER_AUTHORIZATION = [200, 201, 202, 204, 302, 404, 409, 422];
 
 const outcomeFor = (requirement: Requirement, caller: Caller): Outcome => {
   if (!caller.principal) return 'unauthenticated';
@@ -130,9 +134,11 @@ const routeKey = (route: { method: string; path: string }) => `${route.method} $
 const PARAMETERS: Readonly<Record<string, (path: string) => string>> = {
   libraryId: () => OWNER,
   formId: () => FORM,
-  period: (path) => (path.startsWith('/api/periods/') ? PRIVATE_PERIOD : PERIOD),
+  period: (path) =>
+    path.startsWith('/api/periods/') || path.startsWith('/api/rollups/') ? PRIVATE_PERIOD : PERIOD,
   revision: () => '1',
   evidenceId: () => ownerEvidenceId,
+  name: () => 'comparison.csv',
 };
 
 const concretePath = (template: string, query?: Record<string, string>) => {
@@ -242,6 +248,9 @@ describe('the expectation table', () => {
       [`GET ${SUBMISSION}/evidence`]: readers,
       [`POST ${EVIDENCE}/complete`]: ['owner library'],
       [`DELETE ${EVIDENCE}`]: ['owner library'],
+      [`POST ${ROLLUP}`]: reviewers,
+      [`GET ${ROLLUP}`]: reviewers,
+      [`GET ${ROLLUP}/files/{name}`]: reviewers,
     });
   });
 });
@@ -256,6 +265,8 @@ describe.each(signedInRoutes.map((route) => ({ ...route, key: routeKey(route) })
       const response = await api(concretePath(route.path, expectation.query), {
         method: route.method,
         token: tokens.get(caller.name),
+        // A download answers 302 to S3; the answer itself is what this test is about.
+        redirect: 'manual',
         ...(body === undefined
           ? {}
           : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),

@@ -79,7 +79,8 @@ export const stopStackProcess = (child: ChildProcess, timeoutMs = 30_000): Promi
 
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'clr-integration-'));
-  const stack = await startStackProcess(dataDir);
+  // No nightly rollup in the middle of a test run: tests start the runs they check.
+  const stack = await startStackProcess(dataDir, { ROLLUP_AT: 'off' });
   (globalThis as { localStack?: unknown }).localStack = { child: stack.child, dataDir };
   // Workers are forked after global setup and inherit these.
   process.env.LOCAL_STACK_DATA_DIR = dataDir;

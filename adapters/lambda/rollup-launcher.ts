@@ -1,0 +1,51 @@
+import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { DependencyUnavailableError } from '../../domain/errors.js';
+import type { RollupLauncher, RollupRequest } from '../../domain/rollup/model.js';
+
+const UNAVAILABLE = {
+  zh: '汇总任务暂时无法启动，请稍后重试。',
+  en: 'The rollup could not be started right now; retry later.',
+};
+
+const isUnavailable = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return (
+    name === 'TooManyRequestsException' ||
+    name === 'TimeoutError' ||
+    (typeof name === 'string' && name.endsWith('LimitExceededException')) ||
+    (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) ||
+    (status !== undefined && (status === 429 || status >= 500))
+  );
+};
+
+/**
+ * Starts a rollup run as an asynchronous invocation of the worker: Lambda queues the event,
+ * answers 202 at once, retries a failed run twice and then hands it to the dead-letter queue.
+ */
+export class LambdaRollupLauncher implements RollupLauncher {
+  constructor(
+    private readonly client: LambdaClient,
+    private readonly functionName: string,
+  ) {}
+
+  async launch(request: RollupRequest): Promise<void> {
+    let statusCode: number | undefined;
+    try {
+      ({ StatusCode: statusCode } = await this.client.send(
+        new InvokeCommand({
+          FunctionName: this.functionName,
+          InvocationType: 'Event',
+          Payload: Buffer.from(JSON.stringify(request)),
+        }),
+      ));
+    } catch (error) {
+      if (isUnavailable(error)) throw new DependencyUnavailableError(UNAVAILABLE, { cause: error });
+      throw error;
+    }
+    if (statusCode !== 202) {
+      throw new Error(`Invoking ${this.functionName} answered ${statusCode}, expected 202`);
+    }
+  }
+}

@@ -1,0 +1,723 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from '@jest/globals';
+import { parse } from 'csv-parse/sync';
+import type { Principal } from '../auth/principal.js';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
+import { FormRegistry } from '../forms/catalog.js';
+import { countyAnnualReport, realPeriods, realStandards } from '../forms/fixtures.js';
+import { PeriodService } from '../periods/service.js';
+import type { Library, LibraryStore } from '../registry/library.js';
+import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
+import type { SubmissionHead, SubmissionRevision } from '../submissions/model.js';
+import type { Page, PageRequest, SubmissionStore } from '../submissions/store.js';
+import {
+  DUE_AT,
+  FORM_ID,
+  fixtureHeads,
+  fixtureLibraries,
+  headOf,
+  LOUFAN,
+  PERIOD,
+  previousHeads,
+  QINGXU,
+  QINXIAN,
+  qingxuReport2025,
+  WUXIANG,
+  YANGQU,
+} from './__fixtures__/province.js';
+import {
+  LatestPointer,
+  type ReportStorage,
+  type RollupLauncher,
+  RollupManifest,
+  type RollupRequest,
+  RollupRun,
+  type RollupRunStore,
+} from './model.js';
+import { sha256Of } from './render.js';
+import { DOWNLOAD_EXPIRY_SECONDS, FILE_NAMES, RollupService } from './service.js';
+
+// ─── Fakes ───────────────────────────────────────────────────────────────────────────────
+
+/** Run records by form, period and run id; the newest is the highest run id (it starts with the time). */
+class MemoryRunStore implements RollupRunStore {
+  readonly runs = new Map<string, RollupRun>();
+  puts = 0;
+
+  async put(run: RollupRun): Promise<void> {
+    this.puts += 1;
+    this.runs.set(
+      `${run.formId}/${run.period}/${run.runId}`,
+      RollupRun.parse(structuredClone(run)),
+    );
+  }
+
+  async get(formId: string, period: string, runId: string): Promise<RollupRun | undefined> {
+    const run = this.runs.get(`${formId}/${period}/${runId}`);
+    return run ? RollupRun.parse(structuredClone(run)) : undefined;
+  }
+
+  async latest(formId: string, period: string): Promise<RollupRun | undefined> {
+    const newest = [...this.runs.values()]
+      .filter((run) => run.formId === formId && run.period === period)
+      .sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0))[0];
+    return newest ? RollupRun.parse(structuredClone(newest)) : undefined;
+  }
+}
+
+interface StoredObject {
+  body: Buffer;
+  contentType: string;
+}
+
+/** The reports bucket as a map; records every put in order and can fail one. */
+class MemoryReports implements ReportStorage {
+  readonly objects = new Map<string, StoredObject>();
+  /** Keys of successful puts, in order. */
+  readonly puts: string[] = [];
+  readonly presigned: { key: string; fileName: string; expiresInSeconds: number }[] = [];
+  private failure?: { prefix: string; nth: number; error: Error; seen: number };
+
+  /** Makes the nth put of a key under `prefix` throw `error`. */
+  failNthPutUnder(prefix: string, nth: number, error: Error): void {
+    this.failure = { prefix, nth, error, seen: 0 };
+  }
+
+  async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    if (this.failure && key.startsWith(this.failure.prefix)) {
+      this.failure.seen += 1;
+      if (this.failure.seen === this.failure.nth) throw this.failure.error;
+    }
+    this.objects.set(key, { body: Buffer.from(body), contentType });
+    this.puts.push(key);
+  }
+
+  async getText(key: string): Promise<string | undefined> {
+    return this.objects.get(key)?.body.toString('utf8');
+  }
+
+  async presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string> {
+    this.presigned.push({ key, fileName, expiresInSeconds });
+    return `https://reports.test/${key}?download=${encodeURIComponent(fileName)}&expires=${expiresInSeconds}`;
+  }
+
+  body(key: string): Buffer {
+    const object = this.objects.get(key);
+    if (!object) throw new Error(`Nothing stored at ${key}`);
+    return object.body;
+  }
+}
+
+class RecordingLauncher implements RollupLauncher {
+  readonly requests: RollupRequest[] = [];
+  /** When set, the next launch fails with it (Lambda throttled, say). */
+  failWith?: Error;
+
+  async launch(request: RollupRequest): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.requests.push({ ...request });
+  }
+}
+
+class MemoryLibraryStore implements LibraryStore {
+  constructor(private libraries: Library[]) {}
+
+  async listLibraries(): Promise<Library[]> {
+    return structuredClone(this.libraries);
+  }
+
+  async putLibraries(libraries: readonly Library[]): Promise<void> {
+    this.libraries = structuredClone([...libraries]);
+  }
+}
+
+/** Hands out at most `limit` heads per page, so the service must follow the cursors. */
+const smallPages = (inner: SubmissionStore, limit: number): SubmissionStore => ({
+  getHead: (key) => inner.getHead(key),
+  commit: (head, revision, expected) => inner.commit(head, revision, expected),
+  listRevisions: (key, page) => inner.listRevisions(key, page),
+  getRevision: (key, revision) => inner.getRevision(key, revision),
+  listHeads: (formId: string, period: string, page: PageRequest): Promise<Page<SubmissionHead>> =>
+    inner.listHeads(formId, period, { ...page, limit: Math.min(page.limit, limit) }),
+});
+
+// ─── Setup ───────────────────────────────────────────────────────────────────────────────
+
+const province: Principal = { subject: 'province-1', role: 'province' };
+const admin: Principal = { subject: 'admin-1', role: 'admin' };
+const librarian: Principal = { subject: 'librarian-140429', role: 'library', libraryId: WUXIANG };
+
+/** 02:00 Beijing time on 16 February 2026: period 2025 is past due, not yet locked. */
+const NIGHT = '2026-02-15T18:00:00.000Z';
+const LATEST_KEY = `rollups/${FORM_ID}/${PERIOD}/latest.json`;
+
+const revisionOf = (head: SubmissionHead): SubmissionRevision => ({
+  libraryId: head.libraryId,
+  formId: head.formId,
+  period: head.period,
+  revision: head.revision,
+  action:
+    head.status === 'draft'
+      ? 'save'
+      : head.status === 'submitted'
+        ? 'submit'
+        : head.status === 'returned'
+          ? 'return'
+          : 'accept',
+  status: head.status,
+  formVersion: head.formVersion,
+  values: head.values,
+  explanations: head.explanations,
+  ...(head.review ? { review: head.review } : {}),
+  actor: head.updatedBy,
+  at: head.updatedAt,
+});
+
+interface SetupOptions {
+  pageLimit?: number;
+  heads?: SubmissionHead[];
+  now?: string;
+}
+
+const setup = async (options: SetupOptions = {}) => {
+  let current = new Date(options.now ?? NIGHT);
+  const now = () => current;
+  const forms = new FormRegistry({
+    forms: [countyAnnualReport()],
+    standards: realStandards(),
+    periods: realPeriods(),
+  });
+  const submissions = new InMemorySubmissionStore();
+  for (const head of options.heads ?? [...fixtureHeads(), ...previousHeads()]) {
+    await submissions.commit(head, revisionOf(head), 0);
+  }
+  const periodStore = new InMemoryPeriodStore();
+  const periods = new PeriodService({ store: periodStore, forms, now });
+  const runs = new MemoryRunStore();
+  const reports = new MemoryReports();
+  const launcher = new RecordingLauncher();
+  const libraries = new MemoryLibraryStore(fixtureLibraries());
+  const service = new RollupService({
+    runs,
+    reports,
+    launcher,
+    submissions: options.pageLimit ? smallPages(submissions, options.pageLimit) : submissions,
+    libraries,
+    periods,
+    forms,
+    now,
+  });
+
+  /** Starts a run as the province and executes the request the launcher got. */
+  const runOnce = async () => {
+    const queued = await service.start(province, FORM_ID, PERIOD);
+    const request = launcher.requests.at(-1);
+    if (!request) throw new Error('Nothing was launched');
+    return { queued, finished: await service.execute(request) };
+  };
+
+  /** Moves a report one step: new values or status, the next revision. */
+  const update = async (libraryId: string, changes: Partial<SubmissionHead>) => {
+    const head = await submissions.getHead({ libraryId, formId: FORM_ID, period: PERIOD });
+    if (!head) throw new Error(`No report of ${libraryId}`);
+    const next: SubmissionHead = { ...head, ...changes, revision: head.revision + 1 };
+    await submissions.commit(next, revisionOf(next), head.revision);
+  };
+
+  const manifestOf = (run: RollupRun) =>
+    RollupManifest.parse(JSON.parse(reports.body(`${run.prefix}/manifest.json`).toString('utf8')));
+
+  const latestPointer = () =>
+    LatestPointer.parse(JSON.parse(reports.body(LATEST_KEY).toString('utf8')));
+
+  return {
+    service,
+    runs,
+    reports,
+    launcher,
+    submissions,
+    periodStore,
+    runOnce,
+    update,
+    manifestOf,
+    latestPointer,
+    advance: (minutes: number) => {
+      current = new Date(current.getTime() + minutes * 60_000);
+    },
+    setTime: (iso: string) => {
+      current = new Date(iso);
+    },
+  };
+};
+
+/** The AppError a call failed with; fails the test when it succeeds or fails otherwise. */
+const failure = async (call: Promise<unknown>): Promise<AppError> => {
+  const outcome = await call.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+  if (outcome instanceof AppError) return outcome;
+  throw new Error(
+    `Expected an AppError, got ${outcome === undefined ? 'success' : String(outcome)}`,
+  );
+};
+
+const golden = (name: string): Buffer =>
+  readFileSync(new URL(`./__fixtures__/golden/${name}`, import.meta.url));
+
+// ─── start ───────────────────────────────────────────────────────────────────────────────
+
+describe('RollupService.start', () => {
+  it('records a queued run and launches it without waiting', async () => {
+    const { service, runs, launcher, reports } = await setup();
+    const run = await service.start(province, FORM_ID, PERIOD);
+    expect(run).toEqual({
+      formId: FORM_ID,
+      period: PERIOD,
+      runId: expect.stringMatching(/^20260215T180000000Z-[0-9a-f]{8}$/),
+      status: 'queued',
+      trigger: 'manual',
+      requestedBy: { subject: 'province-1', role: 'province' },
+      createdAt: NIGHT,
+      prefix: `rollups/${FORM_ID}/${PERIOD}/runs/${run.runId}`,
+    });
+    expect(await runs.get(FORM_ID, PERIOD, run.runId)).toEqual(run);
+    expect(launcher.requests).toEqual([{ formId: FORM_ID, period: PERIOD, runId: run.runId }]);
+    expect(reports.puts).toEqual([]);
+  });
+
+  it('lets an administrator start one too', async () => {
+    const { service, launcher } = await setup();
+    const run = await service.start(admin, FORM_ID, PERIOD);
+    expect(run.requestedBy).toEqual({ subject: 'admin-1', role: 'admin' });
+    expect(launcher.requests).toHaveLength(1);
+  });
+
+  it('gives two runs started at the same moment different ids and prefixes', async () => {
+    const { service } = await setup();
+    const first = await service.start(province, FORM_ID, PERIOD);
+    const second = await service.start(province, FORM_ID, PERIOD);
+    expect(second.runId).not.toBe(first.runId);
+    expect(second.prefix).not.toBe(first.prefix);
+  });
+
+  it('marks the run failed when it cannot be launched, so none stays queued for ever', async () => {
+    const { service, runs, launcher } = await setup();
+    const throttled = new Error('Rate exceeded');
+    launcher.failWith = throttled;
+    await expect(service.start(province, FORM_ID, PERIOD)).rejects.toBe(throttled);
+    const [run] = [...runs.runs.values()];
+    expect(runs.runs.size).toBe(1);
+    expect(run).toMatchObject({ status: 'failed', trigger: 'manual', finishedAt: NIGHT });
+    expect(run?.error).toEqual(expect.any(String));
+    expect(await service.status(province, FORM_ID, PERIOD)).toEqual({ latestRun: run });
+  });
+
+  it('refuses a library (403) and records nothing', async () => {
+    const { service, runs, launcher } = await setup();
+    const error = await failure(service.start(librarian, FORM_ID, PERIOD));
+    expect(error).toBeInstanceOf(ForbiddenError);
+    expect(error.statusCode).toBe(403);
+    expect(runs.runs.size).toBe(0);
+    expect(launcher.requests).toEqual([]);
+  });
+
+  it('answers 404 for an unknown form and 400 for a malformed period', async () => {
+    const { service, runs, launcher } = await setup();
+    const unknown = await failure(service.start(province, 'no-such-form', PERIOD));
+    expect(unknown).toBeInstanceOf(NotFoundError);
+    expect(unknown.statusCode).toBe(404);
+    const malformed = await failure(service.start(province, FORM_ID, '2025-H1'));
+    expect(malformed).toBeInstanceOf(BadRequestError);
+    expect(runs.runs.size).toBe(0);
+    expect(launcher.requests).toEqual([]);
+  });
+});
+
+// ─── execute ─────────────────────────────────────────────────────────────────────────────
+
+describe('RollupService.execute', () => {
+  it('writes every file under the run prefix, then the manifest, then latest.json last', async () => {
+    const { reports, runOnce } = await setup();
+    const { queued, finished } = await runOnce();
+    expect(reports.puts).toEqual([
+      ...FILE_NAMES.map((name) => `${queued.prefix}/${name}`),
+      `${queued.prefix}/manifest.json`,
+      LATEST_KEY,
+    ]);
+    for (const name of FILE_NAMES) {
+      expect(reports.objects.get(`${queued.prefix}/${name}`)?.contentType).toBe(
+        'text/csv; charset=utf-8',
+      );
+    }
+    expect(reports.objects.get(`${queued.prefix}/manifest.json`)?.contentType).toBe(
+      'application/json',
+    );
+    expect(finished.status).toBe('succeeded');
+  });
+
+  it('writes the golden files for the fixture province', async () => {
+    const { reports, runOnce } = await setup();
+    const { queued } = await runOnce();
+    for (const name of FILE_NAMES) {
+      expect({ name, same: reports.body(`${queued.prefix}/${name}`).equals(golden(name)) }).toEqual(
+        { name, same: true },
+      );
+    }
+  });
+
+  it('follows the cursors when the heads come in several pages', async () => {
+    const { reports, runOnce } = await setup({ pageLimit: 2 });
+    const { queued, finished } = await runOnce();
+    expect(finished.counts?.counted).toBe(3);
+    expect(reports.body(`${queued.prefix}/comparison.csv`).equals(golden('comparison.csv'))).toBe(
+      true,
+    );
+  });
+
+  it('writes a manifest whose checksums, sizes and row counts match the stored files', async () => {
+    const { reports, runOnce, manifestOf } = await setup();
+    const { queued, finished } = await runOnce();
+    const manifest = manifestOf(queued);
+    expect(manifest).toMatchObject({
+      runId: queued.runId,
+      formId: FORM_ID,
+      period: PERIOD,
+      formVersion: '2026.1',
+      asOf: NIGHT,
+      dueAt: DUE_AT,
+      counts: {
+        libraries: 6,
+        counted: 3,
+        accepted: 1,
+        submitted: 2,
+        returned: 1,
+        draft: 1,
+        missing: 1,
+      },
+    });
+    expect(manifest.files.map((file) => file.name)).toEqual(FILE_NAMES);
+    for (const file of manifest.files) {
+      const body = reports.body(`${queued.prefix}/${file.name}`);
+      expect(file.sha256).toBe(sha256Of(body));
+      expect(file.bytes).toBe(body.byteLength);
+      expect(file.rows).toBe(parse(body, { bom: true }).length - 1);
+    }
+    expect(Object.keys(manifest.libraryDigests)).toEqual([QINGXU, LOUFAN, WUXIANG]);
+    expect(finished).toEqual({
+      ...queued,
+      status: 'succeeded',
+      startedAt: NIGHT,
+      finishedAt: NIGHT,
+      files: manifest.files,
+      counts: manifest.counts,
+    });
+  });
+
+  it('points latest.json at the run once everything is written', async () => {
+    const { runOnce, latestPointer } = await setup();
+    const { queued } = await runOnce();
+    expect(latestPointer()).toEqual({ runId: queued.runId, prefix: queued.prefix, asOf: NIGHT });
+  });
+
+  it('lists every counted report as newly submitted on the first run', async () => {
+    const { runOnce, manifestOf } = await setup();
+    const { queued } = await runOnce();
+    expect(manifestOf(queued).changes).toEqual({
+      changed: [],
+      newlySubmitted: [QINGXU, LOUFAN, WUXIANG],
+    });
+  });
+
+  it('lists the changed and the newly submitted reports since the previous run', async () => {
+    const { runOnce, manifestOf, update, advance } = await setup();
+    const first = await runOnce();
+    advance(60);
+    // 清徐 corrected a value; 娄烦 was accepted unchanged; the draft and the returned report
+    // were submitted; 武乡 did not change.
+    await update(QINGXU, { values: { ...qingxuReport2025(), holdingsTotal: 251000 } });
+    await update(LOUFAN, { status: 'accepted', acceptedAt: '2026-02-15T19:00:00.000Z' });
+    await update(YANGQU, { status: 'submitted', submittedAt: '2026-02-15T19:00:00.000Z' });
+    await update(QINXIAN, { status: 'submitted', submittedAt: '2026-02-15T19:00:00.000Z' });
+    const second = await runOnce();
+    expect(manifestOf(second.queued).changes).toEqual({
+      previousRunId: first.queued.runId,
+      changed: [QINGXU, LOUFAN],
+      newlySubmitted: [YANGQU, QINXIAN],
+    });
+    expect(manifestOf(second.queued).counts).toMatchObject({ counted: 5, draft: 0, returned: 0 });
+  });
+
+  it('lists nothing as changed when nothing changed', async () => {
+    const { runOnce, manifestOf, advance } = await setup();
+    const first = await runOnce();
+    advance(60);
+    const second = await runOnce();
+    expect(manifestOf(second.queued).changes).toEqual({
+      previousRunId: first.queued.runId,
+      changed: [],
+      newlySubmitted: [],
+    });
+  });
+
+  it('ignores reports of libraries outside the registry', async () => {
+    const outsider = headOf({
+      libraryId: '140199',
+      status: 'submitted',
+      values: qingxuReport2025(),
+      submittedAt: '2026-01-10T00:00:00.000Z',
+    });
+    const { reports, runOnce, manifestOf } = await setup({
+      heads: [...fixtureHeads(), ...previousHeads(), outsider],
+    });
+    const { queued } = await runOnce();
+    expect(manifestOf(queued).counts).toMatchObject({ libraries: 6, counted: 3, missing: 1 });
+    expect(reports.body(`${queued.prefix}/comparison.csv`).equals(golden('comparison.csv'))).toBe(
+      true,
+    );
+  });
+
+  it('records a storage failure on the run, leaves latest.json alone and rethrows', async () => {
+    const { service, runs, reports, launcher, runOnce, latestPointer, advance } = await setup();
+    const first = await runOnce();
+    const latestBefore = reports.body(LATEST_KEY);
+    advance(60);
+
+    const queued = await service.start(province, FORM_ID, PERIOD);
+    const outage = new Error('S3 is down');
+    reports.failNthPutUnder(`${queued.prefix}/`, 3, outage);
+    const request = launcher.requests.at(-1);
+    if (!request) throw new Error('Nothing was launched');
+    await expect(service.execute(request)).rejects.toBe(outage);
+
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toEqual({
+      ...queued,
+      status: 'failed',
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
+      error: 'Error: S3 is down',
+    });
+    // Two files made it; the third failed; nothing after it was attempted.
+    expect(reports.puts.filter((key) => key.startsWith(`${queued.prefix}/`))).toEqual([
+      `${queued.prefix}/${FILE_NAMES[0]}`,
+      `${queued.prefix}/${FILE_NAMES[1]}`,
+    ]);
+    expect(reports.objects.has(`${queued.prefix}/manifest.json`)).toBe(false);
+    expect(reports.body(LATEST_KEY).equals(latestBefore)).toBe(true);
+    expect(latestPointer().runId).toBe(first.queued.runId);
+
+    // The office sees the failed run and still downloads the previous one.
+    const status = await service.status(province, FORM_ID, PERIOD);
+    expect(status.latestRun).toMatchObject({ runId: queued.runId, status: 'failed' });
+    expect(status.published?.runId).toBe(first.queued.runId);
+  });
+
+  it('compares the run after a failed one with the last published run', async () => {
+    const { service, reports, launcher, runOnce, manifestOf, update, advance } = await setup();
+    const first = await runOnce();
+    advance(60);
+    await update(QINGXU, { values: { ...qingxuReport2025(), visits: 310000 } });
+    const failed = await service.start(province, FORM_ID, PERIOD);
+    reports.failNthPutUnder(`${failed.prefix}/`, 1, new Error('throttled'));
+    const request = launcher.requests.at(-1);
+    if (!request) throw new Error('Nothing was launched');
+    await expect(service.execute(request)).rejects.toThrow('throttled');
+    advance(60);
+    const third = await runOnce();
+    expect(manifestOf(third.queued).changes).toEqual({
+      previousRunId: first.queued.runId,
+      changed: [QINGXU],
+      newlySubmitted: [],
+    });
+  });
+
+  it('returns a run that is not queued unchanged, without running it again', async () => {
+    const { service, runs, reports, runOnce } = await setup();
+    const { queued, finished } = await runOnce();
+    const puts = reports.puts.length;
+    const runPuts = runs.puts;
+    expect(await service.execute({ formId: FORM_ID, period: PERIOD, runId: queued.runId })).toEqual(
+      finished,
+    );
+    expect(reports.puts).toHaveLength(puts);
+    expect(runs.puts).toBe(runPuts);
+  });
+
+  it('does not start a run another invocation is already running', async () => {
+    const { service, runs, reports } = await setup();
+    const queued = await service.start(province, FORM_ID, PERIOD);
+    const running: RollupRun = { ...queued, status: 'running', startedAt: NIGHT };
+    await runs.put(running);
+    expect(await service.execute(queued)).toEqual(running);
+    expect(reports.puts).toEqual([]);
+  });
+
+  it('rejects a request for a run that was never recorded', async () => {
+    const { service } = await setup();
+    await expect(
+      service.execute({ formId: FORM_ID, period: PERIOD, runId: 'no-such-run' }),
+    ).rejects.toThrow('No rollup run no-such-run');
+  });
+});
+
+// ─── status and downloads ────────────────────────────────────────────────────────────────
+
+describe('RollupService.status', () => {
+  it('has neither a run nor files before the first run', async () => {
+    const { service } = await setup();
+    expect(await service.status(province, FORM_ID, PERIOD)).toEqual({});
+  });
+
+  it('shows the latest run and the published files with download links', async () => {
+    const { service, runOnce, manifestOf } = await setup();
+    const { queued, finished } = await runOnce();
+    const manifest = manifestOf(queued);
+    const status = await service.status(province, FORM_ID, PERIOD);
+    expect(status.latestRun).toEqual(finished);
+    expect(status.published).toEqual({
+      runId: queued.runId,
+      prefix: queued.prefix,
+      asOf: NIGHT,
+      files: manifest.files.map((file) => ({
+        name: file.name,
+        rows: file.rows,
+        sha256: file.sha256,
+        downloadUrl: `https://reports.test/${queued.prefix}/${file.name}?download=${FORM_ID}-${PERIOD}-${file.name}&expires=${DOWNLOAD_EXPIRY_SECONDS}`,
+      })),
+    });
+    expect(DOWNLOAD_EXPIRY_SECONDS).toBe(300);
+  });
+
+  it('shows a newer queued run beside the files of the last complete one', async () => {
+    const { service, runOnce, advance } = await setup();
+    const first = await runOnce();
+    advance(60);
+    const queued = await service.start(province, FORM_ID, PERIOD);
+    const status = await service.status(admin, FORM_ID, PERIOD);
+    expect(status.latestRun).toEqual(queued);
+    expect(status.published?.runId).toBe(first.queued.runId);
+  });
+
+  it('refuses a library (403)', async () => {
+    const { service } = await setup();
+    expect((await failure(service.status(librarian, FORM_ID, PERIOD))).statusCode).toBe(403);
+  });
+});
+
+describe('RollupService.fileUrl', () => {
+  it('signs a five-minute link to a file of the published run', async () => {
+    const { service, reports, runOnce } = await setup();
+    const { queued } = await runOnce();
+    expect(await service.fileUrl(province, FORM_ID, PERIOD, 'comparison.csv')).toBe(
+      `https://reports.test/${queued.prefix}/comparison.csv?download=${FORM_ID}-${PERIOD}-comparison.csv&expires=300`,
+    );
+    expect(await service.fileUrl(province, FORM_ID, PERIOD, 'manifest.json')).toContain(
+      `${queued.prefix}/manifest.json`,
+    );
+    expect(reports.presigned.at(-1)).toEqual({
+      key: `${queued.prefix}/manifest.json`,
+      fileName: `${FORM_ID}-${PERIOD}-manifest.json`,
+      expiresInSeconds: 300,
+    });
+  });
+
+  it.each(['latest.json', '../latest.json', 'comparison.xlsx', 'runs/comparison.csv', ''])(
+    'answers 404 for the unknown name %j',
+    async (name) => {
+      const { service, reports, runOnce } = await setup();
+      await runOnce();
+      const signed = reports.presigned.length;
+      const error = await failure(service.fileUrl(province, FORM_ID, PERIOD, name));
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(reports.presigned).toHaveLength(signed);
+    },
+  );
+
+  it('answers 404 before any run was published', async () => {
+    const { service } = await setup();
+    const error = await failure(service.fileUrl(province, FORM_ID, PERIOD, 'comparison.csv'));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.detail.zh).toBe('该报告期还没有汇总结果。');
+  });
+
+  it('refuses a library (403)', async () => {
+    const { service, runOnce } = await setup();
+    await runOnce();
+    const error = await failure(service.fileUrl(librarian, FORM_ID, PERIOD, 'comparison.csv'));
+    expect(error).toBeInstanceOf(ForbiddenError);
+  });
+});
+
+// ─── the nightly schedule ───────────────────────────────────────────────────────────────
+
+describe('RollupService.runScheduled', () => {
+  /** 2026 opens early (1 April, Beijing time), so that it overlaps 2025's 60 days after lock. */
+  const openEarly = async (periodStore: InMemoryPeriodStore) =>
+    periodStore.putWindow(FORM_ID, '2026', {
+      opensAt: '2026-03-31T16:00:00.000Z',
+      dueAt: '2027-01-31T15:59:59.000Z',
+      locksAt: '2027-03-31T15:59:59.000Z',
+      updatedBy: { subject: 'admin-1', role: 'admin' },
+      updatedAt: '2026-03-01T00:00:00.000Z',
+    });
+
+  const scheduled = async (now: string, early = false) => {
+    const context = await setup({ now });
+    if (early) await openEarly(context.periodStore);
+    const runs = await context.service.runScheduled();
+    return { ...context, runs };
+  };
+
+  it('runs the open 2026 period once 2025 is long locked', async () => {
+    // 2 December 2026: 2026 opened on 1 November; 2025 locked on 31 March.
+    const { runs } = await scheduled('2026-12-01T18:00:00.000Z');
+    expect(runs.map((run) => [run.period, run.status, run.trigger])).toEqual([
+      ['2026', 'succeeded', 'schedule'],
+    ]);
+    expect(runs[0]?.requestedBy).toBeUndefined();
+  });
+
+  it('runs 2025 within 60 days of its lock, beside an open 2026', async () => {
+    const { runs, reports } = await scheduled('2026-04-15T18:00:00.000Z', true);
+    expect(runs.map((run) => [run.period, run.status])).toEqual([
+      ['2025', 'succeeded'],
+      ['2026', 'succeeded'],
+    ]);
+    for (const period of ['2025', '2026']) {
+      expect(reports.objects.has(`rollups/${FORM_ID}/${period}/latest.json`)).toBe(true);
+    }
+  });
+
+  it('still runs 2025 at the last moment of the 60 days after its lock', async () => {
+    // Locked 2026-03-31T15:59:59Z; 60 days later.
+    const { runs } = await scheduled('2026-05-30T15:59:59.000Z', true);
+    expect(runs.map((run) => run.period)).toEqual(['2025', '2026']);
+  });
+
+  it('stops running 2025 once 60 days have passed since its lock', async () => {
+    const { runs } = await scheduled('2026-05-30T16:00:00.000Z', true);
+    expect(runs.map((run) => run.period)).toEqual(['2026']);
+  });
+
+  it('runs 2025, not the unopened 2026, in the weeks after the lock', async () => {
+    const { runs } = await scheduled('2026-04-15T18:00:00.000Z');
+    expect(runs.map((run) => run.period)).toEqual(['2025']);
+  });
+
+  it('runs nothing between the end of the 60 days and the next opening', async () => {
+    const { runs } = await scheduled('2026-07-01T18:00:00.000Z');
+    expect(runs).toEqual([]);
+  });
+
+  it('records a failed period and goes on with the next', async () => {
+    const context = await setup({ now: '2026-04-15T18:00:00.000Z' });
+    await openEarly(context.periodStore);
+    context.reports.failNthPutUnder(`rollups/${FORM_ID}/2025/runs/`, 1, new Error('S3 is down'));
+    const runs = await context.service.runScheduled();
+    expect(runs.map((run) => [run.period, run.status, run.error])).toEqual([
+      ['2025', 'failed', 'Error: S3 is down'],
+      ['2026', 'succeeded', undefined],
+    ]);
+    expect(context.reports.objects.has(`rollups/${FORM_ID}/2025/latest.json`)).toBe(false);
+  });
+});
