@@ -57,6 +57,8 @@ export const RollupManifest = z.object({
     changed: z.array(z.string()),
     /** Reports counted now that were not counted in the previous run. */
     newlySubmitted: z.array(z.string()),
+    /** Reports counted in the previous run that no longer count (returned since). */
+    withdrawn: z.array(z.string()),
   }),
   /** sha256 of each counted report's status and values, to compute the next run's changes. */
   libraryDigests: z.record(z.string(), z.string()),

@@ -426,6 +426,7 @@ describe('RollupService.execute', () => {
     expect(manifestOf(queued).changes).toEqual({
       changed: [],
       newlySubmitted: [QINGXU, LOUFAN, WUXIANG],
+      withdrawn: [],
     });
   });
 
@@ -444,6 +445,7 @@ describe('RollupService.execute', () => {
       previousRunId: first.queued.runId,
       changed: [QINGXU, LOUFAN],
       newlySubmitted: [YANGQU, QINXIAN],
+      withdrawn: [],
     });
     expect(manifestOf(second.queued).counts).toMatchObject({ counted: 5, draft: 0, returned: 0 });
   });
@@ -457,6 +459,7 @@ describe('RollupService.execute', () => {
       previousRunId: first.queued.runId,
       changed: [],
       newlySubmitted: [],
+      withdrawn: [],
     });
   });
 
@@ -528,6 +531,7 @@ describe('RollupService.execute', () => {
       previousRunId: first.queued.runId,
       changed: [QINGXU],
       newlySubmitted: [],
+      withdrawn: [],
     });
   });
 
@@ -550,6 +554,23 @@ describe('RollupService.execute', () => {
     await runs.put(running);
     expect(await service.execute(queued)).toEqual(running);
     expect(reports.puts).toEqual([]);
+  });
+
+  it('runs again a run left running by an invocation that died', async () => {
+    const { service, runs, advance } = await setup();
+    const queued = await service.start(province, FORM_ID, PERIOD);
+    await runs.put({ ...queued, status: 'running', startedAt: NIGHT });
+    advance(30);
+    expect(await service.execute(queued)).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('lists a report that stopped counting as withdrawn', async () => {
+    const { runOnce, manifestOf, update, advance } = await setup();
+    await runOnce();
+    advance(60);
+    await update(QINGXU, { status: 'returned' });
+    const second = await runOnce();
+    expect(manifestOf(second.queued).changes.withdrawn).toEqual([QINGXU]);
   });
 
   it('rejects a request for a run that was never recorded', async () => {

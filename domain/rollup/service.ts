@@ -29,6 +29,8 @@ import { renderTables, sha256Of } from './render.js';
 import { buildTables, COUNTED, OUTPUT_NAMES } from './tables.js';
 
 export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
+/** Longer than the worker's timeout: a run `running` for longer has no invocation left. */
+export const ABANDONED_AFTER_MS = 20 * 60 * 1000;
 const PAGE = 100;
 
 export interface RollupServiceDeps {
@@ -183,7 +185,13 @@ export class RollupService {
     const queued = await this.deps.runs.get(request.formId, request.period, request.runId);
     if (!queued)
       throw new Error(`No rollup run ${request.runId} for ${request.formId} ${request.period}`);
-    if (queued.status !== 'queued') return queued;
+    // A run still `running` long after any invocation could have ended was abandoned (the
+    // worker timed out or crashed): the retry runs it again instead of leaving it stuck.
+    const abandoned =
+      queued.status === 'running' &&
+      this.deps.now().getTime() - new Date(queued.startedAt ?? queued.createdAt).getTime() >
+        ABANDONED_AFTER_MS;
+    if (queued.status !== 'queued' && !abandoned) return queued;
     const running: RollupRun = {
       ...queued,
       status: 'running',
@@ -281,6 +289,9 @@ export class RollupService {
         changed: Object.keys(libraryDigests).filter(
           (libraryId) =>
             before[libraryId] !== undefined && before[libraryId] !== libraryDigests[libraryId],
+        ),
+        withdrawn: Object.keys(before).filter(
+          (libraryId) => libraryDigests[libraryId] === undefined,
         ),
         newlySubmitted: Object.keys(libraryDigests).filter(
           (libraryId) => before[libraryId] === undefined,
