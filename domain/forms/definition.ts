@@ -79,7 +79,7 @@ export const TextField = z.strictObject({
 });
 export const DateField = z.strictObject({ ...fieldBase, type: z.literal('date') });
 
-export const ScalarField = z.discriminatedUnion('type', [
+const SCALAR_FIELDS = [
   IntField,
   DecimalField,
   MoneyField,
@@ -88,7 +88,9 @@ export const ScalarField = z.discriminatedUnion('type', [
   MultiField,
   TextField,
   DateField,
-]);
+] as const;
+
+export const ScalarField = z.discriminatedUnion('type', [...SCALAR_FIELDS]);
 export type ScalarField = z.infer<typeof ScalarField>;
 
 /** A repeated group of sub-fields, e.g. the incidents of a year. */
@@ -100,17 +102,7 @@ export const GroupField = z.strictObject({
 });
 export type GroupField = z.infer<typeof GroupField>;
 
-export const FieldDefinition = z.discriminatedUnion('type', [
-  IntField,
-  DecimalField,
-  MoneyField,
-  BoolField,
-  ChoiceField,
-  MultiField,
-  TextField,
-  DateField,
-  GroupField,
-]);
+export const FieldDefinition = z.discriminatedUnion('type', [...SCALAR_FIELDS, GroupField]);
 export type FieldDefinition = z.infer<typeof FieldDefinition>;
 export type FieldType = FieldDefinition['type'];
 
