@@ -1,0 +1,80 @@
+/**
+ * `npm run bench`: the performance figures of docs/performance.md. Prints a readable table and,
+ * as its last line, one JSON object of numeric results. No test asserts a timing: the
+ * machines are shared, so the goals are checked by reading these numbers.
+ * So far: the rollup at national scale (issue 6); issue 10 adds the others.
+ */
+import { benchRollup, median, type Sample } from './rollup.js';
+
+const LIBRARIES = 3_300;
+const REPETITIONS = 3;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const samples = (values: readonly Sample[], pick: (sample: Sample) => number, digits: number) =>
+  values.map((sample) => fixed(pick(sample), digits)).join(' / ');
+
+const printTable = (rows: readonly (readonly string[])[]) => {
+  const widths = rows[0]?.map((_, column) =>
+    Math.max(...rows.map((row) => [...(row[column] ?? '')].length)),
+  );
+  const line = (row: readonly string[]) =>
+    row.map((cell, column) => cell.padEnd(widths?.[column] ?? 0)).join('  ');
+  const [header, ...body] = rows;
+  if (!header) return;
+  console.log(line(header));
+  console.log(line(header.map((_, column) => '-'.repeat(widths?.[column] ?? 0))));
+  for (const row of body) console.log(line(row));
+};
+
+const main = async () => {
+  const rollup = await benchRollup({ libraries: LIBRARIES, repetitions: REPETITIONS, log });
+
+  console.log(
+    `\nRollup over ${rollup.libraries} libraries (periods 2025 and 2024, ${rollup.headsPerPeriod} counted reports each), ` +
+      `DynamoDB Local; median of ${REPETITIONS} fresh processes (seeding took ${fixed(rollup.seedSeconds, 1)} s)\n`,
+  );
+  printTable([
+    ['figure', 'median', 'runs', 'goal'],
+    [
+      'rollup wall time (s)',
+      fixed(rollup.rollupSeconds, 2),
+      samples(rollup.rollup, (sample) => sample.seconds, 2),
+      '≤ 10',
+    ],
+    [
+      'rollup peak RSS (MB)',
+      fixed(rollup.rollupPeakRssMB, 0),
+      samples(rollup.rollup, (sample) => sample.maxRssMB, 0),
+      '≤ 256',
+    ],
+    [
+      'read-only Query, 1 MB pages (s)',
+      fixed(rollup.readSeconds, 2),
+      samples(rollup.read, (sample) => sample.seconds, 2),
+      '',
+    ],
+    [
+      'read-only Query, Limit 100 (s)',
+      fixed(median(rollup.readLimit100.map((sample) => sample.seconds)), 2),
+      samples(rollup.readLimit100, (sample) => sample.seconds, 2),
+      '',
+    ],
+    ['rollup / read', fixed(rollup.rollupOverReadRatio, 2), '', '≤ 1.5'],
+    ['node + tsx idle RSS (MB)', fixed(rollup.baselineRssMB, 0), '', ''],
+  ]);
+
+  console.log(
+    JSON.stringify({
+      rollupSeconds3300: Number(fixed(rollup.rollupSeconds, 3)),
+      rollupPeakRssMB: Number(fixed(rollup.rollupPeakRssMB, 1)),
+      rollupOverReadRatio: Number(fixed(rollup.rollupOverReadRatio, 3)),
+    }),
+  );
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+  process.exit(1);
+});
