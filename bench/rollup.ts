@@ -6,7 +6,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +19,7 @@ import { mainTable } from '../infra/resources.js';
 import { demoReport, libraryProfile, seededRandom } from '../local/demo-reports.js';
 import { type RunningDynamoDb, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { ensureTable } from '../local/provision.js';
+import { freePort, inParallel } from '../local/tools.js';
 
 export const FORM_ID = 'county-annual-report';
 const FORM_VERSION = '2026.1';
@@ -68,37 +68,6 @@ export const median = (values: readonly number[]): number => {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? Number.NaN)
     : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('port')),
-      );
-    });
-  });
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-const inParallel = async <Item>(
-  items: readonly Item[],
-  limit: number,
-  work: (item: Item) => Promise<void>,
-) => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const item = items[next];
-        next += 1;
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
 };
 
 /** Ten libraries per city: city codes 1100…, library ids `<city code>21`…`<city code>30`. */

@@ -20,6 +20,7 @@ import {
   type Random,
   seededRandom,
 } from './demo-reports.js';
+import { inParallel } from './tools.js';
 
 export const DEMO_FORM = 'county-annual-report';
 /** The library the sign-in links show: its 2025 report was returned, its 2026 draft started. */
@@ -56,24 +57,6 @@ const fate2025 = (random: Random): Fate => {
         : roll < 0.5
           ? 'accepted'
           : 'submitted';
-};
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-const inParallel = async <Item>(
-  items: readonly Item[],
-  limit: number,
-  work: (item: Item) => Promise<void>,
-) => {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: limit }, async () => {
-      while (next < items.length) {
-        const item = items[next];
-        next += 1;
-        if (item !== undefined) await work(item);
-      }
-    }),
-  );
 };
 
 export interface DemoSeedResult {

@@ -4,7 +4,7 @@
  * API Gateway. Handlers see ordinary SDK clients whose endpoints come from the environment.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -25,6 +25,7 @@ import { ensureBucket, ensureTable } from './provision.js';
 import { startS3Local } from './s3-local.js';
 import { formatBeijingTime, parseRollupAt, startNightlyScheduler } from './scheduler.js';
 import { LOCAL_REGION, LOCAL_TABLE_NAME, type LocalSettings } from './settings.js';
+import { freePort } from './tools.js';
 
 export interface StackState {
   pid: number;
@@ -46,20 +47,6 @@ export interface RunningStack extends StackState {
 
 const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
 export const stateFile = (dataDir: string) => join(dataDir, 'stack.json');
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe: Server = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 
 const isAlive = (pid: number) => {
   try {
