@@ -4,7 +4,7 @@
  * model, CSV layout and rollup metrics are derived from the compiled form in their own
  * modules. Runs unchanged in Lambda and in the browser.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { FieldError, LocalizedText } from '../errors.js';
 import { issuesToFieldErrors, packMessage } from '../messages.js';
 import { checkDefinition, DefinitionError } from './check.js';
@@ -73,8 +73,8 @@ export interface CompiledForm {
   derived: readonly CompiledDerived[];
   showWhen: ReadonlyMap<string, CompiledExpression>;
   requiredWhen: ReadonlyMap<string, CompiledExpression>;
-  draftSchema: z.ZodType<FormValues>;
-  finalSchema: z.ZodType<FormValues>;
+  draftSchema: z.ZodMiniType<FormValues>;
+  finalSchema: z.ZodMiniType<FormValues>;
 }
 
 export const compileExpression = (source: string): CompiledExpression => {
@@ -87,25 +87,26 @@ const REQUIRED = { zh: '此项为必填项', en: 'This field is required' };
 const typeMessage = (expected: LocalizedText) =>
   packMessage({ zh: `应为${expected.zh}`, en: `Must be ${expected.en}` });
 
-const numberWithBounds = (field: {
-  min: number;
-  max?: number | undefined;
-  label: LocalizedText;
-}) => {
-  let schema = z
+const numberWithBounds = (
+  field: { min: number; max?: number | undefined },
+  ...more: z.core.$ZodCheck<number>[]
+) => {
+  const max = field.max ?? Number.MAX_SAFE_INTEGER;
+  return z
     .number({
       error: (issue) =>
         issue.input === undefined
           ? packMessage(REQUIRED)
           : typeMessage({ zh: '数字', en: 'a number' }),
     })
-    .min(
-      field.min,
-      packMessage({ zh: `不能小于 ${field.min}`, en: `Must be at least ${field.min}` }),
+    .check(
+      z.minimum(
+        field.min,
+        packMessage({ zh: `不能小于 ${field.min}`, en: `Must be at least ${field.min}` }),
+      ),
+      z.maximum(max, packMessage({ zh: `不能大于 ${max}`, en: `Must be at most ${max}` })),
+      ...more,
     );
-  const max = field.max ?? Number.MAX_SAFE_INTEGER;
-  schema = schema.max(max, packMessage({ zh: `不能大于 ${max}`, en: `Must be at most ${max}` }));
-  return schema;
 };
 
 const hasAtMostDecimals = (value: number, scale: number) => Number(value.toFixed(scale)) === value;
@@ -113,24 +114,38 @@ const hasAtMostDecimals = (value: number, scale: number) => Number(value.toFixed
 const choiceCodes = (field: { choices: { code: string }[] }) =>
   field.choices.map((choice) => choice.code) as [string, ...string[]];
 
-const scalarSchema = (field: ScalarField): z.ZodType => {
+const oneOfMessage = (codes: readonly string[]) =>
+  packMessage({
+    zh: `应为以下选项之一：${codes.join('、')}`,
+    en: `Must be one of: ${codes.join(', ')}`,
+  });
+
+/** zod/mini rather than zod: the same checks at a fraction of the browser bundle's weight. */
+const scalarSchema = (field: ScalarField): z.ZodMiniType => {
   switch (field.type) {
     case 'int':
     case 'money':
-      return numberWithBounds(field).int(
-        packMessage(
-          field.type === 'money'
-            ? { zh: '金额应为整数元', en: 'Must be a whole number of yuan' }
-            : { zh: '应为整数', en: 'Must be a whole number' },
+      return numberWithBounds(
+        field,
+        z.refine(
+          (value: number) => Number.isInteger(value),
+          packMessage(
+            field.type === 'money'
+              ? { zh: '金额应为整数元', en: 'Must be a whole number of yuan' }
+              : { zh: '应为整数', en: 'Must be a whole number' },
+          ),
         ),
       );
     case 'decimal':
-      return numberWithBounds(field).refine(
-        (value) => hasAtMostDecimals(value, field.scale),
-        packMessage({
-          zh: `最多 ${field.scale} 位小数`,
-          en: `At most ${field.scale} decimal place${field.scale > 1 ? 's' : ''}`,
-        }),
+      return numberWithBounds(
+        field,
+        z.refine(
+          (value: number) => hasAtMostDecimals(value, field.scale),
+          packMessage({
+            zh: `最多 ${field.scale} 位小数`,
+            en: `At most ${field.scale} decimal place${field.scale > 1 ? 's' : ''}`,
+          }),
+        ),
       );
     case 'bool':
       return z.boolean({
@@ -142,35 +157,23 @@ const scalarSchema = (field: ScalarField): z.ZodType => {
     case 'choice': {
       const codes = choiceCodes(field);
       return z.enum(codes, {
-        error: (issue) =>
-          issue.input === undefined
-            ? packMessage(REQUIRED)
-            : packMessage({
-                zh: `应为以下选项之一：${codes.join('、')}`,
-                en: `Must be one of: ${codes.join(', ')}`,
-              }),
+        error: (issue) => (issue.input === undefined ? packMessage(REQUIRED) : oneOfMessage(codes)),
       });
     }
     case 'multi': {
       const codes = choiceCodes(field);
       return z
-        .array(
-          z.enum(codes, {
-            error: packMessage({
-              zh: `应为以下选项之一：${codes.join('、')}`,
-              en: `Must be one of: ${codes.join(', ')}`,
-            }),
-          }),
-          {
-            error: (issue) =>
-              issue.input === undefined
-                ? packMessage(REQUIRED)
-                : typeMessage({ zh: '选项列表', en: 'a list of choices' }),
-          },
-        )
-        .refine(
-          (values) => new Set(values).size === values.length,
-          packMessage({ zh: '选项不能重复', en: 'Choices must not repeat' }),
+        .array(z.enum(codes, { error: oneOfMessage(codes) }), {
+          error: (issue) =>
+            issue.input === undefined
+              ? packMessage(REQUIRED)
+              : typeMessage({ zh: '选项列表', en: 'a list of choices' }),
+        })
+        .check(
+          z.refine(
+            (values: string[]) => new Set(values).size === values.length,
+            packMessage({ zh: '选项不能重复', en: 'Choices must not repeat' }),
+          ),
         );
     }
     case 'text':
@@ -181,12 +184,14 @@ const scalarSchema = (field: ScalarField): z.ZodType => {
               ? packMessage(REQUIRED)
               : typeMessage({ zh: '文字', en: 'text' }),
         })
-        .max(
-          field.maxLength,
-          packMessage({
-            zh: `不能超过 ${field.maxLength} 个字符`,
-            en: `At most ${field.maxLength} characters`,
-          }),
+        .check(
+          z.maxLength(
+            field.maxLength,
+            packMessage({
+              zh: `不能超过 ${field.maxLength} 个字符`,
+              en: `At most ${field.maxLength} characters`,
+            }),
+          ),
         );
     case 'date':
       return z.iso.date({
@@ -200,13 +205,13 @@ const scalarSchema = (field: ScalarField): z.ZodType => {
 
 type Mode = 'draft' | 'final';
 
-const fieldSchema = (field: FieldDefinition, mode: Mode): z.ZodType => {
+const fieldSchema = (field: FieldDefinition, mode: Mode): z.ZodMiniType => {
   if (field.type !== 'group') return scalarSchema(field);
   const item = z.strictObject(
     Object.fromEntries(
       field.fields.map((sub) => {
         const schema = scalarSchema(sub);
-        return [sub.key, mode === 'final' && sub.required ? schema : schema.optional()];
+        return [sub.key, mode === 'final' && sub.required ? schema : z.optional(schema)];
       }),
     ),
     { error: typeMessage({ zh: '一条记录', en: 'an entry' }) },
@@ -218,9 +223,11 @@ const fieldSchema = (field: FieldDefinition, mode: Mode): z.ZodType => {
           ? packMessage(REQUIRED)
           : typeMessage({ zh: '记录列表', en: 'a list of entries' }),
     })
-    .max(
-      field.maxItems,
-      packMessage({ zh: `最多 ${field.maxItems} 条`, en: `At most ${field.maxItems} entries` }),
+    .check(
+      z.maxLength(
+        field.maxItems,
+        packMessage({ zh: `最多 ${field.maxItems} 条`, en: `At most ${field.maxItems} entries` }),
+      ),
     );
 };
 
@@ -251,18 +258,18 @@ export const isVisible = (
 const buildSchema = (
   form: Omit<CompiledForm, 'draftSchema' | 'finalSchema'>,
   mode: Mode,
-): z.ZodType<FormValues> => {
+): z.ZodMiniType<FormValues> => {
   const shape = Object.fromEntries(
     [...form.fields.values()].map((field) => {
       const schema = fieldSchema(field, mode);
       // A conditional field's requiredness depends on other values: checked below.
       const enforcedHere = mode === 'final' && field.required && !form.showWhen.has(field.key);
-      return [field.key, enforcedHere ? schema : schema.optional()];
+      return [field.key, enforcedHere ? schema : z.optional(schema)];
     }),
   );
   const object = z.strictObject(shape, { error: typeMessage({ zh: '对象', en: 'an object' }) });
-  if (mode === 'draft') return object as z.ZodType<FormValues>;
-  return object.superRefine(
+  if (mode === 'draft') return object as z.ZodMiniType<FormValues>;
+  const requiredWhenVisible = z.superRefine(
     (values: FormValues, context) => {
       const scope = scopeOf(values, undefined);
       for (const field of form.fields.values()) {
@@ -280,7 +287,8 @@ const buildSchema = (
     // zod skips refinements after any other issue; run whenever the input is an object, so
     // conditionally required fields are reported together with every other problem.
     { when: (payload) => isRecord(payload.value) },
-  ) as z.ZodType<FormValues>;
+  );
+  return object.check(requiredWhenVisible) as z.ZodMiniType<FormValues>;
 };
 
 /** Compiles a definition; a definition with problems throws DefinitionError listing them. */
@@ -386,7 +394,7 @@ export const evaluateRules = (
 
 const validate = (
   form: CompiledForm,
-  schema: z.ZodType<FormValues>,
+  schema: z.ZodMiniType<FormValues>,
   input: unknown,
   previous: FormValues | undefined,
 ): ValidationReport => {
