@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { PeriodsFile } from './definition.js';
 import { realPeriods } from './fixtures.js';
-import { defaultWindow, parsePeriod, previousPeriod } from './periods.js';
+import { defaultWindow, parsePeriod, previousPeriod, recentPeriods } from './periods.js';
 
 describe('parsePeriod and previousPeriod', () => {
   it.each([
@@ -102,5 +102,30 @@ describe('defaultWindow', () => {
       dueAt: '2031-01-01T00:00:00.000Z',
       locksAt: '2032-01-01T00:00:00.000Z',
     });
+  });
+});
+
+describe('recentPeriods', () => {
+  it('lists the running year and those before it, in Beijing time', () => {
+    expect(recentPeriods('annual', new Date('2026-11-30T12:00:00Z'))).toEqual([
+      '2026',
+      '2025',
+      '2024',
+    ]);
+    // 2026-12-31T17:00Z is already 2027-01-01 in Beijing.
+    expect(recentPeriods('annual', new Date('2026-12-31T17:00:00Z'), 2)).toEqual(['2027', '2026']);
+  });
+
+  it('lists halves across a year boundary', () => {
+    expect(recentPeriods('half-year', new Date('2026-03-01T00:00:00Z'), 4)).toEqual([
+      '2026-H1',
+      '2025-H2',
+      '2025-H1',
+      '2024-H2',
+    ]);
+    expect(recentPeriods('half-year', new Date('2026-08-01T00:00:00Z'), 2)).toEqual([
+      '2026-H2',
+      '2026-H1',
+    ]);
   });
 });

@@ -62,3 +62,23 @@ export const defaultWindow = (
     locksAt: fillTemplate(template.locksAt, parsed.year),
   };
 };
+
+/** The year of an instant in Beijing time, where reporting periods and deadlines are set. */
+const beijingYearHalf = (now: Date) => {
+  const beijing = new Date(now.getTime() + 8 * 60 * 60 * 1000);
+  return { year: beijing.getUTCFullYear(), half: beijing.getUTCMonth() < 6 ? 1 : 2 };
+};
+
+/**
+ * The `count` most recent periods at `now`, newest first: the one running now (whose window
+ * may not have opened yet) and those before it, which a library may still be reporting.
+ */
+export const recentPeriods = (periodType: PeriodType, now: Date, count = 3): string[] => {
+  const { year, half } = beijingYearHalf(now);
+  return Array.from({ length: count }, (_, index) => {
+    if (periodType === 'annual') return String(year - index);
+    const halvesBack = half - 1 - index;
+    const periodYear = year + Math.floor(halvesBack / 2);
+    return `${periodYear}-H${(((halvesBack % 2) + 2) % 2) + 1}`;
+  });
+};

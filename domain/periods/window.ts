@@ -8,6 +8,7 @@ import { LibraryId } from '../auth/principal.js';
 import { LockedError } from '../errors.js';
 import { packMessage } from '../messages.js';
 import { Actor } from '../submissions/model.js';
+import { writableState } from './writable.js';
 
 const Instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
 
@@ -67,14 +68,14 @@ export const assertWritable = (
   exception: LockException | undefined,
   now: Date,
 ): void => {
-  const at = now.toISOString();
-  if (at < window.opensAt) {
+  const state = writableState(window, exception, now);
+  if (state === 'not-open') {
     throw new LockedError({
       zh: `本期填报尚未开放，开放时间为北京时间 ${beijingTime(window.opensAt)}。`,
       en: `This period opens for reporting at ${window.opensAt}.`,
     });
   }
-  if (at >= window.locksAt && !(exception && at < exception.until)) {
+  if (state === 'locked') {
     throw new LockedError({
       zh: `本期填报已于北京时间 ${beijingTime(window.locksAt)} 锁定；如需补报，请联系管理员开通例外。`,
       en: `This period locked at ${window.locksAt}; ask an administrator for an exception to report late.`,
