@@ -25,7 +25,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{domain,adapters,functions,local,scripts}/**/*.test.ts'],
+      testMatch: ['<rootDir>/{domain,adapters,functions,local,scripts,web}/**/*.test.ts'],
     },
     {
       ...common,

@@ -7,7 +7,7 @@ import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-/** One form's compiled UI model (the active version, or `?version=`), with its standards. */
+/** One form's UI model and definition (the active version, or `?version=`), with its standards. */
 export const getForm = async (event: ApiEvent): Promise<ApiResult> => {
   principalOf(event);
   const formId = event.pathParameters?.formId ?? '';
@@ -22,7 +22,13 @@ export const getForm = async (event: ApiEvent): Promise<ApiResult> => {
   const versions = formRegistry.list().find((summary) => summary.formId === formId)?.versions ?? [];
   return json(
     200,
-    { ...uiModel(form), versions, standards: formRegistry.standardsFor(formId) },
+    {
+      ...uiModel(form),
+      // The browser compiles the definition itself, to validate exactly as the server does.
+      definition: form.definition,
+      versions,
+      standards: formRegistry.standardsFor(formId),
+    },
     correlationIdOf(event),
   );
 };

@@ -51,6 +51,7 @@ const startServer = async (webRoot: string, lambda?: LocalInvoker): Promise<stri
     jwks: jwks(key),
     isKnownLibrary: (libraryId) => libraryId === '140429',
     webRoot,
+    webConfig: { auth: { kind: 'local', identities: [] } },
   });
   servers.push(server);
   await new Promise<void>((resolve, reject) => {
@@ -300,6 +301,19 @@ describe.each([
     const response = await fetch(`${base()}/assets/style.css`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/css/);
+  });
+
+  it('lets browsers keep content-hashed assets and revalidate the shell', async () => {
+    const asset = await fetch(`${base()}/assets/style.css`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const shell = await fetch(`${base()}/libraries/140429`);
+    expect(shell.headers.get('cache-control')).toBe('no-cache');
+  });
+
+  it('serves the web app its configuration', async () => {
+    const response = await fetch(`${base()}/config.json`);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(await response.json()).toEqual({ auth: { kind: 'local', identities: [] } });
   });
 
   it('serves index.html at the root', async () => {

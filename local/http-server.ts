@@ -44,6 +44,8 @@ export interface LocalServerOptions {
   jwks: unknown;
   isKnownLibrary: (libraryId: string) => boolean;
   webRoot: string;
+  /** What the web app reads from /config.json: here, local sign-in and its identities. */
+  webConfig: unknown;
   /** Answers the Lambda Invoke API with these functions; without it, that API is a 404. */
   lambda?: LocalInvoker;
   log?: (line: string) => void;
@@ -58,7 +60,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.webmanifest': 'application/manifest+json',
+  '.map': 'application/json; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
 };
+
+/** Content-hashed build output never changes under its name; everything else is revalidated. */
+const cacheControlOf = (relativePath: string) =>
+  relativePath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
 
 class RequestTooLargeError extends Error {}
 
@@ -352,6 +360,7 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
     response.writeHead(200, {
       'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': info.size,
+      'cache-control': cacheControlOf(relative),
       'x-content-type-options': 'nosniff',
     });
     if (request.method === 'HEAD') response.end();
@@ -377,7 +386,15 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
               )
             : url.pathname === '/dev-login'
               ? handleDevLogin(response, url)
-              : handleStatic(request, response, url);
+              : url.pathname === '/config.json'
+                ? Promise.resolve(
+                    send(response, {
+                      statusCode: 200,
+                      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+                      body: Buffer.from(JSON.stringify(options.webConfig)),
+                    }),
+                  )
+                : handleStatic(request, response, url);
     route
       .catch((error: unknown) => {
         log(`request failed: ${String(error)}`);

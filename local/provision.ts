@@ -11,7 +11,13 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  type CORSRule,
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import type { TableDefinition } from '../infra/resources.js';
 
 export const createTableInput = (
@@ -67,10 +73,28 @@ export const ensureTable = async (
   return 'created';
 };
 
+/**
+ * The browser uploads evidence and reads rollup files straight from S3 with presigned URLs,
+ * from the web app's origin: locally any port of the loopback host (tests pick free ports).
+ */
+const LOCAL_BROWSER_CORS: CORSRule = {
+  AllowedOrigins: ['http://127.0.0.1:*', 'http://localhost:*'],
+  AllowedMethods: ['GET', 'HEAD', 'POST', 'PUT'],
+  AllowedHeaders: ['*'],
+  ExposeHeaders: ['ETag'],
+  MaxAgeSeconds: 3000,
+};
+
 export const ensureBucket = async (client: S3Client, bucket: string): Promise<void> => {
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch {
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  await client.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: { CORSRules: [LOCAL_BROWSER_CORS] },
+    }),
+  );
 };

@@ -45,7 +45,28 @@ export interface RunningStack extends StackState {
   stop(): Promise<void>;
 }
 
-const WEB_ROOT = fileURLToPath(new URL('../web/', import.meta.url));
+/** The built web app (`npm run web:build`, run by `npm start` and `npm test` first). */
+const WEB_ROOT = fileURLToPath(new URL('../web/dist/', import.meta.url));
+/**
+ * The web app's /config.json on this machine: sign-in through /dev-login, offering the
+ * provincial office, an administrator and every library of the registry.
+ */
+const localWebConfig = (libraries: readonly Library[]) => ({
+  auth: {
+    kind: 'local',
+    identities: [
+      { role: 'province', name: '省馆（省图书馆业务辅导部）· Provincial office' },
+      { role: 'admin', name: '管理员 · Administrator' },
+      ...libraries.map((library) => ({
+        role: 'library',
+        libraryId: library.libraryId,
+        name: library.name,
+        city: library.cityName,
+      })),
+    ],
+  },
+});
+
 export const stateFile = (dataDir: string) => join(dataDir, 'stack.json');
 
 const isAlive = (pid: number) => {
@@ -197,6 +218,7 @@ export const startLocalStack = async (
       jwks: jwks(signingKey),
       isKnownLibrary: (libraryId) => knownLibraries.has(libraryId),
       webRoot: WEB_ROOT,
+      webConfig: localWebConfig(registry.libraries),
       log,
     });
     const port = await listen(server, settings.PORT);

@@ -1,0 +1,255 @@
+/**
+ * The only way the app talks to the server: JSON over /api with the session's bearer token.
+ * Problems (RFC 9457 with zh/en messages) become ApiError; a network failure becomes an
+ * ApiError with status 0, so every caller handles one kind of failure.
+ */
+import type { FieldError } from '../../domain/errors.js';
+import type { EvidenceItem } from '../../domain/evidence/model.js';
+import type { FormDefinition, Standard } from '../../domain/forms/definition.js';
+import type { UiModel } from '../../domain/forms/ui-model.js';
+import type { PeriodView } from '../../domain/periods/service.js';
+import type { Library } from '../../domain/registry/library.js';
+import type { RollupFile, RollupRun } from '../../domain/rollup/model.js';
+import type { SubmissionView } from '../../domain/submissions/service.js';
+import type { Localized } from './i18n.js';
+
+export type {
+  EvidenceItem,
+  FieldError,
+  Library,
+  PeriodView,
+  RollupRun,
+  Standard,
+  SubmissionView,
+  UiModel,
+};
+
+export interface Problem {
+  status: number;
+  title?: string;
+  message?: Localized;
+  errors?: FieldError[];
+  correlationId?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(problem.message?.en ?? problem.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+  }
+}
+
+const NETWORK_PROBLEM: Problem = {
+  status: 0,
+  message: {
+    zh: '无法连接服务器，请检查网络后重试。',
+    en: 'Cannot reach the server; check the connection and retry.',
+  },
+};
+
+let tokenSource: () => string | undefined = () => undefined;
+let onUnauthorized: () => void = () => undefined;
+
+export const configureApi = (options: {
+  token: () => string | undefined;
+  unauthorized: () => void;
+}) => {
+  tokenSource = options.token;
+  onUnauthorized = options.unauthorized;
+};
+
+export const request = async <T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; idempotencyKey?: string } = {},
+): Promise<T> => {
+  const token = tokenSource();
+  let response: Response;
+  try {
+    response = await fetch(`/api${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}),
+      },
+      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+    });
+  } catch {
+    throw new ApiError(0, NETWORK_PROBLEM);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!response.ok) {
+    if (response.status === 401) onUnauthorized();
+    const problem = (body && typeof body === 'object' ? body : {}) as Partial<Problem>;
+    throw new ApiError(response.status, { ...problem, status: response.status });
+  }
+  return body as T;
+};
+
+export interface FormSummary {
+  formId: string;
+  version: string;
+  title: Localized;
+  periodType: 'annual' | 'half-year';
+  versions: string[];
+}
+
+export type FormView = UiModel & {
+  definition: FormDefinition;
+  versions: string[];
+  standards: Standard[];
+};
+
+export type HeadSummary = Omit<
+  SubmissionView,
+  'values' | 'derived' | 'validation' | 'previous' | 'window'
+>;
+
+export interface PublishedRollup {
+  runId: string;
+  prefix: string;
+  asOf: string;
+  files: (RollupFile & { downloadUrl: string })[];
+}
+
+export interface RollupStatus {
+  formId: string;
+  period: string;
+  latestRun?: RollupRun;
+  published?: PublishedRollup;
+}
+
+/** A listed evidence item; verified ones carry a short-lived download link. */
+export type EvidenceView = EvidenceItem & { downloadUrl?: string };
+
+export interface UploadTicket {
+  evidence: EvidenceItem;
+  upload: { url: string; fields: Record<string, string>; expiresAt: string };
+}
+
+export const submissionPath = (libraryId: string, formId: string, period: string) =>
+  `/libraries/${encodeURIComponent(libraryId)}/submissions/${encodeURIComponent(formId)}/${encodeURIComponent(period)}`;
+
+export const api = {
+  forms: () => request<{ items: FormSummary[] }>('GET', '/forms'),
+  form: (formId: string, version?: string) =>
+    request<FormView>(
+      'GET',
+      `/forms/${encodeURIComponent(formId)}${version ? `?version=${encodeURIComponent(version)}` : ''}`,
+    ),
+  libraries: () => request<{ items: Library[] }>('GET', '/libraries'),
+  period: (formId: string, period: string) =>
+    request<PeriodView>(
+      'GET',
+      `/periods/${encodeURIComponent(formId)}/${encodeURIComponent(period)}`,
+    ),
+  submission: (libraryId: string, formId: string, period: string) =>
+    request<SubmissionView>('GET', submissionPath(libraryId, formId, period)),
+  save: (path: string, values: Record<string, unknown>, expectedRevision: number) =>
+    request<SubmissionView>('PUT', path, {
+      body: { values, expectedRevision },
+      idempotencyKey: crypto.randomUUID(),
+    }),
+  submit: (path: string, expectedRevision: number, explanations: Record<string, string>) =>
+    request<SubmissionView>('POST', `${path}/submit`, {
+      body: { expectedRevision, explanations },
+      idempotencyKey: crypto.randomUUID(),
+    }),
+  returnReport: (
+    path: string,
+    expectedRevision: number,
+    message: string,
+    fieldComments: Record<string, string>,
+  ) =>
+    request<SubmissionView>('POST', `${path}/return`, {
+      body: { expectedRevision, message, fieldComments },
+      idempotencyKey: crypto.randomUUID(),
+    }),
+  accept: (path: string, expectedRevision: number) =>
+    request<SubmissionView>('POST', `${path}/accept`, {
+      body: { expectedRevision },
+      idempotencyKey: crypto.randomUUID(),
+    }),
+  submissions: (formId: string, period: string, cursor?: string) =>
+    request<{ items: HeadSummary[]; nextCursor?: string }>(
+      'GET',
+      `/submissions?${new URLSearchParams({ formId, period, limit: '500', ...(cursor ? { cursor } : {}) })}`,
+    ),
+  evidence: (path: string) => request<{ items: EvidenceView[] }>('GET', `${path}/evidence`),
+  presign: (
+    path: string,
+    body: { fileName: string; contentType: string; size: number; sectionKey?: string },
+  ) => request<UploadTicket>('POST', `${path}/evidence`, { body }),
+  completeEvidence: (path: string, evidenceId: string) =>
+    request<EvidenceItem>('POST', `${path}/evidence/${encodeURIComponent(evidenceId)}/complete`),
+  deleteEvidence: (path: string, evidenceId: string) =>
+    request<void>('DELETE', `${path}/evidence/${encodeURIComponent(evidenceId)}`),
+  rollup: (formId: string, period: string) =>
+    request<RollupStatus>(
+      'GET',
+      `/rollups/${encodeURIComponent(formId)}/${encodeURIComponent(period)}`,
+    ),
+  startRollup: (formId: string, period: string) =>
+    request<RollupRun>(
+      'POST',
+      `/rollups/${encodeURIComponent(formId)}/${encodeURIComponent(period)}`,
+    ),
+};
+
+/** Every head of a form and period, following the cursor. */
+export const allSubmissions = async (formId: string, period: string): Promise<HeadSummary[]> => {
+  const items: HeadSummary[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await api.submissions(formId, period, cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
+};
+
+/** Uploads a file with a presigned POST, reporting progress (0…1). */
+export const uploadWithProgress = (
+  ticket: UploadTicket['upload'],
+  file: File,
+  onProgress: (fraction: number) => void,
+): Promise<void> =>
+  new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
+    form.append('file', file);
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', ticket.url);
+    xhr.upload.addEventListener('progress', (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener('load', () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? resolve()
+        : reject(new ApiError(xhr.status, { status: xhr.status })),
+    );
+    xhr.addEventListener('error', () => reject(new ApiError(0, NETWORK_PROBLEM)));
+    xhr.send(form);
+  });
+
+/** A problem's text in the current language, with its correlation id for a 5xx. */
+export const problemText = (error: unknown, t: (text: Localized) => string): string => {
+  if (!(error instanceof ApiError))
+    return t({ zh: '出现意外错误，请重试。', en: 'Something went wrong; please retry.' });
+  const message = error.problem.message ? t(error.problem.message) : `HTTP ${error.status}`;
+  return error.status >= 500 && error.problem.correlationId
+    ? `${message} (${error.problem.correlationId})`
+    : message;
+};

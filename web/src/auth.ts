@@ -1,0 +1,191 @@
+/**
+ * Sign-in. Locally the stack's /dev-login hands back a token in the URL fragment; in AWS the
+ * Cognito hosted UI runs the OAuth authorization code flow with PKCE. Either way the ID token
+ * lives in sessionStorage (gone when the tab closes) and never stays in the address bar.
+ */
+export type Role = 'library' | 'province' | 'admin';
+
+export interface DevIdentity {
+  role: Role;
+  libraryId?: string;
+  name: string;
+  city?: string;
+}
+
+export type AuthConfig =
+  | { kind: 'local'; identities: DevIdentity[] }
+  | { kind: 'cognito'; domain: string; clientId: string; redirectUri: string };
+
+export interface WebConfig {
+  auth: AuthConfig;
+}
+
+export interface Session {
+  token: string;
+  subject: string;
+  role: Role;
+  libraryId?: string;
+  /** Seconds since the epoch. */
+  expiresAt: number;
+}
+
+const TOKEN_KEY = 'idToken';
+const PKCE_KEY = 'pkce';
+const RETURN_KEY = 'returnTo';
+const ROLE_PRECEDENCE: readonly Role[] = ['admin', 'province', 'library'];
+
+const base64UrlDecode = (text: string) => {
+  const padded = text
+    .replace(/-/g, '+')
+    .replace(/_/g, '/')
+    .padEnd(Math.ceil(text.length / 4) * 4, '=');
+  return new TextDecoder().decode(Uint8Array.from(atob(padded), (char) => char.charCodeAt(0)));
+};
+
+const base64UrlEncode = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
+
+/**
+ * What the UI needs from the token's claims. The API verifies the token on every request;
+ * this only decides what to show, so it reads the claims without checking the signature.
+ */
+export const sessionFromToken = (token: string): Session | undefined => {
+  try {
+    const claims = JSON.parse(base64UrlDecode(token.split('.')[1] ?? '')) as Record<
+      string,
+      unknown
+    >;
+    const groups = Array.isArray(claims['cognito:groups'])
+      ? (claims['cognito:groups'] as unknown[])
+      : [];
+    const role = ROLE_PRECEDENCE.find((candidate) => groups.includes(candidate));
+    const libraryId = claims['custom:libraryId'];
+    if (!role || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
+    if (role === 'library' && typeof libraryId !== 'string') return undefined;
+    return {
+      token,
+      subject: claims.sub,
+      role,
+      ...(role === 'library' ? { libraryId: libraryId as string } : {}),
+      expiresAt: claims.exp,
+    };
+  } catch {
+    return undefined;
+  }
+};
+
+export const loadConfig = async (): Promise<WebConfig> => {
+  const response = await fetch('/config.json', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`config.json: HTTP ${response.status}`);
+  return (await response.json()) as WebConfig;
+};
+
+/** The stored session, unless it has expired (a minute early, so no request races the end). */
+export const currentSession = (): Session | undefined => {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const session = token ? sessionFromToken(token) : undefined;
+  if (session && session.expiresAt * 1000 > Date.now() + 60_000) return session;
+  sessionStorage.removeItem(TOKEN_KEY);
+  return undefined;
+};
+
+const takeReturnPath = () => {
+  const path = sessionStorage.getItem(RETURN_KEY);
+  sessionStorage.removeItem(RETURN_KEY);
+  return path?.startsWith('/') && !path.startsWith('//') ? path : '/';
+};
+
+const tokenEndpoint = (config: Extract<AuthConfig, { kind: 'cognito' }>) =>
+  `https://${config.domain}/oauth2/token`;
+
+/**
+ * Finishes a sign-in that brought the browser back here, if one did: stores the token and
+ * rewrites the URL without it. Returns an error text when the identity provider refused.
+ */
+export const completeSignIn = async (config: WebConfig): Promise<string | undefined> => {
+  const fragment = new URLSearchParams(location.hash.slice(1));
+  const fragmentToken = fragment.get('id_token');
+  if (fragmentToken) {
+    sessionStorage.setItem(TOKEN_KEY, fragmentToken);
+    history.replaceState(null, '', takeReturnPath());
+    return undefined;
+  }
+  if (config.auth.kind !== 'cognito') return undefined;
+  const query = new URLSearchParams(location.search);
+  const code = query.get('code');
+  const error = query.get('error');
+  if (!code && !error) return undefined;
+  const stored = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? '{}') as {
+    verifier?: string;
+    state?: string;
+  };
+  sessionStorage.removeItem(PKCE_KEY);
+  history.replaceState(null, '', location.pathname);
+  if (error) return query.get('error_description') ?? error;
+  if (!stored.verifier || stored.state !== query.get('state')) return 'state mismatch';
+  const response = await fetch(tokenEndpoint(config.auth), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'authorization_code',
+      client_id: config.auth.clientId,
+      code: code ?? '',
+      redirect_uri: config.auth.redirectUri,
+      code_verifier: stored.verifier,
+    }),
+  });
+  if (!response.ok) return `token endpoint: HTTP ${response.status}`;
+  const tokens = (await response.json()) as { id_token?: string };
+  if (!tokens.id_token) return 'no id_token';
+  sessionStorage.setItem(TOKEN_KEY, tokens.id_token);
+  history.replaceState(null, '', takeReturnPath());
+  return undefined;
+};
+
+/** Starts the Cognito hosted UI sign-in (authorization code + PKCE, S256). */
+export const startCognitoSignIn = async (config: Extract<AuthConfig, { kind: 'cognito' }>) => {
+  const verifier = base64UrlEncode(crypto.getRandomValues(new Uint8Array(48)));
+  const state = base64UrlEncode(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64UrlEncode(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  const query = new URLSearchParams({
+    response_type: 'code',
+    client_id: config.clientId,
+    redirect_uri: config.redirectUri,
+    scope: 'openid email profile',
+    state,
+    code_challenge_method: 'S256',
+    code_challenge: challenge,
+  });
+  location.assign(`https://${config.domain}/oauth2/authorize?${query}`);
+};
+
+/** Where the app goes once a sign-in started now completes. */
+export const rememberReturnPath = (path: string) => sessionStorage.setItem(RETURN_KEY, path);
+
+/** Where a local development identity signs in; /dev-login answers with the token. */
+export const devLoginUrl = (identity: Pick<DevIdentity, 'role' | 'libraryId'>) => {
+  const query = new URLSearchParams({
+    role: identity.role,
+    ...(identity.libraryId ? { library: identity.libraryId } : {}),
+  });
+  return `/dev-login?${query}`;
+};
+
+export const signOut = (config: WebConfig) => {
+  sessionStorage.removeItem(TOKEN_KEY);
+  if (config.auth.kind === 'cognito') {
+    const query = new URLSearchParams({
+      client_id: config.auth.clientId,
+      logout_uri: config.auth.redirectUri,
+    });
+    location.assign(`https://${config.auth.domain}/logout?${query}`);
+  } else {
+    location.assign('/sign-in');
+  }
+};

@@ -1,0 +1,162 @@
+/**
+ * The form page's pure logic, kept apart from the components so it is unit-tested: reading
+ * what people type into numbers, what a draft save may carry, how local edits survive a
+ * conflicting save by someone else, and what still blocks a submission.
+ */
+import {
+  type CompiledForm,
+  type FormValues,
+  type ValidationReport,
+  validateDraft,
+  validateFinal,
+} from '../../../domain/forms/compile.js';
+import type { FieldDefinition } from '../../../domain/forms/definition.js';
+import { MoneyInputError, type MoneyUnit, parseMoneyInput } from '../../../domain/forms/money.js';
+import type { Localized } from '../i18n.js';
+
+export type NumberParse = { value: number | undefined } | { error: Localized };
+
+const NOT_A_NUMBER: Localized = { zh: '请输入数字', en: 'Enter a number' };
+
+/** Full-width digits, thousands separators and a full-width stop, as people type them. */
+const normalizeDigits = (text: string) =>
+  text
+    .trim()
+    .replace(/[０-９]/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0xfee0))
+    .replace(/[，,\s]/g, '')
+    .replace(/。|．/g, '.')
+    .replace(/－/g, '-');
+
+/** A number input's text: empty is no value; anything not a plain decimal number is an error. */
+export const parseNumberText = (text: string): NumberParse => {
+  const normalized = normalizeDigits(text);
+  if (normalized === '') return { value: undefined };
+  if (!/^-?\d+(\.\d+)?$/.test(normalized)) return { error: NOT_A_NUMBER };
+  return { value: Number(normalized) };
+};
+
+/** A money input's text in 元 or 万元, to whole yuan. */
+export const parseMoneyText = (text: string, unit: MoneyUnit): NumberParse => {
+  if (text.trim() === '') return { value: undefined };
+  try {
+    return { value: parseMoneyInput(text, unit) };
+  } catch (error) {
+    if (!(error instanceof MoneyInputError)) throw error;
+    if (error.reason === 'fraction-of-yuan') {
+      return {
+        error:
+          unit === 'wan'
+            ? { zh: '万元最多 4 位小数（精确到元）', en: 'At most 4 decimals in 万元 (whole yuan)' }
+            : { zh: '金额应为整数元', en: 'Must be a whole number of yuan' },
+      };
+    }
+    if (error.reason === 'too-large')
+      return { error: { zh: '金额过大', en: 'The amount is too large' } };
+    return { error: NOT_A_NUMBER };
+  }
+};
+
+/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+
+export const sameValue = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+
+const isEmpty = (value: unknown) =>
+  value === undefined ||
+  value === null ||
+  value === '' ||
+  (Array.isArray(value) && value.length === 0);
+
+/** Values without empty entries: an emptied input removes the field from the report. */
+export const compact = (values: FormValues): FormValues =>
+  Object.fromEntries(Object.entries(values).filter(([, value]) => !isEmpty(value)));
+
+/** The top-level field a validation path is about (`incidents.0.date` → `incidents`). */
+export const fieldOfPath = (path: string) => path.replace(/^values\./, '').split('.')[0] ?? path;
+
+/**
+ * What a draft save sends: every value that passes its own checks. A value still being
+ * corrected stays on the page and is saved once it is valid, so one typo never blocks
+ * saving the rest.
+ */
+export const savableValues = (form: CompiledForm, values: FormValues): FormValues => {
+  const current = compact(values);
+  const invalid = new Set(
+    validateDraft(form, current).fieldErrors.map((error) => fieldOfPath(error.path)),
+  );
+  return Object.fromEntries(Object.entries(current).filter(([key]) => !invalid.has(key)));
+};
+
+/**
+ * After someone else saved a newer revision: their values, with this page's unsaved edits
+ * (fields that differ from what this page last saved or loaded) applied on top.
+ */
+export const mergeAfterConflict = (
+  theirs: FormValues,
+  lastSaved: FormValues,
+  local: FormValues,
+): FormValues => {
+  const merged: FormValues = { ...theirs };
+  for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(local)])) {
+    if (sameValue(lastSaved[key], local[key])) continue;
+    if (isEmpty(local[key])) delete merged[key];
+    else merged[key] = local[key];
+  }
+  return merged;
+};
+
+export interface Blocker {
+  kind: 'field' | 'rule' | 'explanation' | 'input';
+  /** The field to jump to. */
+  field: string;
+  message: Localized;
+  ruleId?: string;
+}
+
+/** Everything that stops a final submission, in the order of the form. */
+export const submissionBlockers = (
+  form: CompiledForm,
+  values: FormValues,
+  previous: FormValues | undefined,
+  explanations: Readonly<Record<string, string>>,
+  inputErrors: Readonly<Record<string, Localized>>,
+): { blockers: Blocker[]; report: ValidationReport } => {
+  const report = validateFinal(form, compact(values), previous);
+  const blockers: Blocker[] = [
+    ...Object.entries(inputErrors).map(([field, message]) => ({
+      kind: 'input' as const,
+      field,
+      message,
+    })),
+    ...report.fieldErrors.map((error) => ({
+      kind: 'field' as const,
+      field: fieldOfPath(error.path),
+      message: error.message,
+    })),
+    ...report.ruleErrors.map((violation) => ({
+      kind: 'rule' as const,
+      field: violation.fields[0] ?? '',
+      message: violation.message,
+      ruleId: violation.ruleId,
+    })),
+    ...report.warnings
+      .filter((warning) => !explanations[warning.ruleId]?.trim())
+      .map((warning) => ({
+        kind: 'explanation' as const,
+        field: warning.fields[0] ?? '',
+        message: warning.message,
+        ruleId: warning.ruleId,
+      })),
+  ];
+  const order = [...form.fields.keys()];
+  blockers.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+  return { blockers, report };
+};
+
+export const isNumeric = (field: FieldDefinition) =>
+  field.type === 'int' || field.type === 'decimal' || field.type === 'money';

@@ -1,0 +1,213 @@
+/**
+ * A section's evidence (佐证材料): upload photos or PDFs straight to storage with a progress
+ * bar, see thumbnails once the server has verified them, remove them while editable.
+ */
+import { useState } from 'preact/hooks';
+import { api, type EvidenceView, problemText, uploadWithProgress } from '../api.js';
+import { type Localized, useT } from '../i18n.js';
+
+/** What the server accepts (docs/api.md), by declared type and by file name for HEIC. */
+const TYPE_BY_EXTENSION: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heic',
+  pdf: 'application/pdf',
+};
+const ACCEPTED = new Set(Object.values(TYPE_BY_EXTENSION));
+
+const contentTypeOf = (file: File) => {
+  if (ACCEPTED.has(file.type)) return file.type;
+  return TYPE_BY_EXTENSION[file.name.split('.').pop()?.toLowerCase() ?? ''];
+};
+
+interface Upload {
+  name: string;
+  progress: number;
+  error?: string;
+}
+
+export interface EvidencePanelProps {
+  path: string;
+  sectionKey: string;
+  maxFiles: number;
+  hint?: Localized;
+  items: EvidenceView[];
+  editable: boolean;
+  /** Saves the report first when it does not exist yet; false when that failed. */
+  ensureSaved: () => Promise<boolean>;
+  onChanged: () => void;
+}
+
+export const EvidencePanel = (props: EvidencePanelProps) => {
+  const t = useT();
+  const [uploads, setUploads] = useState<Upload[]>([]);
+  const [error, setError] = useState<string>();
+  const inputId = `evidence-${props.sectionKey}`;
+  const live = props.items.filter((item) => item.status !== 'deleted');
+
+  const upload = async (file: File) => {
+    const contentType = contentTypeOf(file);
+    const track = (patch: Partial<Upload>) =>
+      setUploads((current) =>
+        current.map((entry) => (entry.name === file.name ? { ...entry, ...patch } : entry)),
+      );
+    setUploads((current) => [
+      ...current.filter((entry) => entry.name !== file.name),
+      { name: file.name, progress: 0 },
+    ]);
+    if (!contentType) {
+      track({
+        error: t(
+          '只能上传 JPEG、PNG、WebP、HEIC 图片或 PDF',
+          'Only JPEG, PNG, WebP, HEIC images or PDF files',
+        ),
+      });
+      return;
+    }
+    try {
+      if (!(await props.ensureSaved())) {
+        track({ error: t('请先保存报告', 'Save the report first') });
+        return;
+      }
+      const ticket = await api.presign(props.path, {
+        fileName: file.name,
+        contentType,
+        size: file.size,
+        sectionKey: props.sectionKey,
+      });
+      await uploadWithProgress(ticket.upload, file, (progress) => track({ progress }));
+      const verified = await api.completeEvidence(props.path, ticket.evidence.evidenceId);
+      if (verified.status === 'rejected') {
+        track({
+          error: verified.rejection
+            ? t(verified.rejection.message)
+            : t('文件未通过校验', 'The file was rejected'),
+        });
+      } else {
+        setUploads((current) => current.filter((entry) => entry.name !== file.name));
+      }
+    } catch (failure) {
+      track({ error: problemText(failure, t) });
+    }
+    props.onChanged();
+  };
+
+  const remove = async (item: EvidenceView) => {
+    setError(undefined);
+    try {
+      await api.deleteEvidence(props.path, item.evidenceId);
+      props.onChanged();
+    } catch (failure) {
+      setError(problemText(failure, t));
+    }
+  };
+
+  return (
+    <section class="evidence" aria-labelledby={`${inputId}-title`}>
+      <h3 id={`${inputId}-title`}>
+        {t('佐证材料', 'Evidence')}{' '}
+        <span class="muted">
+          ({live.length}/{props.maxFiles})
+        </span>
+      </h3>
+      {props.hint ? <p class="help">{t(props.hint)}</p> : null}
+      {live.length > 0 ? (
+        <ul class="evidence-list">
+          {live.map((item) => (
+            <li key={item.evidenceId} class={`evidence-item evidence-${item.status}`}>
+              {item.downloadUrl &&
+              item.contentType.startsWith('image/') &&
+              item.contentType !== 'image/heic' ? (
+                <img
+                  src={item.downloadUrl}
+                  alt={item.caption ?? item.fileName}
+                  width={64}
+                  height={64}
+                  loading="lazy"
+                />
+              ) : (
+                <span class="evidence-icon" aria-hidden="true">
+                  {item.contentType === 'application/pdf' ? 'PDF' : '🖼'}
+                </span>
+              )}
+              <span class="evidence-name">
+                {item.downloadUrl ? (
+                  <a href={item.downloadUrl} target="_blank" rel="noopener">
+                    {item.fileName}
+                  </a>
+                ) : (
+                  item.fileName
+                )}
+                <span class="muted">
+                  {item.status === 'pending'
+                    ? t(' · 校验中', ' · being checked')
+                    : item.status === 'rejected'
+                      ? ` · ${item.rejection ? t(item.rejection.message) : t('未通过校验', 'rejected')}`
+                      : item.duplicateOf
+                        ? t(' · 与已上传文件相同', ' · same as an earlier file')
+                        : ''}
+                </span>
+              </span>
+              {props.editable ? (
+                <button
+                  type="button"
+                  class="link-button"
+                  aria-label={t(`删除 ${item.fileName}`, `Remove ${item.fileName}`)}
+                  onClick={() => void remove(item)}
+                >
+                  {t('删除', 'Remove')}
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">{t('尚未上传', 'Nothing uploaded yet')}</p>
+      )}
+      {uploads.map((entry) => (
+        <div key={entry.name} class="upload-progress" aria-live="polite">
+          <span>{entry.name}</span>
+          {entry.error ? (
+            <span class="message error" role="alert">
+              {entry.error}
+            </span>
+          ) : (
+            <>
+              <progress
+                value={entry.progress}
+                max={1}
+                aria-label={t(`${entry.name} 上传进度`, `Upload of ${entry.name}`)}
+              />
+              <span>{Math.round(entry.progress * 100)}%</span>
+            </>
+          )}
+        </div>
+      ))}
+      {error ? (
+        <p class="message error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {props.editable && live.length < props.maxFiles ? (
+        <label class="button secondary upload-button" for={inputId}>
+          {t('上传照片或 PDF', 'Upload photos or PDF')}
+          <input
+            id={inputId}
+            type="file"
+            class="visually-hidden"
+            accept="image/jpeg,image/png,image/webp,image/heic,.heic,application/pdf"
+            multiple
+            onChange={(event) => {
+              const files = [...(event.currentTarget.files ?? [])];
+              event.currentTarget.value = '';
+              void Promise.all(files.map(upload));
+            }}
+          />
+        </label>
+      ) : null}
+    </section>
+  );
+};

@@ -1,0 +1,355 @@
+/**
+ * One field of the form, rendered from the UI model: the input (its `name` is the field key),
+ * its unit, the previous period's value, help, and the messages about it. Number inputs keep
+ * the text as typed (plain, no separators); the value they report is the parsed number.
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { formatYuanAsWan, type MoneyUnit } from '../../../domain/forms/money.js';
+import type { UiField } from '../../../domain/forms/ui-model.js';
+import { type Localized, type Translator, useT } from '../i18n.js';
+import { type NumberParse, parseMoneyText, parseNumberText, sameValue } from './draft-state.js';
+
+export interface FieldMessage {
+  kind: 'error' | 'warning' | 'comment';
+  text: Localized | string;
+  id?: string;
+}
+
+export interface FieldProps {
+  field: UiField;
+  /** Path of the input: the key, or `group.index.key` inside a group. */
+  name: string;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  onInputError: (error: Localized | undefined) => void;
+  messages: FieldMessage[];
+  previous?: unknown;
+  readOnly: boolean;
+  /** Extra content under the field, e.g. a warning's explanation box. */
+  children?: ComponentChildren;
+}
+
+const inputId = (name: string) => `field-${name.replace(/\./g, '-')}`;
+
+const moneyText = (value: unknown, unit: MoneyUnit) =>
+  typeof value === 'number' ? (unit === 'wan' ? formatYuanAsWan(value) : String(value)) : '';
+
+/** The previous period's value as the library would read it. */
+const previousText = (field: UiField, value: unknown, t: Translator): string | undefined => {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') {
+    return field.widget === 'money'
+      ? `${t.number(value, 0)} ${t('元', 'yuan')}`
+      : `${t.number(value)}${field.unit ? ` ${t(field.unit)}` : ''}`;
+  }
+  if (typeof value === 'boolean') return value ? t('是', 'Yes') : t('否', 'No');
+  const choiceLabel = (code: unknown) => {
+    const choice = field.choices?.find((candidate) => candidate.code === code);
+    return choice ? t(choice.label) : String(code);
+  };
+  if (Array.isArray(value))
+    return field.widget === 'group'
+      ? t(`${value.length} 条`, `${value.length} entries`)
+      : value.map(choiceLabel).join('、');
+  return field.choices ? choiceLabel(value) : String(value);
+};
+
+const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean }) => {
+  const t = useT();
+  const { field } = props;
+  const [unit, setUnit] = useState<MoneyUnit>('wan');
+  const isMoney = field.widget === 'money';
+  const format = (value: unknown, moneyUnit: MoneyUnit) =>
+    isMoney ? moneyText(value, moneyUnit) : typeof value === 'number' ? String(value) : '';
+  const parse = (text: string, moneyUnit: MoneyUnit): NumberParse =>
+    isMoney ? parseMoneyText(text, moneyUnit) : parseNumberText(text);
+  const [text, setText] = useState(() => format(props.value, unit));
+  const emitted = useRef<unknown>(props.value);
+
+  // A value changed from outside (a reload, a merge) replaces the text; typing does not.
+  useEffect(() => {
+    if (sameValue(emitted.current, props.value)) return;
+    emitted.current = props.value;
+    setText(format(props.value, unit));
+    props.onInputError(undefined);
+  }, [props.value]);
+
+  const update = (nextText: string, nextUnit: MoneyUnit) => {
+    setText(nextText);
+    const parsed = parse(nextText, nextUnit);
+    if ('error' in parsed) {
+      props.onInputError(parsed.error);
+    } else {
+      props.onInputError(undefined);
+      emitted.current = parsed.value;
+      props.onChange(parsed.value);
+    }
+  };
+
+  return (
+    <div class="input-row">
+      <input
+        id={inputId(props.name)}
+        name={props.name}
+        type="text"
+        inputMode={
+          field.widget === 'integer' || (isMoney && unit === 'yuan') ? 'numeric' : 'decimal'
+        }
+        autoComplete="off"
+        value={text}
+        readOnly={props.readOnly}
+        aria-invalid={props.invalid}
+        aria-describedby={props.describedBy}
+        onInput={(event) => update(event.currentTarget.value, unit)}
+      />
+      {isMoney ? (
+        <select
+          aria-label={t(`${t(field.label)}的单位`, `Unit of ${t(field.label)}`)}
+          value={unit}
+          disabled={props.readOnly}
+          onChange={(event) => {
+            const nextUnit = event.currentTarget.value as MoneyUnit;
+            setUnit(nextUnit);
+            // The amount stays the same; only how it is written changes.
+            setText(format(props.value, nextUnit));
+          }}
+        >
+          <option value="wan">{t('万元', '10k yuan (万元)')}</option>
+          <option value="yuan">{t('元', 'yuan')}</option>
+        </select>
+      ) : field.unit ? (
+        <span class="unit">{t(field.unit)}</span>
+      ) : null}
+      {isMoney && unit === 'wan' && typeof props.value === 'number' ? (
+        <span class="conversion" aria-live="polite">
+          = {t.number(props.value, 0)} {t('元', 'yuan')}
+        </span>
+      ) : null}
+    </div>
+  );
+};
+
+const ChoiceInputs = (props: FieldProps & { describedBy: string; invalid: boolean }) => {
+  const t = useT();
+  const { field } = props;
+  if (field.widget === 'select') {
+    return (
+      <select
+        id={inputId(props.name)}
+        name={props.name}
+        value={typeof props.value === 'string' ? props.value : ''}
+        disabled={props.readOnly}
+        aria-invalid={props.invalid}
+        aria-describedby={props.describedBy}
+        onChange={(event) => props.onChange(event.currentTarget.value || undefined)}
+      >
+        <option value="">{t('（请选择）', '(choose)')}</option>
+        {field.choices?.map((choice) => (
+          <option key={choice.code} value={choice.code}>
+            {t(choice.label)}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  if (field.widget === 'toggle') {
+    return (
+      <fieldset
+        class="choice-row"
+        aria-labelledby={`${inputId(props.name)}-label`}
+        aria-describedby={props.describedBy}
+      >
+        {[true, false].map((option) => (
+          <label key={String(option)} class="choice">
+            <input
+              type="radio"
+              name={props.name}
+              value={String(option)}
+              checked={props.value === option}
+              disabled={props.readOnly}
+              onChange={() => props.onChange(option)}
+            />
+            {option ? t('是', 'Yes') : t('否', 'No')}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+  const selected = Array.isArray(props.value) ? (props.value as string[]) : [];
+  return (
+    <fieldset
+      class="choice-grid"
+      aria-labelledby={`${inputId(props.name)}-label`}
+      aria-describedby={props.describedBy}
+    >
+      {field.choices?.map((choice) => (
+        <label key={choice.code} class="choice">
+          <input
+            type="checkbox"
+            name={props.name}
+            value={choice.code}
+            checked={selected.includes(choice.code)}
+            disabled={props.readOnly}
+            onChange={(event) => {
+              const codes = event.currentTarget.checked
+                ? [...selected, choice.code]
+                : selected.filter((code) => code !== choice.code);
+              // Stored in the definition's order, whatever order they were ticked in.
+              props.onChange(
+                field.choices?.map((c) => c.code).filter((code) => codes.includes(code)),
+              );
+            }}
+          />
+          {t(choice.label)}
+        </label>
+      ))}
+    </fieldset>
+  );
+};
+
+const GroupInput = (props: FieldProps & { describedBy: string }) => {
+  const t = useT();
+  const entries = Array.isArray(props.value) ? (props.value as Record<string, unknown>[]) : [];
+  const subFields = props.field.fields ?? [];
+  const replace = (index: number, entry: Record<string, unknown> | undefined) => {
+    const next = entries.flatMap((current, position) =>
+      position === index ? (entry ? [entry] : []) : [current],
+    );
+    props.onChange(next);
+  };
+  return (
+    <div class="group-entries" aria-describedby={props.describedBy}>
+      {entries.map((entry, index) => (
+        <fieldset key={index} class="group-entry">
+          <legend>
+            {t(props.field.label)} {index + 1}
+          </legend>
+          {subFields.map((sub) => (
+            <FieldInput
+              key={sub.key}
+              field={sub}
+              name={`${props.name}.${index}.${sub.key}`}
+              value={entry[sub.key]}
+              readOnly={props.readOnly}
+              messages={[]}
+              onInputError={props.onInputError}
+              onChange={(value) => {
+                const { [sub.key]: _replaced, ...rest } = entry;
+                replace(
+                  index,
+                  value === undefined || value === '' ? rest : { ...rest, [sub.key]: value },
+                );
+              }}
+            />
+          ))}
+          {props.readOnly ? null : (
+            <button type="button" class="link-button" onClick={() => replace(index, undefined)}>
+              {t('删除此条', 'Remove this entry')}
+            </button>
+          )}
+        </fieldset>
+      ))}
+      {props.readOnly ||
+      entries.length >= (props.field.maxItems ?? Number.POSITIVE_INFINITY) ? null : (
+        <button
+          type="button"
+          class="button secondary"
+          onClick={() => props.onChange([...entries, {}])}
+        >
+          {t('添加一条', 'Add an entry')}
+        </button>
+      )}
+    </div>
+  );
+};
+
+export const FieldInput = (props: FieldProps) => {
+  const t = useT();
+  const { field } = props;
+  const id = inputId(props.name);
+  const helpId = `${id}-help`;
+  const messageIds = props.messages.map((message, index) => message.id ?? `${id}-message-${index}`);
+  const describedBy = [field.help ? helpId : '', ...messageIds].filter(Boolean).join(' ');
+  const invalid = props.messages.some((message) => message.kind === 'error');
+  const previous = previousText(field, props.previous, t);
+  const usesFieldset =
+    field.widget === 'toggle' || field.widget === 'checkboxes' || field.widget === 'group';
+  const label = (
+    <span class="field-label-text">
+      {t(field.label)}
+      {field.required ? (
+        <span class="required" title={t('必填', 'Required')}>
+          {' '}
+          *
+        </span>
+      ) : null}
+    </span>
+  );
+  const common = { ...props, describedBy, invalid };
+  return (
+    <div
+      class={`field field-${field.widget}${invalid ? ' has-error' : ''}`}
+      data-field={props.name}
+    >
+      {usesFieldset ? (
+        <p class="field-label" id={`${id}-label`}>
+          {label}
+        </p>
+      ) : (
+        <label class="field-label" for={id}>
+          {label}
+        </label>
+      )}
+      {field.widget === 'integer' || field.widget === 'decimal' || field.widget === 'money' ? (
+        <NumberInput {...common} />
+      ) : field.widget === 'textarea' ? (
+        <textarea
+          id={id}
+          name={props.name}
+          value={typeof props.value === 'string' ? props.value : ''}
+          maxLength={field.maxLength}
+          readOnly={props.readOnly}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+          onInput={(event) =>
+            props.onChange(event.currentTarget.value === '' ? undefined : event.currentTarget.value)
+          }
+        />
+      ) : field.widget === 'date' ? (
+        <input
+          id={id}
+          name={props.name}
+          type="date"
+          value={typeof props.value === 'string' ? props.value : ''}
+          readOnly={props.readOnly}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+          onInput={(event) => props.onChange(event.currentTarget.value || undefined)}
+        />
+      ) : field.widget === 'group' ? (
+        <GroupInput {...common} />
+      ) : (
+        <ChoiceInputs {...common} />
+      )}
+      {previous ? (
+        <p class="previous">
+          {t('上期：', 'Previous period: ')}
+          {previous}
+        </p>
+      ) : null}
+      {field.help ? (
+        <p class="help" id={helpId}>
+          {t(field.help)}
+        </p>
+      ) : null}
+      {props.messages.map((message, index) => (
+        <p key={messageIds[index]} id={messageIds[index]} class={`message ${message.kind}`}>
+          {message.kind === 'comment' ? <strong>{t('省馆意见：', 'Province: ')}</strong> : null}
+          {typeof message.text === 'string' ? message.text : t(message.text)}
+        </p>
+      ))}
+      {props.children}
+    </div>
+  );
+};

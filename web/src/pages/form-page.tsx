@@ -1,0 +1,765 @@
+/**
+ * The report form, rendered from the form's definition with no per-form code. A library
+ * edits its draft (autosaved with the revision it was based on), explains warnings, attaches
+ * evidence and submits; the province reads a submitted report, comments on fields, returns
+ * or accepts it. Validation runs in the browser with the same engine as the server.
+ */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import {
+  type CompiledForm,
+  compileForm,
+  computeDerived,
+  type FormValues,
+  isVisible,
+  validateDraft,
+} from '../../../domain/forms/compile.js';
+import { previousPeriod } from '../../../domain/forms/periods.js';
+import {
+  ApiError,
+  api,
+  type EvidenceView,
+  type FormView,
+  type PeriodView,
+  problemText,
+  type SubmissionView,
+  submissionPath,
+} from '../api.js';
+import type { Session } from '../auth.js';
+import {
+  Banner,
+  Loading,
+  libraryMayWrite,
+  type ReportStatus,
+  StatusBadge,
+  useLoad,
+} from '../components.js';
+import {
+  type Blocker,
+  compact,
+  fieldOfPath,
+  mergeAfterConflict,
+  sameValue,
+  savableValues,
+  submissionBlockers,
+} from '../form/draft-state.js';
+import { EvidencePanel } from '../form/evidence-panel.js';
+import { FieldInput, type FieldMessage } from '../form/field-input.js';
+import { type Localized, useT } from '../i18n.js';
+import { Link } from '../router.js';
+
+/** How long typing must pause before a draft is saved. */
+const AUTOSAVE_DELAY_MS = 1200;
+/** How soon a save that failed for a retryable reason (network, 503) is tried again. */
+const RETRY_DELAY_MS = 5000;
+
+interface LoadedReport {
+  form: FormView;
+  compiled: CompiledForm;
+  head?: SubmissionView;
+  window: PeriodView;
+  previous?: { period: string; values: FormValues };
+  evidence: EvidenceView[];
+}
+
+const notFoundAsUndefined = (error: unknown) => {
+  if (error instanceof ApiError && error.status === 404) return undefined;
+  throw error;
+};
+
+const loadReport = async (
+  libraryId: string,
+  formId: string,
+  period: string,
+): Promise<LoadedReport> => {
+  const path = submissionPath(libraryId, formId, period);
+  const [head, window] = await Promise.all([
+    api.submission(libraryId, formId, period).catch(notFoundAsUndefined),
+    api.period(formId, period),
+  ]);
+  const form = await api.form(formId, head?.formVersion);
+  // The server sends the previous period with a report; before the first save, ask for it.
+  let previous = head?.previous;
+  const before = previousPeriod(form.periodType, period);
+  if (!head && before) {
+    const earlier = await api.submission(libraryId, formId, before).catch(() => undefined);
+    if (earlier && (earlier.status === 'submitted' || earlier.status === 'accepted')) {
+      previous = { period: before, values: earlier.values };
+    }
+  }
+  const evidence = head ? (await api.evidence(path)).items : [];
+  return {
+    form,
+    compiled: compileForm(form.definition),
+    window,
+    evidence,
+    ...(head ? { head } : {}),
+    ...(previous ? { previous } : {}),
+  };
+};
+
+const explanationsKey = (path: string) => `explanations:${path}`;
+
+type SaveState =
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  | { kind: 'saved'; at: string }
+  | { kind: 'failed'; message: string }
+  | { kind: 'conflict' };
+
+const focusField = (field: string) => {
+  const target = document.querySelector<HTMLElement>(
+    `[data-field="${CSS.escape(field)}"] input, [data-field="${CSS.escape(field)}"] select, [data-field="${CSS.escape(field)}"] textarea`,
+  );
+  target?.scrollIntoView({ block: 'center' });
+  target?.focus();
+};
+
+export const FormPage = (props: {
+  session: Session;
+  libraryId: string;
+  formId: string;
+  period: string;
+}) => {
+  const t = useT();
+  const [loaded, reload] = useLoad(
+    () => loadReport(props.libraryId, props.formId, props.period),
+    [props.libraryId, props.formId, props.period],
+  );
+  if (loaded.state === 'loading') return <Loading />;
+  if (loaded.state === 'failed') {
+    return (
+      <Banner kind="error">
+        {problemText(loaded.error, t)}{' '}
+        <button type="button" class="link-button" onClick={reload}>
+          {t('重试', 'Retry')}
+        </button>
+      </Banner>
+    );
+  }
+  return <ReportEditor {...props} report={loaded.value} />;
+};
+
+const ReportEditor = (props: {
+  session: Session;
+  libraryId: string;
+  formId: string;
+  period: string;
+  report: LoadedReport;
+}) => {
+  const t = useT();
+  const { compiled, form, previous } = props.report;
+  const path = submissionPath(props.libraryId, props.formId, props.period);
+
+  const [head, setHead] = useState(props.report.head);
+  const [values, setValues] = useState<FormValues>(() => ({
+    ...(props.report.head?.values ?? {}),
+  }));
+  const [inputErrors, setInputErrors] = useState<Record<string, Localized>>({});
+  const [explanations, setExplanations] = useState<Record<string, string>>(() => ({
+    ...(props.report.head?.explanations ?? {}),
+    ...(JSON.parse(localStorage.getItem(explanationsKey(path)) ?? '{}') as Record<string, string>),
+  }));
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
+  const [evidence, setEvidence] = useState(props.report.evidence);
+  const [blockers, setBlockers] = useState<Blocker[]>();
+  const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string }>();
+  const [busy, setBusy] = useState(false);
+  const [retryTick, setRetryTick] = useState(0);
+  /** The province's comments by field, while reviewing. */
+  const [comments, setComments] = useState<Record<string, string>>({});
+
+  // The latest values for the save chain, which outlives renders.
+  const valuesRef = useRef(values);
+  valuesRef.current = values;
+  const revisionRef = useRef(head?.revision ?? 0);
+  const lastSavedRef = useRef<FormValues>(head?.values ?? {});
+  const saveChain = useRef<Promise<boolean>>(Promise.resolve(true));
+  const conflictRef = useRef(false);
+  const blockersRef = useRef<HTMLDivElement>(null);
+
+  const status: ReportStatus = head?.status ?? 'missing';
+  const isOwner = props.session.role === 'library' && props.session.libraryId === props.libraryId;
+  const windowOpen = libraryMayWrite(props.report.window, props.libraryId);
+  const editable =
+    isOwner && windowOpen && (status === 'missing' || status === 'draft' || status === 'returned');
+  const reviewing = props.session.role !== 'library' && status === 'submitted';
+
+  useEffect(() => {
+    localStorage.setItem(explanationsKey(path), JSON.stringify(explanations));
+  }, [explanations, path]);
+
+  const unsaved = editable && !sameValue(savableValues(compiled, values), lastSavedRef.current);
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+
+  const applyHead = (next: SubmissionView) => {
+    revisionRef.current = next.revision;
+    lastSavedRef.current = next.values;
+    setHead(next);
+  };
+
+  /** Saves what can be saved, after any save already under way. False when it failed. */
+  const save = (): Promise<boolean> => {
+    const run = async () => {
+      if (conflictRef.current) return false;
+      const payload = savableValues(compiled, valuesRef.current);
+      if (revisionRef.current > 0 && sameValue(payload, lastSavedRef.current)) return true;
+      setSaveState({ kind: 'saving' });
+      try {
+        const next = await api.save(path, payload, revisionRef.current);
+        applyHead(next);
+        setSaveState({ kind: 'saved', at: next.updatedAt });
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 409) {
+          conflictRef.current = true;
+          setSaveState({ kind: 'conflict' });
+        } else {
+          setSaveState({ kind: 'failed', message: problemText(error, t) });
+          if (
+            error instanceof ApiError &&
+            (error.status === 0 || error.status === 503 || error.status === 429)
+          ) {
+            setTimeout(() => setRetryTick((tick) => tick + 1), RETRY_DELAY_MS);
+          }
+        }
+        return false;
+      }
+    };
+    saveChain.current = saveChain.current.then(run, run);
+    return saveChain.current;
+  };
+  useEffect(() => {
+    if (!editable || !unsaved) return;
+    const timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [values, retryTick, editable]);
+
+  /** After someone else's save: their revision, with this page's unsaved edits on top. */
+  const reloadKeepingEdits = async () => {
+    setBusy(true);
+    try {
+      const latest = await api.submission(props.libraryId, props.formId, props.period);
+      const merged = mergeAfterConflict(latest.values, lastSavedRef.current, valuesRef.current);
+      applyHead(latest);
+      conflictRef.current = false;
+      setValues(merged);
+      setSaveState({ kind: 'idle' });
+    } catch (error) {
+      setNotice({ kind: 'error', text: problemText(error, t) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const updateValue = (key: string, value: unknown) => {
+    setValues((current) => {
+      const next = { ...current };
+      if (value === undefined) delete next[key];
+      else next[key] = value;
+      return next;
+    });
+  };
+
+  const setInputError = (name: string, error: Localized | undefined) =>
+    setInputErrors((current) => {
+      if (!error && !(name in current)) return current;
+      const next = { ...current };
+      if (error) next[name] = error;
+      else delete next[name];
+      return next;
+    });
+
+  const live = useMemo(
+    () => validateDraft(compiled, compact(values), previous?.values),
+    [compiled, values, previous],
+  );
+  const derived = useMemo(() => computeDerived(compiled, compact(values)), [compiled, values]);
+  const scope = useMemo(
+    () => ({
+      current: (key: string) => values[key] as never,
+      previous: (key: string) => previous?.values[key] as never,
+    }),
+    [values, previous],
+  );
+
+  const messagesFor = (key: string): FieldMessage[] => {
+    const messages: FieldMessage[] = [];
+    const typed = inputErrors[key];
+    if (typed) messages.push({ kind: 'error', text: typed });
+    for (const error of live.fieldErrors) {
+      if (fieldOfPath(error.path) === key) messages.push({ kind: 'error', text: error.message });
+    }
+    for (const blocker of blockers ?? []) {
+      if (
+        blocker.kind === 'field' &&
+        blocker.field === key &&
+        !messages.some((m) => sameValue(m.text, blocker.message))
+      ) {
+        messages.push({ kind: 'error', text: blocker.message });
+      }
+    }
+    for (const violation of live.ruleErrors) {
+      if (violation.fields[0] === key) messages.push({ kind: 'error', text: violation.message });
+    }
+    for (const warning of live.warnings) {
+      if (warning.fields[0] === key)
+        messages.push({ kind: 'warning', text: warning.message, id: `warning-${warning.ruleId}` });
+    }
+    const comment = head?.review?.fieldComments[key];
+    if (comment && status !== 'accepted') messages.push({ kind: 'comment', text: comment });
+    return messages;
+  };
+
+  const submit = async () => {
+    setNotice(undefined);
+    const { blockers: found } = submissionBlockers(
+      compiled,
+      values,
+      previous?.values,
+      explanations,
+      inputErrors,
+    );
+    setBlockers(found);
+    if (found.length > 0) {
+      requestAnimationFrame(() => blockersRef.current?.focus());
+      return;
+    }
+    setBusy(true);
+    try {
+      if (!(await save())) return;
+      const relevant = Object.fromEntries(
+        live.warnings.map((warning) => [
+          warning.ruleId,
+          explanations[warning.ruleId]?.trim() ?? '',
+        ]),
+      );
+      const next = await api.submit(path, revisionRef.current, relevant);
+      applyHead(next);
+      setBlockers(undefined);
+      localStorage.removeItem(explanationsKey(path));
+      setNotice({
+        kind: 'success',
+        text: t('已提交，等待省馆审核。', 'Submitted; the province will review it.'),
+      });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 422 && error.problem.errors) {
+        setBlockers(
+          error.problem.errors.map((problem) => ({
+            kind: 'field',
+            field: fieldOfPath(problem.path.replace(/^(rules|explanations)\./, '')),
+            message: problem.message,
+          })),
+        );
+        requestAnimationFrame(() => blockersRef.current?.focus());
+      } else {
+        setNotice({ kind: 'error', text: problemText(error, t) });
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const ensureSaved = async () => (revisionRef.current > 0 ? true : save());
+  const reloadEvidence = () => {
+    api.evidence(path).then(
+      (result) => setEvidence(result.items),
+      (error: unknown) => setNotice({ kind: 'error', text: problemText(error, t) }),
+    );
+  };
+
+  const visibleSections = form.sections.map((section) => ({
+    section,
+    fields: section.fields.filter((field) => isVisible(compiled.showWhen, field.key, scope)),
+  }));
+  const problemsIn = (keys: string[]) =>
+    keys.filter((key) => messagesFor(key).some((message) => message.kind === 'error')).length;
+
+  return (
+    <div class="form-page">
+      <p class="breadcrumb">
+        <Link href={`/libraries/${props.libraryId}`}>{t('返回', 'Back')}</Link>
+      </p>
+      <div class="form-title">
+        <h1>
+          {t(form.title)} · {props.period}
+        </h1>
+        <StatusBadge status={status} />
+      </div>
+      <p class="muted">
+        {t(
+          `截止 ${t.dateTime(props.report.window.dueAt)}`,
+          `Due ${t.dateTime(props.report.window.dueAt)}`,
+        )}
+        {previous
+          ? t(` · 对照上期（${previous.period}）`, ` · compared with ${previous.period}`)
+          : ''}
+      </p>
+
+      {isOwner && !windowOpen ? (
+        <Banner kind="info">
+          {t(
+            '当前不在填报期内，报告只读。',
+            'The reporting window is closed; the report is read-only.',
+          )}
+        </Banner>
+      ) : null}
+      {head?.review && status === 'returned' ? (
+        <Banner kind="warning">
+          <strong>{t('省馆退回意见：', 'Returned by the province: ')}</strong>
+          {head.review.message}
+        </Banner>
+      ) : null}
+      {status === 'accepted' ? (
+        <Banner kind="success">
+          {t(
+            '报告已通过审核，不能再修改。',
+            'The report was accepted and can no longer be changed.',
+          )}
+        </Banner>
+      ) : null}
+      {status === 'submitted' && isOwner ? (
+        <Banner kind="info">
+          {t('报告已提交，等待省馆审核。', 'Submitted; waiting for the province’s review.')}
+        </Banner>
+      ) : null}
+      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
+      {saveState.kind === 'conflict' ? (
+        <div class="banner warning" role="alert">
+          <p>
+            {t(
+              '其他人刚刚保存了这份报告的新版本，您最近的修改尚未保存。',
+              'Someone else just saved a newer version of this report; your latest changes are not saved yet.',
+            )}
+          </p>
+          <button
+            type="button"
+            class="button"
+            disabled={busy}
+            onClick={() => void reloadKeepingEdits()}
+          >
+            {t('载入最新版本并保留我的修改', 'Load the latest version and keep my changes')}
+          </button>
+        </div>
+      ) : null}
+
+      <div class="form-layout">
+        <nav class="section-nav" aria-label={t('章节', 'Sections')}>
+          <ol>
+            {visibleSections.map(({ section, fields }) => {
+              const count = problemsIn(fields.map((field) => field.key));
+              return (
+                <li key={section.key}>
+                  <a href={`#section-${section.key}`}>
+                    {t(section.title)}
+                    {count > 0 ? (
+                      <span class="badge status-returned">
+                        {count}
+                        <span class="visually-hidden">{t(' 项有误', ' problems')}</span>
+                      </span>
+                    ) : null}
+                  </a>
+                </li>
+              );
+            })}
+          </ol>
+        </nav>
+
+        <form
+          class="report-form"
+          noValidate
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (editable) void submit();
+          }}
+        >
+          {visibleSections.map(({ section, fields }) => (
+            <section
+              key={section.key}
+              id={`section-${section.key}`}
+              class="card form-section"
+              aria-labelledby={`section-${section.key}-title`}
+            >
+              <h2 id={`section-${section.key}-title`}>{t(section.title)}</h2>
+              {section.help ? <p class="help">{t(section.help)}</p> : null}
+              {fields.map((field) => {
+                const warnings = live.warnings.filter((warning) => warning.fields[0] === field.key);
+                return (
+                  <FieldInput
+                    key={field.key}
+                    field={field}
+                    name={field.key}
+                    value={values[field.key]}
+                    previous={previous?.values[field.key]}
+                    readOnly={!editable}
+                    messages={messagesFor(field.key)}
+                    onChange={(value) => updateValue(field.key, value)}
+                    onInputError={(error) => setInputError(field.key, error)}
+                  >
+                    {warnings.map((warning) => (
+                      <div key={warning.ruleId} class="explanation">
+                        <label for={`explain-${warning.ruleId}`}>
+                          {t('请说明原因（提交时必填）', 'Explain why (required to submit)')}
+                        </label>
+                        <textarea
+                          id={`explain-${warning.ruleId}`}
+                          name={`explanations.${warning.ruleId}`}
+                          value={explanations[warning.ruleId] ?? ''}
+                          readOnly={!editable}
+                          maxLength={1000}
+                          aria-describedby={`warning-${warning.ruleId}`}
+                          onInput={(event) => {
+                            const text = event.currentTarget.value;
+                            setExplanations((current) => ({ ...current, [warning.ruleId]: text }));
+                          }}
+                        />
+                      </div>
+                    ))}
+                    {reviewing ? (
+                      <ReviewComment
+                        field={field.key}
+                        value={comments[field.key] ?? ''}
+                        onChange={(text) =>
+                          setComments((current) => ({ ...current, [field.key]: text }))
+                        }
+                      />
+                    ) : null}
+                  </FieldInput>
+                );
+              })}
+              {section.evidence ? (
+                <EvidencePanel
+                  path={path}
+                  sectionKey={section.key}
+                  maxFiles={section.evidence.maxFiles}
+                  {...(section.evidence.hint ? { hint: section.evidence.hint } : {})}
+                  items={evidence.filter((item) => item.sectionKey === section.key)}
+                  editable={editable}
+                  ensureSaved={ensureSaved}
+                  onChanged={reloadEvidence}
+                />
+              ) : null}
+            </section>
+          ))}
+
+          {form.derived.length > 0 ? (
+            <section class="card" aria-labelledby="derived-title">
+              <h2 id="derived-title">{t('计算指标', 'Indicators')}</h2>
+              <dl class="derived">
+                {form.derived.map((indicator) => (
+                  <div key={indicator.key}>
+                    <dt>{t(indicator.label)}</dt>
+                    <dd>
+                      {derived[indicator.key] === undefined
+                        ? '—'
+                        : `${t.number(derived[indicator.key] ?? 0, indicator.scale)}${indicator.unit ? ` ${t(indicator.unit)}` : ''}`}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          ) : null}
+
+          {blockers && blockers.length > 0 ? (
+            <div class="banner error blockers" role="alert" tabIndex={-1} ref={blockersRef}>
+              <h2>
+                {t(
+                  `还有 ${blockers.length} 项需要处理才能提交`,
+                  `${blockers.length} things to fix before submitting`,
+                )}
+              </h2>
+              <ul>
+                {blockers.map((blocker, index) => (
+                  <li key={`${blocker.field}-${index}`}>
+                    <button
+                      type="button"
+                      class="link-button"
+                      onClick={() => focusField(blocker.field)}
+                    >
+                      {t(
+                        compiled.fields.get(blocker.field)?.label ?? {
+                          zh: blocker.field,
+                          en: blocker.field,
+                        },
+                      )}
+                    </button>
+                    ：
+                    {blocker.kind === 'explanation'
+                      ? t('需要说明：', 'needs an explanation: ')
+                      : ''}
+                    {t(blocker.message)}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+
+          {editable ? (
+            <div class="action-bar">
+              <SaveStatus state={saveState} unsaved={unsaved} />
+              <button
+                type="button"
+                class="button secondary"
+                disabled={busy || !unsaved}
+                onClick={() => void save()}
+              >
+                {t('立即保存', 'Save now')}
+              </button>
+              <button type="submit" class="button" disabled={busy || saveState.kind === 'conflict'}>
+                {t('提交', 'Submit')}
+              </button>
+            </div>
+          ) : null}
+        </form>
+      </div>
+
+      {reviewing && head ? (
+        <ReviewActions
+          path={path}
+          head={head}
+          comments={comments}
+          onDone={(next, text) => {
+            applyHead(next);
+            setComments({});
+            setNotice({ kind: 'success', text });
+          }}
+        />
+      ) : null}
+    </div>
+  );
+};
+
+const SaveStatus = (props: { state: SaveState; unsaved: boolean }) => {
+  const t = useT();
+  const { state } = props;
+  const text =
+    state.kind === 'saving'
+      ? t('正在保存…', 'Saving…')
+      : state.kind === 'failed'
+        ? t(`保存失败：${state.message}`, `Not saved: ${state.message}`)
+        : state.kind === 'conflict'
+          ? t('未保存（版本冲突）', 'Not saved (conflict)')
+          : props.unsaved
+            ? t('有未保存的修改', 'Unsaved changes')
+            : state.kind === 'saved'
+              ? t(`已保存 ${t.dateTime(state.at)}`, `Saved ${t.dateTime(state.at)}`)
+              : t('草稿已保存', 'Draft saved');
+  return (
+    <p class={`save-status save-${state.kind}`} role="status" aria-live="polite">
+      {text}
+    </p>
+  );
+};
+
+const ReviewComment = (props: {
+  field: string;
+  value: string;
+  onChange: (text: string) => void;
+}) => {
+  const t = useT();
+  const [open, setOpen] = useState(props.value !== '');
+  const id = `comment-${props.field}`;
+  if (!open) {
+    return (
+      <button type="button" class="link-button review-toggle" onClick={() => setOpen(true)}>
+        {t('对此项提意见', 'Comment on this field')}
+      </button>
+    );
+  }
+  return (
+    <div class="review-comment">
+      <label for={id}>{t('省馆意见', 'Province comment')}</label>
+      <textarea
+        id={id}
+        name={`comments.${props.field}`}
+        value={props.value}
+        maxLength={1000}
+        onInput={(event) => props.onChange(event.currentTarget.value)}
+      />
+    </div>
+  );
+};
+
+const ReviewActions = (props: {
+  path: string;
+  head: SubmissionView;
+  comments: Record<string, string>;
+  onDone: (head: SubmissionView, text: string) => void;
+}) => {
+  const t = useT();
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const act = async (action: 'return' | 'accept') => {
+    setError(undefined);
+    if (action === 'return' && !message.trim()) {
+      setError(t('退回时请填写意见。', 'Write a message to return the report.'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const next =
+        action === 'return'
+          ? await api.returnReport(
+              props.path,
+              props.head.revision,
+              message.trim(),
+              Object.fromEntries(
+                Object.entries(props.comments)
+                  .map(([field, text]) => [field, text.trim()] as const)
+                  .filter(([, text]) => text !== ''),
+              ),
+            )
+          : await api.accept(props.path, props.head.revision);
+      props.onDone(
+        next,
+        action === 'return'
+          ? t('已退回图书馆修改。', 'Returned to the library.')
+          : t('已通过。', 'Accepted.'),
+      );
+    } catch (failure) {
+      setError(problemText(failure, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section class="card review-actions" aria-labelledby="review-title">
+      <h2 id="review-title">{t('审核', 'Review')}</h2>
+      <label for="review-message">
+        {t('退回意见（退回时必填）', 'Message to the library (required to return)')}
+      </label>
+      <textarea
+        id="review-message"
+        name="reviewMessage"
+        value={message}
+        maxLength={2000}
+        onInput={(event) => setMessage(event.currentTarget.value)}
+      />
+      {error ? (
+        <p class="message error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <div class="row">
+        <button
+          type="button"
+          class="button danger"
+          disabled={busy}
+          onClick={() => void act('return')}
+        >
+          {t('退回修改', 'Return with comments')}
+        </button>
+        <button type="button" class="button" disabled={busy} onClick={() => void act('accept')}>
+          {t('审核通过', 'Accept')}
+        </button>
+      </div>
+    </section>
+  );
+};
