@@ -1,11 +1,16 @@
 import type { App, Environment } from 'aws-cdk-lib';
 import { ApiStack } from './api-stack.js';
 import { StatefulStack } from './stateful-stack.js';
+import { WebStack } from './web-stack.js';
 
 export const STATEFUL_STACK_NAME = 'CountyLibraryReportsStateful';
 export const API_STACK_NAME = 'CountyLibraryReportsApi';
+export const WEB_STACK_NAME = 'CountyLibraryReportsWeb';
 
-/** Both stacks of the app; shared by infra/app.ts and the infrastructure tests. */
+/**
+ * The stacks of the app; shared by infra/app.ts and the infrastructure tests. References only
+ * point forward (web → api → stateful), so no stack ever waits on a later one.
+ */
 export const createStacks = (app: App, env?: Environment) => {
   const stateful = new StatefulStack(app, STATEFUL_STACK_NAME, {
     env,
@@ -20,5 +25,14 @@ export const createStacks = (app: App, env?: Environment) => {
     userPool: stateful.userPool,
     webClient: stateful.webClient,
   });
-  return { stateful, api };
+  const web = new WebStack(app, WEB_STACK_NAME, {
+    env,
+    description: 'County library reports: web app and /api on CloudFront',
+    api: api.api,
+    webClient: stateful.webClient,
+    userPoolDomainHost: stateful.userPoolDomainHost,
+    evidenceBucket: stateful.evidenceBucket,
+    reportsBucket: stateful.reportsBucket,
+  });
+  return { stateful, api, web };
 };

@@ -2,11 +2,13 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import {
   AccountRecovery,
   ClientAttributes,
+  ManagedLoginVersion,
   OAuthScope,
   StringAttribute,
   UserPool,
   type UserPoolClient,
   UserPoolClientIdentityProvider,
+  type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import {
   type Attribute,
@@ -25,7 +27,7 @@ import {
 import type { Construct } from 'constructs';
 import type { Role } from '../domain/auth/principal.js';
 import { buckets, EVIDENCE_DELETED_TAG, type KeyAttribute, mainTable } from './resources.js';
-import { webOriginOf } from './settings.js';
+import { cognitoDomainPrefixOf, webOriginOf } from './settings.js';
 
 /** Cognito group precedence: the lowest number wins, matching the domain's role precedence. */
 const ROLE_GROUP_PRECEDENCE: Record<Role, number> = { admin: 0, province: 1, library: 2 };
@@ -45,6 +47,9 @@ export class StatefulStack extends Stack {
   readonly reportsBucket: Bucket;
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
+  readonly userPoolDomain: UserPoolDomain;
+  /** Host of the hosted sign-in UI and OAuth endpoints: `<prefix>.auth.<region>.amazoncognito.com`. */
+  readonly userPoolDomainHost: string;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -87,6 +92,13 @@ export class StatefulStack extends Stack {
       maxAge: 3000,
     });
     this.reportsBucket = this.privateBucket(buckets.reports);
+    // The dashboard reads the published comparison and problem tables through presigned links.
+    this.reportsBucket.addCorsRule({
+      allowedOrigins: [webOrigin],
+      allowedMethods: [HttpMethods.GET, HttpMethods.HEAD],
+      allowedHeaders: ['*'],
+      maxAge: 3000,
+    });
 
     // Accounts are created by administrators, never by self sign-up.
     this.userPool = new UserPool(this, 'UserPool', {
@@ -130,8 +142,18 @@ export class StatefulStack extends Stack {
       preventUserExistenceErrors: true,
     });
 
+    // The hosted UI the web app sends users to (authorization code flow with PKCE). The classic
+    // UI needs no branding resources, unlike managed login.
+    this.userPoolDomain = this.userPool.addDomain('UserPoolDomain', {
+      cognitoDomain: { domainPrefix: cognitoDomainPrefixOf(this) },
+      managedLoginVersion: ManagedLoginVersion.CLASSIC_HOSTED_UI,
+    });
+    // baseUrl() holds tokens (prefix, region), so it is cut as a string rather than parsed.
+    this.userPoolDomainHost = this.userPoolDomain.baseUrl().slice('https://'.length);
+
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId });
+    new CfnOutput(this, 'UserPoolDomainHost', { value: this.userPoolDomainHost });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
   }
 

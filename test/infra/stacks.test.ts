@@ -355,6 +355,24 @@ describe('webOrigin context', () => {
     });
   });
 
+  test('lets only the web origin upload evidence and read rollup files from the buckets', () => {
+    const stateful = Template.fromStack(
+      createStacks(appWithWebOrigin('https://reports.example.org')).stateful,
+    );
+    const corsOf = (methods: string[]) => ({
+      CorsConfiguration: {
+        CorsRules: [
+          Match.objectLike({
+            AllowedOrigins: ['https://reports.example.org'],
+            AllowedMethods: methods,
+          }),
+        ],
+      },
+    });
+    stateful.hasResourceProperties('AWS::S3::Bucket', corsOf(['POST', 'PUT', 'GET', 'HEAD']));
+    stateful.hasResourceProperties('AWS::S3::Bucket', corsOf(['GET', 'HEAD']));
+  });
+
   test('must be a bare origin', () => {
     expect(() => createStacks(appWithWebOrigin('https://reports.example.org/app/'))).toThrow(
       /bare origin/,
