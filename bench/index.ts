@@ -2,8 +2,12 @@
  * `npm run bench`: the performance figures of docs/performance.md. Prints a readable table and,
  * as its last line, one JSON object of numeric results. No test asserts a timing: the
  * machines are shared, so the goals are checked by reading these numbers.
- * So far: the rollup at national scale (issue 6); issue 10 adds the others.
+ * So far: the rollup at national scale and the web form's weight; issue 10 adds the others.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWeb } from '../scripts/build-web.js';
 import { benchRollup, median, type Sample } from './rollup.js';
 
 const LIBRARIES = 3_300;
@@ -28,7 +32,18 @@ const printTable = (rows: readonly (readonly string[])[]) => {
   for (const row of body) console.log(line(row));
 };
 
+/** The form page's JS and CSS as a phone downloads them, from a fresh production build. */
+const webFormWeight = async () => {
+  const outDir = await mkdtemp(join(tmpdir(), 'bench-web-'));
+  try {
+    return (await buildWeb(outDir)).formPageKBGzip;
+  } finally {
+    await rm(outDir, { recursive: true, force: true });
+  }
+};
+
 const main = async () => {
+  const webFormKBGzip = await webFormWeight();
   const rollup = await benchRollup({ libraries: LIBRARIES, repetitions: REPETITIONS, log });
 
   console.log(
@@ -65,11 +80,18 @@ const main = async () => {
     ['node + tsx idle RSS (MB)', fixed(rollup.baselineRssMB, 0), '', ''],
   ]);
 
+  console.log('\nWeb app (production build, gzip level 9)\n');
+  printTable([
+    ['figure', 'value', 'goal'],
+    ['form page JS + CSS loaded up front (KB gzipped)', fixed(webFormKBGzip, 1), '≤ 100'],
+  ]);
+
   console.log(
     JSON.stringify({
       rollupSeconds3300: Number(fixed(rollup.rollupSeconds, 3)),
       rollupPeakRssMB: Number(fixed(rollup.rollupPeakRssMB, 1)),
       rollupOverReadRatio: Number(fixed(rollup.rollupOverReadRatio, 3)),
+      webFormKBGzip,
     }),
   );
 };

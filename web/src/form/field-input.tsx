@@ -30,6 +30,8 @@ export interface FieldProps {
   children?: ComponentChildren;
 }
 
+const PREVIOUS_TEXT_LENGTH = 60;
+
 const inputId = (name: string) => `field-${name.replace(/\./g, '-')}`;
 
 const moneyText = (value: unknown, unit: MoneyUnit) =>
@@ -52,7 +54,10 @@ const previousText = (field: UiField, value: unknown, t: Translator): string | u
     return field.widget === 'group'
       ? t(`${value.length} 条`, `${value.length} entries`)
       : value.map(choiceLabel).join('、');
-  return field.choices ? choiceLabel(value) : String(value);
+  if (field.choices) return choiceLabel(value);
+  // Last year's prose is a reminder, not something to read in full beside the input.
+  const text = String(value);
+  return text.length > PREVIOUS_TEXT_LENGTH ? `${text.slice(0, PREVIOUS_TEXT_LENGTH)}…` : text;
 };
 
 const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean }) => {
@@ -343,12 +348,15 @@ export const FieldInput = (props: FieldProps) => {
           {t(field.help)}
         </p>
       ) : null}
-      {props.messages.map((message, index) => (
-        <p key={messageIds[index]} id={messageIds[index]} class={`message ${message.kind}`}>
-          {message.kind === 'comment' ? <strong>{t('省馆意见：', 'Province: ')}</strong> : null}
-          {typeof message.text === 'string' ? message.text : t(message.text)}
-        </p>
-      ))}
+      {/* Always present, so screen readers announce messages as they appear. */}
+      <div class="messages" aria-live="polite">
+        {props.messages.map((message, index) => (
+          <p key={messageIds[index]} id={messageIds[index]} class={`message ${message.kind}`}>
+            {message.kind === 'comment' ? <strong>{t('省馆意见：', 'Province: ')}</strong> : null}
+            {typeof message.text === 'string' ? message.text : t(message.text)}
+          </p>
+        ))}
+      </div>
       {props.children}
     </div>
   );
