@@ -185,7 +185,7 @@ export const api = {
   submissions: (formId: string, period: string, cursor?: string) =>
     request<{ items: HeadSummary[]; nextCursor?: string }>(
       'GET',
-      `/submissions?${new URLSearchParams({ formId, period, limit: '500', ...(cursor ? { cursor } : {}) })}`,
+      `/submissions?${new URLSearchParams({ formId, period, limit: '100', ...(cursor ? { cursor } : {}) })}`,
     ),
   evidence: (path: string) => request<{ items: EvidenceView[] }>('GET', `${path}/evidence`),
   presign: (
