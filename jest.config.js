@@ -20,6 +20,9 @@ const common = {
 
 /** @type {import('jest').Config} */
 export default {
+  // Read only at the top level (a project's own testTimeout is ignored); integration tests
+  // wait on a real stack, so they need more than jest's 5 s default.
+  testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
   projects: [
     {
@@ -33,7 +36,6 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
-      testTimeout: 60_000,
     },
     {
       ...common,

@@ -647,7 +647,7 @@ const SaveStatus = (props: { state: SaveState; unsaved: boolean }) => {
             ? t('有未保存的修改', 'Unsaved changes')
             : state.kind === 'saved'
               ? t(`已保存 ${t.dateTime(state.at)}`, `Saved ${t.dateTime(state.at)}`)
-              : t('草稿已保存', 'Draft saved');
+              : t('所有修改已保存', 'All changes saved');
   return (
     <p class={`save-status save-${state.kind}`} role="status" aria-live="polite">
       {text}
