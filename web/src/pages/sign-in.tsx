@@ -78,7 +78,7 @@ export const SignIn = (props: { config: WebConfig; error?: string | undefined })
         <LocalSignIn identities={auth.identities} />
       ) : (
         <button type="button" class="button" onClick={() => void startCognitoSignIn(auth)}>
-          {t('使用省馆账号登录', 'Sign in with your account')}
+          {t('使用账号登录', 'Sign in with your account')}
         </button>
       )}
     </section>
