@@ -4,7 +4,7 @@
  * table and charts. The choice lives in the URL query, so a reload or a shared link keeps it.
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { recentPeriods } from '../../../domain/forms/periods.js';
+import { parsePeriod, recentPeriods } from '../../../domain/forms/periods.js';
 import { api, type FormSummary, type Library, problemText } from '../api.js';
 import type { Session } from '../auth.js';
 import { Banner, Loading, useLoad } from '../components.js';
@@ -88,11 +88,16 @@ const Overview = (props: {
       props.firstForm.formId,
   );
   const form = props.forms.find((candidate) => candidate.formId === formId) ?? props.firstForm;
-  const periods = useMemo(() => periodsOf(form), [form]);
-  const [period, setPeriod] = useState<string | undefined>(() => {
+  // A linked period (any well-formed one, e.g. an old year) joins the recent ones in the picker.
+  const linked = useMemo(() => {
     const wanted = query().get('period');
-    return wanted && periodsOf(form).includes(wanted) ? wanted : undefined;
-  });
+    return wanted && parsePeriod(form.periodType, wanted) ? wanted : undefined;
+  }, [form]);
+  const periods = useMemo(() => {
+    const recent = periodsOf(form);
+    return linked && !recent.includes(linked) ? [...recent, linked] : recent;
+  }, [form, linked]);
+  const [period, setPeriod] = useState<string | undefined>(linked);
   const cities = useMemo(() => citiesOf(props.libraries), [props.libraries]);
   const [cityCode, setCityCode] = useState(() => {
     const wanted = query().get('city');
