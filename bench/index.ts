@@ -2,16 +2,23 @@
  * `npm run bench`: the performance figures of docs/performance.md. Prints a readable table and,
  * as its last line, one JSON object of numeric results. No test asserts a timing: the
  * machines are shared, so the goals are checked by reading these numbers.
- * So far: the rollup at national scale and the web form's weight; issue 10 adds the others.
+ * So far: Lambda bundle sizes and cold starts, the rollup at national scale and the web form's
+ * weight; issue 10 adds the API's save overhead and the rollup at 100 and 1,000 libraries.
+ * `--quick` runs everything small, to show it works (CI may run it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWeb } from '../scripts/build-web.js';
+import { benchLambdaBundles } from './lambda-bundles.js';
 import { benchRollup, median, type Sample } from './rollup.js';
 
-const LIBRARIES = 3_300;
-const REPETITIONS = 3;
+/** `--quick`: a small run for CI, to show the benchmark works, not to judge the numbers. */
+const QUICK = process.argv.includes('--quick');
+const LIBRARIES = QUICK ? 100 : 3_300;
+const REPETITIONS = QUICK ? 1 : 3;
+/** Fresh processes per function for the cold-start median (at least 10 for the real figure). */
+const COLD_START_RUNS = QUICK ? 3 : 11;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -44,6 +51,8 @@ const webFormWeight = async () => {
 
 const main = async () => {
   const webFormKBGzip = await webFormWeight();
+  log(`Lambda bundles (${COLD_START_RUNS} fresh processes each):`);
+  const lambdas = await benchLambdaBundles({ runs: COLD_START_RUNS, log });
   const rollup = await benchRollup({ libraries: LIBRARIES, repetitions: REPETITIONS, log });
 
   console.log(
@@ -80,6 +89,25 @@ const main = async () => {
     ['node + tsx idle RSS (MB)', fixed(rollup.baselineRssMB, 0), '', ''],
   ]);
 
+  console.log(
+    `\nLambda bundles as deployed (minified ESM, before zipping); cold start = wall time of a fresh node importing the bundle ÷ the same for an empty module (${fixed(lambdas.emptyModuleMs, 1)} ms), median of ${COLD_START_RUNS}\n`,
+  );
+  printTable([
+    ['function', 'KB', 'cold start (ms)', 'ratio'],
+    ...lambdas.bundles.map((bundle) => [
+      bundle.entry,
+      fixed(bundle.kilobytes, 0),
+      fixed(bundle.coldStartMs, 1),
+      fixed(bundle.coldStartRatio, 2),
+    ]),
+    [
+      'largest / slowest (goal)',
+      `${fixed(lambdas.bundleKBMax, 0)} (≤ 600)`,
+      '',
+      `${fixed(lambdas.coldStartRatioMax, 2)} (≤ 2.2)`,
+    ],
+  ]);
+
   console.log('\nWeb app (production build, gzip level 9)\n');
   printTable([
     ['figure', 'value', 'goal'],
@@ -88,6 +116,8 @@ const main = async () => {
 
   console.log(
     JSON.stringify({
+      coldStartRatioMax: Number(fixed(lambdas.coldStartRatioMax, 3)),
+      bundleKBMax: Number(fixed(lambdas.bundleKBMax, 1)),
       rollupSeconds3300: Number(fixed(rollup.rollupSeconds, 3)),
       rollupPeakRssMB: Number(fixed(rollup.rollupPeakRssMB, 1)),
       rollupOverReadRatio: Number(fixed(rollup.rollupOverReadRatio, 3)),
