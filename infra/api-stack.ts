@@ -1,13 +1,25 @@
 import { join } from 'node:path';
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, TimeZone } from 'aws-cdk-lib';
 import {
+  Annotations,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+} from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpNoneAuthorizer,
   HttpRoute,
   HttpRouteKey,
+  type HttpStage,
   type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
@@ -23,15 +35,23 @@ import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { FilterPattern, LogGroup, MetricFilter, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { FilterPattern, LogGroup, MetricFilter } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
@@ -42,18 +62,30 @@ import {
   type ReportsAccess,
   type RouteDefinition,
   routes,
+  type TableAccess,
 } from '../functions/routes.js';
+import { LAMBDA_BUNDLING } from './bundling.js';
+import { acknowledge, acknowledgeCrossStackWildcard, wildcardResourceFinding } from './nag.js';
 import {
   EVIDENCE_PREFIX,
+  mainTable,
   ROLLUP_PREFIX,
   ROLLUP_RUN_PARTITION_PREFIX,
   resourceEnv,
 } from './resources.js';
 import {
+  ACCESS_LOG_RETENTION,
+  API_THROTTLE,
+  alarmEmailOf,
+  FUNCTION_LOG_RETENTION,
+  isPlaceholderEmail,
+  provinceOf,
   ROLLUP_SCHEDULE_TIMEZONE,
+  ROUTE_THROTTLES,
   repoRoot,
   rollupScheduleOf,
   SERVICE_NAME,
+  tracingEnabledOf,
   webOriginOf,
 } from './settings.js';
 
@@ -73,9 +105,46 @@ const pascalCase = (text: string): string =>
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase())
     .join('');
 
-/** esbuild's ESM output has no `require`; CommonJS dependencies bundled into it still call it. */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+/** Where the metric filters of the functions' structured logs publish. */
+export const METRIC_NAMESPACE = 'CountyLibraryReports';
+
+/**
+ * Functions behind an S3 trigger are invoked asynchronously by EventBridge; Lambda retries a
+ * failed event like this before it goes to the dead-letter queue.
+ */
+const TRIGGERED_ASYNC_INVOCATION = { retryAttempts: 2, maxEventAgeMinutes: 60 } as const;
+
+/** The nightly rollup must have succeeded at least once in this many hours. */
+export const ROLLUP_SUCCESS_WINDOW_HOURS = 26;
+
+/**
+ * One JSON object per request: who (source IP, token subject), what (route, path), the outcome
+ * (status, latencies) and why it failed (authorizer and integration errors).
+ */
+export const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  sub: '$context.authorizer.claims.sub',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  protocol: '$context.protocol',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+} as const;
+
+/** Exactly the table actions the adapters use (adapters/dynamodb, Powertools idempotency). */
+const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/** Rollup run records are only ever put whole (adapters/dynamodb/rollup-run-store.ts). */
+const RUN_WRITE_ACTIONS = ['dynamodb:PutItem'];
 
 /**
  * The stateless HTTP API: one Lambda per entry of the function table and one route per entry of
@@ -83,15 +152,47 @@ const ESM_REQUIRE_BANNER =
  */
 export class ApiStack extends Stack {
   readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogs: LogGroup;
   readonly functionsByEntry: ReadonlyMap<FunctionEntry, NodejsFunction>;
-  /** Where the alarms of asynchronous work (rollups) notify; subscribe operators to it. */
+  /** Where every alarm notifies; the alarm e-mail (context `alarmEmail`) is subscribed. */
   readonly alarmTopic: Topic;
+  private readonly provinceCode: string;
+  private readonly tracing: boolean;
 
   constructor(scope: Construct, id: string, props: ApiStackProps) {
     super(scope, id, props);
+    this.provinceCode = provinceOf(this).code;
+    this.tracing = tracingEnabledOf(this);
 
+    this.alarmTopic = new Topic(this, 'AlarmTopic', {
+      displayName: `County library reports ${this.provinceCode}: alarms`,
+      enforceSSL: true,
+    });
+    const alarmEmail = alarmEmailOf(this);
+    if (isPlaceholderEmail(alarmEmail)) {
+      Annotations.of(this).addWarningV2(
+        'county-library-reports:placeholder-alarm-email',
+        `alarmEmail is ${alarmEmail}, a reserved example address: alarms will reach nobody. Set the operators' address in cdk.json (docs/deploy.md).`,
+      );
+    }
+    this.alarmTopic.addSubscription(new EmailSubscription(alarmEmail));
+    acknowledge(
+      this.alarmTopic,
+      'Serverless-SNSRedrivePolicy',
+      "The only subscription is the operators' e-mail address; an alarm whose notification is lost stays in ALARM in CloudWatch, so a dead-letter queue of notifications would add nothing but a queue nobody reads.",
+    );
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+
+    // Every request, in JSON, for a year; audit data, so kept even if the stack is deleted.
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: ACCESS_LOG_RETENTION,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.api = new HttpApi(this, 'HttpApi', {
       description: 'County library reports API',
+      // The $default stage is added below, with throttling and access logging.
+      createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [webOriginOf(this)],
         allowMethods: [
@@ -104,6 +205,16 @@ export class ApiStack extends Stack {
         allowHeaders: ['authorization', 'content-type', 'x-correlation-id'],
         exposeHeaders: ['x-correlation-id'],
         maxAge: Duration.hours(1),
+      },
+    });
+    // The same construct id as the stage HttpApi creates by default, so it is updated in place.
+    this.stage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: API_THROTTLE,
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
 
@@ -124,10 +235,6 @@ export class ApiStack extends Stack {
     }
     this.functionsByEntry = functionsByEntry;
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      displayName: 'County library reports: failed background work',
-    });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     const scheduleExpression = rollupScheduleOf(this);
     for (const definition of functions as readonly FunctionDefinition[]) {
       const handler = functionsByEntry.get(definition.entry as FunctionEntry);
@@ -137,13 +244,23 @@ export class ApiStack extends Stack {
         if (target === undefined) {
           throw new Error(`${definition.entry} invokes "${definition.invokes}", not in the table`);
         }
-        // lambda:InvokeFunction on that one function only.
-        target.grantInvoke(handler);
+        // lambda:InvokeFunction on that one function, unqualified (no versions or aliases).
+        target.grantInvokeLatestVersion(handler);
         handler.addEnvironment(resourceEnv.rollupFunction, target.functionName);
       }
-      if (definition.asyncInvocation !== undefined) {
-        this.configureAsyncWork(definition, handler, definition.asyncInvocation);
+      const asyncInvocation =
+        definition.asyncInvocation ??
+        (definition.s3Trigger !== undefined ? TRIGGERED_ASYNC_INVOCATION : undefined);
+      if (asyncInvocation !== undefined) {
+        this.configureAsyncWork(definition, handler, asyncInvocation);
+      } else {
+        acknowledge(
+          handler,
+          'Serverless-LambdaDLQ',
+          `${definition.entry} is only invoked synchronously by API Gateway: the caller receives every failure, and a dead-letter queue only ever receives failed asynchronous events.`,
+        );
       }
+      if (definition.entry === 'run-rollup') this.alarmOnMissingRollups(handler);
       if (definition.nightly !== undefined) {
         this.scheduleNightly(definition, handler, definition.nightly.payload, scheduleExpression);
       }
@@ -163,19 +280,55 @@ export class ApiStack extends Stack {
       return integration;
     };
 
+    const routesByKey = new Map<string, HttpRoute>();
     for (const route of routes) {
       const authorizer: IHttpRouteAuthorizer = route.auth === 'jwt' ? jwtAuthorizer : publicAccess;
-      new HttpRoute(this, `${pascalCase(`${route.method} ${route.path}`)}Route`, {
+      const routeKey = `${route.method} ${route.path}`;
+      const httpRoute = new HttpRoute(this, `${pascalCase(routeKey)}Route`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(route.path, toHttpMethod(route.method)),
         integration: integrationFor(route.function),
         authorizer,
       });
+      routesByKey.set(routeKey, httpRoute);
+      // Any other public route must be justified on its own: cdk-nag reports it.
+      if (route.auth === 'public' && route.function === 'health') {
+        acknowledge(
+          httpRoute,
+          'AwsSolutions-APIG4',
+          `${routeKey} is the readiness probe for uptime monitors, which have no token: it answers {"status":"ok"} or 503 and reveals no data; it is throttled with the rest of the stage.`,
+        );
+      }
     }
+    this.throttleRoutes(routesByKey);
 
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint });
   }
 
+  /**
+   * Tighter limits for expensive routes (ROUTE_THROTTLES). API Gateway rejects route settings for
+   * routes that do not exist yet, so the stage waits for them.
+   */
+  private throttleRoutes(routesByKey: ReadonlyMap<string, HttpRoute>) {
+    const routeSettings: Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+    > = {};
+    for (const { routeKey, rateLimit, burstLimit } of ROUTE_THROTTLES) {
+      const route = routesByKey.get(routeKey);
+      if (route === undefined) throw new Error(`Throttled route ${routeKey} is not in the table`);
+      this.stage.node.addDependency(route);
+      routeSettings[routeKey] = {
+        ThrottlingRateLimit: rateLimit,
+        ThrottlingBurstLimit: burstLimit,
+      };
+    }
+    // RouteSettings is free-form JSON in CloudFormation: CDK passes it through unconverted, so it
+    // is written with CloudFormation's own property names.
+    (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', routeSettings);
+  }
+
+  /** Fires on the first occurrence in a period; notifies the alarm topic. */
   private alarmOn(id: string, metric: IMetric, description: string): Alarm {
     const alarm = new Alarm(this, id, {
       metric,
@@ -183,7 +336,7 @@ export class ApiStack extends Stack {
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
-      alarmDescription: description,
+      alarmDescription: `[province ${this.provinceCode}] ${description}`,
     });
     alarm.addAlarmAction(new SnsAction(this.alarmTopic));
     return alarm;
@@ -194,6 +347,18 @@ export class ApiStack extends Stack {
       retentionPeriod: Duration.days(14),
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
+    });
+    for (const rule of ['AwsSolutions-SQS3', 'Serverless-SQSRedrivePolicy']) {
+      acknowledge(
+        queue,
+        rule,
+        'This queue is itself a dead-letter queue: failed events wait here 14 days for inspection and redrive (docs/deploy.md), and an alarm fires as soon as one arrives.',
+      );
+    }
+    new CfnOutput(this, `${id}Url`, {
+      value: queue.queueUrl,
+      description:
+        'Dead-letter queue: inspect and redrive (docs/deploy.md, "Alarms and failed background work")',
     });
     this.alarmOn(
       `${id}Alarm`,
@@ -208,7 +373,7 @@ export class ApiStack extends Stack {
 
   /**
    * An asynchronously invoked function: Lambda retries a failed event, then hands it to a
-   * dead-letter queue; alarms on its errors, on failed runs it logs and on the queue.
+   * dead-letter queue; for the rollup, an alarm also counts the failed runs it logs.
    */
   private configureAsyncWork(
     definition: FunctionDefinition,
@@ -216,22 +381,25 @@ export class ApiStack extends Stack {
     options: NonNullable<FunctionDefinition['asyncInvocation']>,
   ) {
     const id = pascalCase(definition.entry);
+    // Operators invoke it by name to redrive failed events (docs/deploy.md).
+    new CfnOutput(this, `${id}FunctionName`, { value: handler.functionName });
     handler.configureAsyncInvoke({
       retryAttempts: options.retryAttempts,
       maxEventAge: Duration.minutes(options.maxEventAgeMinutes),
       onFailure: new SqsDestination(this.deadLetterQueue(`${id}DeadLetterQueue`)),
     });
-    this.alarmOn(
-      `${id}ErrorsAlarm`,
-      handler.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
-      `${definition.entry} failed (after its retries the event goes to the dead-letter queue).`,
+    acknowledge(
+      handler,
+      'Serverless-LambdaDLQ',
+      `${definition.entry}'s failed asynchronous events go to an SQS on-failure destination (its dead-letter queue), which records the error with the event; a DeadLetterConfig as well would put every failure in a second queue.`,
     );
+    if (definition.entry !== 'run-rollup') return;
     // A scheduled night records a failed period on its run and carries on (it does not throw),
     // so failed runs are counted from the worker's structured log lines as well.
     const failedRuns = new MetricFilter(this, `${id}FailedRunsFilter`, {
       logGroup: handler.logGroup,
       filterPattern: FilterPattern.stringValue('$.message', '=', 'Rollup run failed'),
-      metricNamespace: 'CountyLibraryReports',
+      metricNamespace: METRIC_NAMESPACE,
       metricName: `${id}FailedRuns`,
       metricValue: '1',
     });
@@ -242,6 +410,35 @@ export class ApiStack extends Stack {
     );
   }
 
+  /**
+   * The rollup worker logs `Rollup run finished` with `status: "succeeded"` (functions/
+   * run-rollup.ts) for every published run. An hour without one counts as missing data, which
+   * breaches: the alarm fires once 26 hourly periods in a row had no successful run, i.e. a
+   * night was skipped, failed or never ran.
+   */
+  private alarmOnMissingRollups(handler: NodejsFunction) {
+    const succeededRuns = new MetricFilter(this, 'RunRollupSucceededRunsFilter', {
+      logGroup: handler.logGroup,
+      filterPattern: FilterPattern.all(
+        FilterPattern.stringValue('$.message', '=', 'Rollup run finished'),
+        FilterPattern.stringValue('$.status', '=', 'succeeded'),
+      ),
+      metricNamespace: METRIC_NAMESPACE,
+      metricName: 'RunRollupSucceededRuns',
+      metricValue: '1',
+    });
+    const alarm = new Alarm(this, 'RunRollupNoSuccessAlarm', {
+      metric: succeededRuns.metric({ period: Duration.hours(1), statistic: Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: ROLLUP_SUCCESS_WINDOW_HOURS,
+      datapointsToAlarm: ROLLUP_SUCCESS_WINDOW_HOURS,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.BREACHING,
+      alarmDescription: `[province ${this.provinceCode}] No rollup run succeeded in the last ${ROLLUP_SUCCESS_WINDOW_HOURS} hours: the nightly schedule did not run or its runs failed.`,
+    });
+    alarm.addAlarmAction(new SnsAction(this.alarmTopic));
+  }
+
   /** EventBridge Scheduler invokes the function every night, Beijing time, with `payload`. */
   private scheduleNightly(
     definition: FunctionDefinition,
@@ -250,11 +447,19 @@ export class ApiStack extends Stack {
     expression: string,
   ) {
     const id = pascalCase(definition.entry);
+    // A role of its own (CDK would share one per target) that only this schedule may assume.
+    const role = new Role(this, `${id}ScheduleRole`, {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+      description: `EventBridge Scheduler: invokes ${definition.entry} every night`,
+    });
     new Schedule(this, `${id}NightlySchedule`, {
       description: `Nightly ${definition.entry} (${expression}, ${ROLLUP_SCHEDULE_TIMEZONE})`,
       schedule: ScheduleExpression.expression(expression, TimeZone.of(ROLLUP_SCHEDULE_TIMEZONE)),
       target: new LambdaInvoke(handler, {
         input: ScheduleTargetInput.fromObject(payload),
+        role,
         // Retries when the invocation itself fails (throttling, Lambda unavailable); the
         // function's own failures are handled by its asynchronous retries and DLQ.
         retryAttempts: 5,
@@ -262,16 +467,28 @@ export class ApiStack extends Stack {
         deadLetterQueue: this.deadLetterQueue(`${id}ScheduleDeadLetterQueue`),
       }),
     });
+    acknowledge(
+      role,
+      wildcardResourceFinding(this, `${handler.functionArn}:*`),
+      "CDK's scheduler target grants lambda:InvokeFunction on the one worker function and its versions (<arn>:*); no other function is reachable.",
+    );
   }
 
   private createFunction(definition: FunctionDefinition, props: ApiStackProps): NodejsFunction {
     const id = pascalCase(definition.entry);
     // An explicit log group, so retention is set by CloudFormation rather than a custom resource.
     const logGroup = new LogGroup(this, `${id}Logs`, {
-      retention: RetentionDays.ONE_MONTH,
+      retention: FUNCTION_LOG_RETENTION,
       // Logs belong to the stateless stack; replacing it should not leave orphans behind.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // A role of its own instead of AWSLambdaBasicExecutionRole: it may write to this log group
+    // only, not create log groups or write to any other.
+    const role = new Role(this, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `${definition.entry}: its log group and the access functions/routes.ts declares`,
+    });
+    logGroup.grantWrite(role);
     const handler = new NodejsFunction(this, `${id}Function`, {
       entry: join(repoRoot, 'functions', `${definition.entry}.ts`),
       handler: 'handler',
@@ -282,7 +499,14 @@ export class ApiStack extends Stack {
       architecture: Architecture.ARM_64,
       memorySize: definition.memorySize ?? 512,
       timeout: Duration.seconds(definition.timeoutSeconds ?? 10),
+      role,
       logGroup,
+      // Powertools already writes JSON; Lambda passes it through unchanged and writes its own
+      // platform lines (START, REPORT) as JSON too, so every line can be queried by field.
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.INFO,
+      tracing: this.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         [resourceEnv.tableName]: props.table.tableName,
         [resourceEnv.evidenceBucket]: props.evidenceBucket.bucketName,
@@ -290,34 +514,72 @@ export class ApiStack extends Stack {
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         NODE_OPTIONS: '--enable-source-maps',
       },
+      // The esbuild options the benchmark also builds with (infra/bundling.ts), plus source maps.
       bundling: {
         format: OutputFormat.ESM,
-        minify: true,
+        minify: LAMBDA_BUNDLING.minify,
         sourceMap: true,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
+        target: LAMBDA_BUNDLING.target,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        banner: LAMBDA_BUNDLING.banner,
         // Ship the SDK versions we test against instead of whatever the runtime happens to have.
         bundleAwsSDK: true,
         logLevel: LogLevel.WARNING,
       },
     });
+    for (const rule of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
+      acknowledge(
+        handler,
+        rule,
+        'Pinned to nodejs22.x on purpose: the project runs and tests every handler on Node 22 (the `node` devDependency, esbuild target node22); move runtime, target and that dependency to the next LTS together.',
+      );
+    }
+    if (this.tracing) {
+      acknowledge(
+        role,
+        wildcardResourceFinding(this, '*'),
+        'X-Ray (context tracing=true): xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions, so they can only be granted on "*".',
+      );
+    } else {
+      acknowledge(
+        handler,
+        'Serverless-LambdaTracing',
+        'X-Ray tracing is behind the context flag `tracing` (off by default: traces cost money and the structured logs carry correlation ids); deploy with -c tracing=true to turn it on.',
+      );
+    }
+    this.alarmOn(
+      `${id}ErrorsAlarm`,
+      handler.metricErrors({ period: Duration.minutes(5), statistic: Stats.SUM }),
+      `${definition.entry} failed (an unhandled error or a timeout; handled errors are answered as problems and do not count).`,
+    );
+    this.alarmOn(
+      `${id}ThrottlesAlarm`,
+      handler.metricThrottles({ period: Duration.minutes(5), statistic: Stats.SUM }),
+      `${definition.entry} was throttled: the account's Lambda concurrency is exhausted.`,
+    );
+
     const evidenceActions = (definition.evidence ?? []).map((access) => EVIDENCE_ACTIONS[access]);
     if (evidenceActions.length > 0) {
+      const evidenceObjects = props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`);
       handler.addToRolePolicy(
-        new PolicyStatement({
-          actions: evidenceActions,
-          resources: [props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`)],
-        }),
+        new PolicyStatement({ actions: evidenceActions, resources: [evidenceObjects] }),
+      );
+      acknowledgeCrossStackWildcard(
+        role,
+        evidenceObjects,
+        `Object actions (${evidenceActions.join(', ')}) on the evidence/ key prefix only: object keys are created by uploads, so a prefix is the narrowest resource.`,
       );
     }
     const reportsActions = (definition.reports ?? []).map((access) => REPORTS_ACTIONS[access]);
     if (reportsActions.length > 0) {
+      const reportObjects = props.reportsBucket.arnForObjects(`${ROLLUP_PREFIX}*`);
       handler.addToRolePolicy(
-        new PolicyStatement({
-          actions: reportsActions,
-          resources: [props.reportsBucket.arnForObjects(`${ROLLUP_PREFIX}*`)],
-        }),
+        new PolicyStatement({ actions: reportsActions, resources: [reportObjects] }),
+      );
+      acknowledgeCrossStackWildcard(
+        role,
+        reportObjects,
+        `Object actions (${reportsActions.join(', ')}) on the rollups/ key prefix only: each run writes its files under a new prefix, so a prefix is the narrowest resource.`,
       );
     }
     if (definition.s3Trigger === 'evidence') {
@@ -333,36 +595,49 @@ export class ApiStack extends Stack {
           },
         },
         targets: [
-          new LambdaFunction(handler, { retryAttempts: 4, maxEventAge: Duration.hours(2) }),
+          new LambdaFunction(handler, {
+            // Retries when EventBridge cannot invoke the function, then keeps the event.
+            retryAttempts: 4,
+            maxEventAge: Duration.hours(2),
+            deadLetterQueue: this.deadLetterQueue(`${id}UploadedRuleDeadLetterQueue`),
+          }),
         ],
       });
     }
-    switch (definition.table) {
-      case 'read':
-        props.table.grantReadData(handler);
-        break;
-      case 'readWrite':
-        props.table.grantReadWriteData(handler);
-        break;
-      case 'readWriteRuns':
-        props.table.grantReadData(handler);
-        // Writes only to rollup run partitions: IAM checks the partition key of every item.
-        handler.addToRolePolicy(
-          new PolicyStatement({
-            actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
-            resources: [props.table.tableArn],
-            conditions: {
-              'ForAllValues:StringLike': {
-                'dynamodb:LeadingKeys': [`${ROLLUP_RUN_PARTITION_PREFIX}*`],
-              },
-            },
-          }),
-        );
-        break;
-      case 'none':
-        break;
-    }
+    this.grantTableAccess(definition.table, handler, props.table);
     return handler;
+  }
+
+  /** The table actions of an access level (functions/routes.ts), no more. */
+  private grantTableAccess(access: TableAccess, handler: NodejsFunction, table: ITableV2) {
+    if (access === 'none') return;
+    const indexArns = mainTable.globalSecondaryIndexes.map(
+      (index) => `${table.tableArn}/index/${index.indexName}`,
+    );
+    handler.addToRolePolicy(
+      new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn] }),
+    );
+    handler.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }),
+    );
+    if (access === 'readWrite') {
+      handler.addToRolePolicy(
+        new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }),
+      );
+    } else if (access === 'readWriteRuns') {
+      // Writes only to rollup run partitions: IAM checks the partition key of every item.
+      handler.addToRolePolicy(
+        new PolicyStatement({
+          actions: RUN_WRITE_ACTIONS,
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [`${ROLLUP_RUN_PARTITION_PREFIX}*`],
+            },
+          },
+        }),
+      );
+    }
   }
 }
 

@@ -1,6 +1,10 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { parseRegistryData } from '../domain/registry/registry-data.js';
 
 /** The repository root, from this file's location, so synth works from any working directory. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -118,3 +122,117 @@ export const webDomainOf = (scope: Construct): WebDomain | undefined => {
   }
   return { domainName, certificateArn };
 };
+
+/** The province a deployment serves (contexts `provinceCode` and `provinceName`). */
+export interface Province {
+  /** Two-digit code of the province-level division, e.g. `14` (Shanxi). */
+  code: string;
+  /** Its name as in the registry, e.g. `山西省`. */
+  name: string;
+  /** The registry file the user and registry scripts read: reference/libraries-<code>.json. */
+  registryFile: string;
+}
+
+/** reference/libraries-<code>.json, the registry of one province's county libraries. */
+export const registryFileOf = (provinceCode: string): string =>
+  join(repoRoot, 'reference', `libraries-${provinceCode}.json`);
+
+/**
+ * The deployment's province, checked against its registry file, so that a deployment can never
+ * be configured for one province and load or create users from another's registry.
+ */
+export const provinceOf = (scope: Construct): Province => {
+  const code: unknown = scope.node.tryGetContext('provinceCode');
+  const name: unknown = scope.node.tryGetContext('provinceName');
+  if (typeof code !== 'string' || !/^\d{2}$/.test(code)) {
+    throw new Error(
+      `Context "provinceCode" must be a two-digit province code like "14", got ${JSON.stringify(code)}`,
+    );
+  }
+  const registryFile = registryFileOf(code);
+  if (!existsSync(registryFile)) {
+    throw new Error(
+      `Context "provinceCode" is ${code}, but ${registryFile} does not exist; generate it with scripts/build-registry.ts first`,
+    );
+  }
+  const registry = parseRegistryData(registryFile, JSON.parse(readFileSync(registryFile, 'utf8')));
+  if (registry.provinceCode !== code || name !== registry.provinceName) {
+    throw new Error(
+      `Context "provinceName" must be the name in ${registryFile} ("${registry.provinceName}"), got ${JSON.stringify(name)}`,
+    );
+  }
+  return { code, name: registry.provinceName, registryFile };
+};
+
+/**
+ * Where the alarms notify (context `alarmEmail`): one operator address, subscribed to the alarm
+ * topic. Required, because alarms nobody receives protect nothing.
+ */
+export const alarmEmailOf = (scope: Construct): string => {
+  const configured: unknown = scope.node.tryGetContext('alarmEmail');
+  if (typeof configured !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(configured)) {
+    throw new Error(
+      `Context "alarmEmail" must be the e-mail address that receives alarms, like ops@example.org, got ${JSON.stringify(configured)}`,
+    );
+  }
+  return configured;
+};
+
+/** Domains reserved for examples (RFC 2606): mail to them never arrives. */
+export const isPlaceholderEmail = (email: string): boolean =>
+  /@(?:[^@]+\.)?example\.(?:org|com|net)$/i.test(email);
+
+/**
+ * X-Ray tracing of the functions (context `tracing`, default off): `-c tracing=true` arrives as
+ * a string, so both forms are accepted.
+ */
+export const tracingEnabledOf = (scope: Construct): boolean => {
+  const configured: unknown = scope.node.tryGetContext('tracing') ?? false;
+  if (configured === true || configured === 'true') return true;
+  if (configured === false || configured === 'false') return false;
+  throw new Error(`Context "tracing" must be true or false, got ${JSON.stringify(configured)}`);
+};
+
+/**
+ * An AWS WAF web ACL for the distribution (context `webAclArn`, optional). Web ACLs for
+ * CloudFront exist only in us-east-1, so it is created outside these stacks and passed in.
+ */
+export const webAclArnOf = (scope: Construct): string | undefined => {
+  const configured: unknown = scope.node.tryGetContext('webAclArn');
+  if (configured === undefined) return undefined;
+  if (
+    typeof configured !== 'string' ||
+    !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/.test(configured)
+  ) {
+    throw new Error(
+      `Context "webAclArn" must be the ARN of a CLOUDFRONT-scope WAF web ACL (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>), got ${JSON.stringify(configured)}`,
+    );
+  }
+  return configured;
+};
+
+/** How long function logs and the API's access logs are kept. */
+export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
+/** Access logs (API, buckets) are network logs; China's Cybersecurity Law asks for six months or more. */
+export const ACCESS_LOG_RETENTION = RetentionDays.ONE_YEAR;
+export const ACCESS_LOG_RETENTION_DAYS = 365;
+
+/**
+ * Throttling of the API's stage, per route unless a route has its own limits. Sized for a whole
+ * country (3,300 libraries): a deadline-day peak of a thousand librarians each saving every ten
+ * seconds is 100 requests a second; the burst absorbs page loads (several parallel GETs each).
+ */
+export const API_THROTTLE = { rateLimit: 100, burstLimit: 200 } as const;
+
+/**
+ * Tighter limits where a request is expensive or only rarely legitimate: a presigned upload
+ * (each photo is one), and starting a rollup (a province office action, minutes of compute).
+ */
+export const ROUTE_THROTTLES = [
+  {
+    routeKey: 'POST /api/libraries/{libraryId}/submissions/{formId}/{period}/evidence',
+    rateLimit: 10,
+    burstLimit: 20,
+  },
+  { routeKey: 'POST /api/rollups/{formId}/{period}', rateLimit: 1, burstLimit: 2 },
+] as const;

@@ -2,7 +2,9 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import {
   AccountRecovery,
   ClientAttributes,
+  FeaturePlan,
   ManagedLoginVersion,
+  Mfa,
   OAuthScope,
   StringAttribute,
   UserPool,
@@ -26,8 +28,9 @@ import {
 } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { Role } from '../domain/auth/principal.js';
+import { acknowledge, LAMBDA_BASIC_EXECUTION_FINDING } from './nag.js';
 import { buckets, EVIDENCE_DELETED_TAG, type KeyAttribute, mainTable } from './resources.js';
-import { cognitoDomainPrefixOf, webOriginOf } from './settings.js';
+import { ACCESS_LOG_RETENTION_DAYS, cognitoDomainPrefixOf, webOriginOf } from './settings.js';
 
 /** Cognito group precedence: the lowest number wins, matching the domain's role precedence. */
 const ROLE_GROUP_PRECEDENCE: Record<Role, number> = { admin: 0, province: 1, library: 2 };
@@ -45,6 +48,8 @@ export class StatefulStack extends Stack {
   readonly table: TableV2;
   readonly evidenceBucket: Bucket;
   readonly reportsBucket: Bucket;
+  /** Server access logs of the evidence and reports buckets. */
+  readonly accessLogsBucket: Bucket;
   readonly userPool: UserPool;
   readonly webClient: UserPoolClient;
   readonly userPoolDomain: UserPoolDomain;
@@ -52,7 +57,8 @@ export class StatefulStack extends Stack {
   readonly userPoolDomainHost: string;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
-    super(scope, id, props);
+    // Termination protection: `cdk destroy` or a console click cannot delete this stack.
+    super(scope, id, { ...props, terminationProtection: true });
     const webOrigin = webOriginOf(this);
 
     // Keys and indexes come from the definition the local stack also uses, so they cannot drift.
@@ -70,6 +76,19 @@ export class StatefulStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // Who read, wrote or deleted which evidence and report objects, for a year.
+    this.accessLogsBucket = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      // S3 delivers server access logs only to buckets with S3-managed keys.
+      encryption: BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        { expiration: Duration.days(ACCESS_LOG_RETENTION_DAYS) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+      ],
     });
 
     this.evidenceBucket = this.privateBucket(buckets.evidence, {
@@ -111,9 +130,48 @@ export class StatefulStack extends Stack {
         // Mutable so an administrator can bind or rebind a library account.
         libraryId: new StringAttribute({ minLen: 6, maxLen: 6, mutable: true }),
       },
+      // The mail with the temporary password (scripts/create-library-users.ts), Chinese first.
+      userInvitation: {
+        emailSubject: '县级公共图书馆年报平台账号 / County library reports account',
+        emailBody: [
+          '您好！您的县级公共图书馆年报平台账号已开通。',
+          `登录地址：${webOrigin}`,
+          '用户名：{username}（也可用本邮箱地址登录）',
+          '临时密码：{####}',
+          '请在 7 天内登录，并按提示设置新密码。',
+          '',
+          'Your account for the county library reports is ready.',
+          `Sign in at ${webOrigin} as {username} (or with this e-mail address)`,
+          'with the temporary password {####} within 7 days, then choose a new password.',
+        ].join('<br>'),
+      },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(7),
+      },
+      // Authenticator apps only: SMS needs an SNS spending limit and reaches mainland numbers
+      // unreliably.
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      // Essentials: free up to 10,000 monthly active users, more than a whole country's libraries.
+      featurePlan: FeaturePlan.ESSENTIALS,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    acknowledge(
+      this.userPool,
+      'AwsSolutions-COG2',
+      'MFA is optional, not required: county librarians often share one office computer and not all have a smartphone, so a required authenticator app would lock libraries out of their reports. Accounts are created only by administrators and need 12-character passwords. TOTP is enabled on the pool so enrollment can be offered later (it needs the aws.cognito.signin.user.admin scope, which the web client does not request yet).',
+    );
+    acknowledge(
+      this.userPool,
+      'AwsSolutions-COG8',
+      'The Plus plan (threat protection) costs USD 0.02 for every monthly active user with no free tier; with no self sign-up and administrator-created accounts only, Essentials is the proportionate plan. Switch featurePlan when the threat model changes.',
+    );
     for (const [groupName, precedence] of Object.entries(ROLE_GROUP_PRECEDENCE)) {
       this.userPool.addGroup(`${groupName}Group`, { groupName, precedence });
     }
@@ -151,10 +209,27 @@ export class StatefulStack extends Stack {
     // baseUrl() holds tokens (prefix, region), so it is cut as a string rather than parsed.
     this.userPoolDomainHost = this.userPoolDomain.baseUrl().slice('https://'.length);
 
+    this.acknowledgeNotificationsHandler();
+
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId });
     new CfnOutput(this, 'UserPoolDomainHost', { value: this.userPoolDomainHost });
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
+  }
+
+  /**
+   * `eventBridgeEnabled` makes CDK add its singleton handler that switches the bucket's
+   * notifications to EventBridge at deploy time; its findings are CDK's, acknowledged here.
+   */
+  private acknowledgeNotificationsHandler() {
+    for (const child of this.node.children) {
+      if (!child.node.id.startsWith('BucketNotificationsHandler')) continue;
+      acknowledge(
+        child,
+        LAMBDA_BASIC_EXECUTION_FINDING,
+        "CDK's own bucket-notifications custom resource handler (eventBridgeEnabled on the evidence bucket); it runs only during deployments and CDK defines its role.",
+      );
+    }
   }
 
   private privateBucket(id: string, props: Partial<BucketProps> = {}): Bucket {
@@ -165,6 +240,8 @@ export class StatefulStack extends Stack {
       // Versions keep evidence and published reports recoverable after an overwrite or delete.
       versioned: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: `s3/${id}/`,
       ...props,
       lifecycleRules: [
         { abortIncompleteMultipartUploadAfter: Duration.days(1) },

@@ -3,10 +3,12 @@ import { join } from 'node:path';
 import {
   Annotations,
   CfnOutput,
+  DefaultStackSynthesizer,
   Duration,
   RemovalPolicy,
   Stack,
   type StackProps,
+  Token,
 } from 'aws-cdk-lib';
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -34,7 +36,13 @@ import { BlockPublicAccess, Bucket, BucketEncryption, type IBucket } from 'aws-c
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import type { Construct } from 'constructs';
 import type { WebConfig } from '../web/src/auth.js';
-import { repoRoot, webDomainOf, webOriginOf } from './settings.js';
+import {
+  acknowledge,
+  LAMBDA_BASIC_EXECUTION_FINDING,
+  wildcardActionFinding,
+  wildcardResourceFinding,
+} from './nag.js';
+import { repoRoot, webAclArnOf, webDomainOf, webOriginOf } from './settings.js';
 
 /** Where `npm run web:build` writes the web app: index.html plus content-hashed assets/. */
 export const WEB_DIST = join(repoRoot, 'web', 'dist');
@@ -90,6 +98,7 @@ export class WebStack extends Stack {
     }
     const webOrigin = webOriginOf(this);
     const webDomain = webDomainOf(this);
+    const webAclArn = webAclArnOf(this);
     // An info, not a warning: the local default is the normal first step (docs/deploy.md).
     if (!webOrigin.startsWith('https://')) {
       Annotations.of(this).addInfo(
@@ -105,6 +114,11 @@ export class WebStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: true,
     });
+    acknowledge(
+      this.bucket,
+      'AwsSolutions-S1',
+      'Holds only the public build of web/, rewritten by every deploy; only CloudFront reads it (origin access control) and only deployments write it, so server access logs would record nothing but CloudFront fetches.',
+    );
 
     const s3Hosts = [props.evidenceBucket, props.reportsBucket].flatMap((bucket) => [
       // Presigned URLs are virtual-hosted: regional, or global in us-east-1.
@@ -162,6 +176,7 @@ export class WebStack extends Stack {
       comment: 'County library reports: web app and /api',
       defaultRootObject: 'index.html',
       httpVersion: HttpVersion.HTTP2_AND_3,
+      ...(webAclArn === undefined ? {} : { webAclId: webAclArn }),
       ...(webDomain === undefined
         ? {}
         : {
@@ -196,6 +211,8 @@ export class WebStack extends Stack {
         },
       },
     });
+
+    this.acknowledgeDistributionFindings(webDomain !== undefined, webAclArn !== undefined);
 
     // Hashed assets are never pruned: a browser still running the previous index.html may
     // load its lazy chunks after a deploy.
@@ -236,6 +253,7 @@ export class WebStack extends Stack {
     });
     // A new index.html only goes live once the assets it names are in the bucket.
     pages.node.addDependency(assets, config);
+    this.acknowledgeDeploymentHandler(pages);
 
     new CfnOutput(this, 'WebUrl', {
       value: `https://${this.distribution.distributionDomainName}`,
@@ -245,5 +263,111 @@ export class WebStack extends Stack {
       value: this.distribution.distributionDomainName,
       description: 'Target of the CNAME record of webDomainName',
     });
+  }
+
+  private acknowledgeDistributionFindings(customDomain: boolean, withWebAcl: boolean) {
+    const distribution = this.distribution;
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR1',
+      'No geo restriction: access is controlled by Cognito sign-in, and librarians and provincial staff reach the site from networks (mobile, VPN, travel) whose IP country is not always their own; blocking by country would lock users out without protecting data.',
+    );
+    if (!withWebAcl) {
+      acknowledge(
+        distribution,
+        'AwsSolutions-CFR2',
+        'No AWS WAF web ACL by default: every /api/* route except the readiness probe needs a Cognito token and the API stage is throttled; CLOUDFRONT-scope web ACLs exist only in us-east-1 and cost at least USD 5 a month, so a province that wants one creates it there and passes -c webAclArn=… (docs/deploy.md).',
+      );
+    }
+    acknowledge(
+      distribution,
+      'AwsSolutions-CFR3',
+      "No CloudFront access logs: every /api/* request is logged by the HTTP API's JSON access log (request id, route, status, token subject), and the rest is the public static app. CloudFront's standard logs cannot be delivered to S3 buckets in several regions this app may run in (ap-east-1 among them), and its v2 log delivery must be configured in us-east-1.",
+    );
+    if (!customDomain) {
+      acknowledge(
+        distribution,
+        'AwsSolutions-CFR4',
+        "With its own *.cloudfront.net name the distribution uses CloudFront's default certificate, whose minimum TLS version cannot be set; with webDomainName and webCertificateArn it requires TLS 1.2 (TLSv1.2_2021).",
+      );
+    }
+  }
+
+  /**
+   * The BucketDeployments share CDK's singleton upload handler; its role and runtime are CDK's.
+   * The findings are acknowledged on that handler only (the scope of its role).
+   */
+  private acknowledgeDeploymentHandler(deployment: BucketDeployment) {
+    const handler = deployment.handlerRole.node.scope;
+    if (handler === undefined) throw new Error('BucketDeployment handler role has no scope');
+    const reason = (what: string) =>
+      `CDK's BucketDeployment handler (aws-s3-deployment), which copies web/dist from the CDK asset bucket into the web bucket during deployments: ${what}`;
+    acknowledge(
+      handler,
+      LAMBDA_BASIC_EXECUTION_FINDING,
+      reason('CDK attaches this managed policy to its role.'),
+    );
+    for (const action of [
+      's3:GetBucket*',
+      's3:GetObject*',
+      's3:List*',
+      's3:Abort*',
+      's3:DeleteObject*',
+    ]) {
+      acknowledge(
+        handler,
+        wildcardActionFinding(action),
+        reason(
+          'CDK grants read on the asset bucket and read-write on the web bucket with these action groups.',
+        ),
+      );
+    }
+    // The bootstrap asset bucket as the policy names it: the synthesizer's name pattern, with
+    // the account, region and partition written out where the stack's environment knows them
+    // and left as CloudFormation placeholders where it does not.
+    const known = (value: string, placeholder: string) =>
+      Token.isUnresolved(value) ? `\${${placeholder}}` : value;
+    const qualifier =
+      (this.synthesizer instanceof DefaultStackSynthesizer
+        ? this.synthesizer.bootstrapQualifier
+        : undefined) ?? DefaultStackSynthesizer.DEFAULT_QUALIFIER;
+    const assetBucket = DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace(
+      /\$\{Qualifier\}/,
+      qualifier,
+    )
+      .replace(/\$\{AWS::AccountId\}/, known(this.account, 'AWS::AccountId'))
+      .replace(/\$\{AWS::Region\}/, known(this.region, 'AWS::Region'));
+    const assetObjects = `arn:${known(this.partition, 'AWS::Partition')}:s3:::${assetBucket}/*`;
+    for (const resource of [assetObjects, this.bucket.arnForObjects('*')]) {
+      acknowledge(
+        handler,
+        wildcardResourceFinding(this, resource),
+        reason(
+          'it reads every object of the CDK asset bucket and writes every object of the web bucket.',
+        ),
+      );
+    }
+    acknowledge(
+      handler,
+      wildcardResourceFinding(this, '*'),
+      reason(
+        'cloudfront:CreateInvalidation and GetInvalidation have no resource-level scoping in its policy.',
+      ),
+    );
+    for (const rule of ['AwsSolutions-L1', 'Serverless-LambdaLatestVersion']) {
+      acknowledge(handler, rule, reason('CDK chooses and updates its runtime.'));
+    }
+    acknowledge(
+      handler,
+      'Serverless-LambdaDLQ',
+      reason(
+        'CloudFormation invokes it synchronously and reports a failure as a failed deployment.',
+      ),
+    );
+    acknowledge(
+      handler,
+      'Serverless-LambdaTracing',
+      reason('it runs only during deployments; its logs are enough.'),
+    );
   }
 }

@@ -26,9 +26,16 @@ const outdir = mkdtempSync(join(tmpdir(), 'cdk-web-test-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
 // Bundling of the API's functions is skipped: nothing here depends on their code.
+// A real-looking alarm address: cdk.json's placeholder makes every synth warn (stacks.test.ts).
 const appWith = (context: Record<string, unknown> = {}) =>
   new App({
-    context: { ...cdkContext, webOrigin: WEB_ORIGIN, 'aws:cdk:bundling-stacks': [], ...context },
+    context: {
+      ...cdkContext,
+      webOrigin: WEB_ORIGIN,
+      alarmEmail: 'library-reports-ops@wenhua.shanxi.test',
+      'aws:cdk:bundling-stacks': [],
+      ...context,
+    },
     outdir: mkdtempSync(join(outdir, 'app-')),
   });
 
@@ -553,6 +560,21 @@ describe('web origin and custom domain', () => {
     ['a certificate without a domain', { webCertificateArn: CERTIFICATE_ARN }, /webDomainName/],
   ])('fails synth with %s', (_case, context, message) => {
     expect(() => createStacks(appWith(context))).toThrow(message);
+  });
+
+  test('webAclArn attaches an AWS WAF web ACL to the distribution; only a CLOUDFRONT-scope ACL', () => {
+    const webAclArn =
+      'arn:aws:wafv2:us-east-1:123456789012:global/webacl/library-reports/a1b2c3d4-5678-90ab-cdef-0123456789ab';
+    const guarded = Template.fromStack(createStacks(appWith({ webAclArn })).web);
+    guarded.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: { WebACLId: webAclArn },
+    });
+    web.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: { WebACLId: Match.absent() },
+    });
+    expect(() =>
+      createStacks(appWith({ webAclArn: webAclArn.replace('global', 'regional') })),
+    ).toThrow(/CLOUDFRONT-scope/);
   });
 
   test('synth fails with a clear message when the web app is not built', () => {
