@@ -105,6 +105,11 @@ export const functions = [
     timeoutSeconds: 300,
     description: 'Compute and publish a rollup (started runs and the nightly schedule)',
   },
+  {
+    entry: 'import-narrative',
+    table: 'none',
+    description: 'Suggested values from a pasted work summary (stores nothing)',
+  },
 ] as const satisfies readonly FunctionDefinition[];
 
 export type FunctionEntry = (typeof functions)[number]['entry'];
@@ -143,4 +148,5 @@ export const routes: readonly (RouteDefinition & { function: FunctionEntry })[] 
   { method: 'POST', path: ROLLUP, function: 'start-rollup', auth: 'jwt' },
   { method: 'GET', path: ROLLUP, function: 'get-rollup', auth: 'jwt' },
   { method: 'GET', path: `${ROLLUP}/files/{name}`, function: 'get-rollup', auth: 'jwt' },
+  { method: 'POST', path: '/api/imports/narrative', function: 'import-narrative', auth: 'jwt' },
 ];

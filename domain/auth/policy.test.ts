@@ -75,6 +75,13 @@ const EXPECTED: Record<Action, Record<Caller, boolean>> = {
     province: true,
     admin: true,
   },
+  // Reads and stores nothing: any library may turn its own prose into suggestions.
+  'narrative:import': {
+    'library own': true,
+    'library other': true,
+    province: false,
+    admin: false,
+  },
 };
 
 const ACTIONS = Object.keys(EXPECTED) as Action[];

@@ -14,7 +14,8 @@ export type Action =
   | 'period:read'
   | 'period:manage'
   | 'rollup:run'
-  | 'rollup:read';
+  | 'rollup:read'
+  | 'narrative:import';
 
 interface Grant {
   roles: readonly Role[];
@@ -32,6 +33,8 @@ export const POLICY: Readonly<Record<Action, Grant>> = {
   'period:manage': { roles: ['admin'], ownLibraryOnly: false },
   'rollup:run': { roles: ['province', 'admin'], ownLibraryOnly: false },
   'rollup:read': { roles: ['province', 'admin'], ownLibraryOnly: false },
+  // For the caller's own draft: the route names no library and nothing is read or stored.
+  'narrative:import': { roles: ['library'], ownLibraryOnly: false },
 };
 
 export const isAllowed = (principal: Principal, action: Action, libraryId?: string): boolean => {

@@ -44,6 +44,7 @@ import {
 } from '../form/draft-state.js';
 import { EvidencePanel } from '../form/evidence-panel.js';
 import { FieldInput, type FieldMessage } from '../form/field-input.js';
+import { ImportPanel } from '../form/import-panel.js';
 import { type Localized, useT } from '../i18n.js';
 import { Link } from '../router.js';
 
@@ -274,6 +275,15 @@ const ReportEditor = (props: {
       return next;
     });
 
+  const fieldsByKey = useMemo(
+    () =>
+      new Map(
+        form.sections.flatMap((section) =>
+          section.fields.map((field) => [field.key, field] as const),
+        ),
+      ),
+    [form],
+  );
   const live = useMemo(
     () => validateDraft(compiled, compact(values), previous?.values),
     [compiled, values, previous],
@@ -445,6 +455,15 @@ const ReportEditor = (props: {
             {t('载入最新版本并保留我的修改', 'Load the latest version and keep my changes')}
           </button>
         </div>
+      ) : null}
+
+      {editable ? (
+        <ImportPanel
+          formId={props.formId}
+          fields={fieldsByKey}
+          disabled={busy}
+          onAccept={(accepted) => setValues((current) => ({ ...current, ...accepted }))}
+        />
       ) : null}
 
       <div class="form-layout">

@@ -1,0 +1,46 @@
+import middy from '@middy/core';
+import { z } from 'zod';
+import { formRegistry } from '../adapters/form-catalog.js';
+import { authorize } from '../domain/auth/policy.js';
+import { NotFoundError } from '../domain/errors.js';
+import { packMessage } from '../domain/messages.js';
+import { importNarrative as extractFromNarrative } from '../domain/narrative/form.js';
+import { MAX_NARRATIVE_LENGTH } from '../domain/narrative/model.js';
+import { apiMiddlewares } from './http/middlewares.js';
+import { principalOf, readJsonBody } from './http/request.js';
+import { correlationIdOf, json } from './http/responses.js';
+import type { ApiEvent, ApiResult } from './http/types.js';
+
+/** The annual report, which every county library writes a prose summary for. */
+export const DEFAULT_NARRATIVE_FORM = 'county-annual-report';
+
+export const ImportNarrativeBody = z.strictObject({
+  // Not trimmed: the offsets of the evidence point into the text exactly as sent.
+  text: z
+    .string()
+    .min(1)
+    .max(MAX_NARRATIVE_LENGTH)
+    .regex(/\S/, { message: packMessage({ zh: '不能为空白', en: 'Must not be blank' }) }),
+  formId: z
+    .string()
+    .regex(/^[A-Za-z0-9-]{1,64}$/)
+    .default(DEFAULT_NARRATIVE_FORM),
+});
+
+/**
+ * Suggested values for a library's draft from its pasted work summary: `{values, evidence,
+ * unmapped}`. Reads and stores nothing: the librarian accepts suggestions into the draft, and
+ * the draft is saved as usual.
+ */
+export const importNarrative = async (event: ApiEvent): Promise<ApiResult> => {
+  const principal = principalOf(event);
+  authorize(principal, 'narrative:import');
+  const body = readJsonBody(event, ImportNarrativeBody);
+  const form = formRegistry.get(body.formId);
+  if (!form) {
+    throw new NotFoundError({ zh: `没有表单 ${body.formId}。`, en: `No form ${body.formId}.` });
+  }
+  return json(200, extractFromNarrative(form, body.text), correlationIdOf(event));
+};
+
+export const handler = middy(importNarrative).use(apiMiddlewares());
