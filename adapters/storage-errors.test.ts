@@ -8,6 +8,13 @@ const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), 
   code: 'ECONNREFUSED',
   $metadata: { attempts: 3 },
 });
+// What @smithy/node-http-handler rejects with when an attempt outlives requestTimeout
+// (throwOnRequestTimeout) or a connection is cut under a request.
+const timedOut = Object.assign(
+  new Error('a request has exceeded the configured 2500 ms requestTimeout.'),
+  { name: 'TimeoutError', code: 'ETIMEDOUT', $metadata: { attempts: 3 } },
+);
+const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
 const serverError = Object.assign(new Error('oops'), {
   name: 'InternalServerError',
@@ -17,6 +24,8 @@ const serverError = Object.assign(new Error('oops'), {
 describe('withStorageErrors', () => {
   it.each([
     ['a refused connection', refused],
+    ['a timed-out request (a hung table or bucket)', timedOut],
+    ['a connection reset under a request', reset],
     ['throttling', throttled],
     ['a 5xx answer', serverError],
   ])('turns %s into a retryable 503', async (_, failure) => {

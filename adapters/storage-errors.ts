@@ -23,20 +23,22 @@ const isUnavailable = (error: unknown): boolean => {
   );
 };
 
+/** The retryable 503 a storage outage or throttling becomes. */
+export const storageUnavailable = (cause: unknown) =>
+  new DependencyUnavailableError(
+    {
+      zh: '数据服务暂时不可用，请稍后重试。',
+      en: 'Storage is temporarily unavailable; retry later.',
+    },
+    { cause },
+  );
+
 /** Runs one storage call, turning "the database is down or throttling" into a retryable 503. */
 export const withStorageErrors = async <T>(operation: () => Promise<T>): Promise<T> => {
   try {
     return await operation();
   } catch (error) {
-    if (isUnavailable(error)) {
-      throw new DependencyUnavailableError(
-        {
-          zh: '数据服务暂时不可用，请稍后重试。',
-          en: 'Storage is temporarily unavailable; retry later.',
-        },
-        { cause: error },
-      );
-    }
+    if (isUnavailable(error)) throw storageUnavailable(error);
     throw error;
   }
 };

@@ -6,7 +6,7 @@ import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 import { createRollupService } from './rollup-service.js';
 
-const rollupService = createRollupService();
+const rollupService = createRollupService({ clients: 'api' });
 
 /**
  * `GET /api/rollups/{formId}/{period}`: the latest run (queued, running, succeeded or failed)

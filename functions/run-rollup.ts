@@ -12,7 +12,7 @@ import type { RollupRun } from '../domain/rollup/model.js';
 import { logger } from './http/logger.js';
 import { createRollupService } from './rollup-service.js';
 
-const rollupService = createRollupService();
+const rollupService = createRollupService({ clients: 'worker' });
 
 const Segment = z
   .string()

@@ -10,9 +10,10 @@ import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 import { createRollupService } from './rollup-service.js';
 
-const rollupService = createRollupService(
-  new LambdaRollupLauncher(lambdaClient, requireEnv(resourceEnv.rollupFunction)),
-);
+const rollupService = createRollupService({
+  clients: 'api',
+  launcher: new LambdaRollupLauncher(lambdaClient, requireEnv(resourceEnv.rollupFunction)),
+});
 
 /**
  * Starts a rollup of one form and period now: the run is recorded as `queued` and the worker

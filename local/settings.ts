@@ -11,6 +11,11 @@ export const LocalSettings = z.object({
   /** Emulator ports; a free port is chosen when unset. */
   DYNAMODB_PORT: Port.optional(),
   S3_PORT: Port.optional(),
+  /**
+   * For fault-injection tests: the S3 endpoint the handlers (and presigned links) use instead
+   * of s3rver's own, e.g. a proxy in front of S3_PORT that the test can cut or stall.
+   */
+  S3_ENDPOINT_OVERRIDE: z.url({ protocol: /^https?$/ }).optional(),
   /** The nightly rollup, Beijing time (`HH:MM`), or `off`. */
   ROLLUP_AT: z
     .string()

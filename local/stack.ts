@@ -31,6 +31,7 @@ export interface StackState {
   pid: number;
   apiUrl: string;
   dynamoDbEndpoint: string;
+  /** s3rver's own endpoint; the handlers use S3_ENDPOINT_OVERRIDE instead when it is set. */
   s3Endpoint: string;
   tableName: string;
   buckets: Record<keyof typeof buckets, string>;
@@ -163,7 +164,7 @@ export const startLocalStack = async (
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ENDPOINT_URL_S3: settings.S3_ENDPOINT_OVERRIDE ?? s3.endpoint,
       // s3rver serves buckets by path, not as subdomains.
       S3_FORCE_PATH_STYLE: 'true',
       [resourceEnv.tableName]: LOCAL_TABLE_NAME,
@@ -217,6 +218,9 @@ export const startLocalStack = async (
       signToken: (identity) => signDevToken(signingKey, identity),
       jwks: jwks(signingKey),
       isKnownLibrary: (libraryId) => knownLibraries.has(libraryId),
+      // As in AWS: an API function has its own timeout (10 s unless set), not API Gateway's.
+      timeoutMsOf: (entry) =>
+        (definitions.find((definition) => definition.entry === entry)?.timeoutSeconds ?? 10) * 1000,
       webRoot: WEB_ROOT,
       webConfig: localWebConfig(registry.libraries),
       log,

@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
   SubmissionHead,
@@ -16,7 +16,7 @@ import {
   RevisionConflictError,
   type SubmissionStore,
 } from '../../domain/submissions/store.js';
-import { withStorageErrors } from '../storage-errors.js';
+import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
 import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import {
   headIndexKeys,
@@ -27,6 +27,27 @@ import {
 } from './keys.js';
 
 const HEAD_INDEX = 'GSI1';
+/** Retries of a transaction cancelled by a concurrent one, after the first attempt. */
+export const CONFLICT_RETRIES = 3;
+const CONFLICT_BACKOFF_MS = 25;
+const THROTTLED_CODES = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
+
+/** "Full jitter": a random wait of up to 25, 50, 100 … ms, so racing writers spread out. */
+const conflictBackoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * CONFLICT_BACKOFF_MS * 2 ** attempt));
+
+/**
+ * The cancellation reason codes of a cancelled transaction, or undefined for any other error.
+ * Duck-typed, like storage-errors.ts: the error may come from another realm.
+ */
+const cancellationCodes = (error: unknown): string[] | undefined => {
+  const { name, CancellationReasons } = (error ?? {}) as {
+    name?: unknown;
+    CancellationReasons?: { Code?: string }[];
+  };
+  if (name !== 'TransactionCanceledException') return undefined;
+  return (CancellationReasons ?? []).flatMap((reason) => (reason.Code ? [reason.Code] : []));
+};
 
 export class DynamoDbSubmissionStore implements SubmissionStore {
   constructor(
@@ -47,63 +68,85 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return Item ? SubmissionHead.parse(Item) : undefined;
   }
 
+  /**
+   * Writes the head (conditioned on the expected revision) and the new revision (never
+   * overwriting one) in one transaction. A transaction DynamoDB cancelled because another one
+   * touched the same item at that moment (`TransactionConflict`, nothing written) is retried a
+   * few times with jitter, as AWS advises; the conditions make a retry apply at most once. A
+   * failed condition, or conflicts that persist, mean the head moved: RevisionConflictError.
+   */
   async commit(
     head: SubmissionHead,
     revision: SubmissionRevision,
     expectedRevision: number,
   ): Promise<void> {
-    try {
-      await withStorageErrors(() =>
-        this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...submissionKeys(head),
-                    ...headIndexKeys(head),
-                    entity: 'head',
-                    ...head,
-                  },
-                  ...(expectedRevision === 0
-                    ? { ConditionExpression: 'attribute_not_exists(PK)' }
-                    : {
-                        ConditionExpression: '#revision = :expected',
-                        ExpressionAttributeNames: { '#revision': 'revision' },
-                        ExpressionAttributeValues: { ':expected': expectedRevision },
-                      }),
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    ...revisionKeys(revision, revision.revision),
-                    entity: 'revision',
-                    ...revision,
-                  },
-                  // Revisions are immutable: never overwrite one.
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
-              },
-            ],
-          }),
-        ),
-      );
-    } catch (error) {
-      // A failed condition or a concurrent transaction on the same items: the head moved.
-      if (
-        error instanceof TransactionCanceledException &&
-        (error.CancellationReasons ?? []).some(
-          (reason) =>
-            reason.Code === 'ConditionalCheckFailed' || reason.Code === 'TransactionConflict',
-        )
-      ) {
-        throw new RevisionConflictError(head, expectedRevision, { cause: error });
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await withStorageErrors(() =>
+          this.client.send(
+            new TransactWriteCommand(this.commitInput(head, revision, expectedRevision)),
+          ),
+        );
+        return;
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes === undefined) throw error;
+        if (codes.includes('ConditionalCheckFailed')) {
+          throw new RevisionConflictError(head, expectedRevision, { cause: error });
+        }
+        if (codes.includes('TransactionConflict')) {
+          if (attempt < CONFLICT_RETRIES) {
+            await conflictBackoff(attempt);
+            continue;
+          }
+          throw new RevisionConflictError(head, expectedRevision, { cause: error });
+        }
+        // Throttled inside the transaction: nothing written, the caller may retry (503).
+        if (codes.some((code) => THROTTLED_CODES.has(code))) throw storageUnavailable(error);
+        throw error;
       }
-      throw error;
     }
+  }
+
+  private commitInput(
+    head: SubmissionHead,
+    revision: SubmissionRevision,
+    expectedRevision: number,
+  ): TransactWriteCommandInput {
+    return {
+      TransactItems: [
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...submissionKeys(head),
+              ...headIndexKeys(head),
+              entity: 'head',
+              ...head,
+            },
+            ...(expectedRevision === 0
+              ? { ConditionExpression: 'attribute_not_exists(PK)' }
+              : {
+                  ConditionExpression: '#revision = :expected',
+                  ExpressionAttributeNames: { '#revision': 'revision' },
+                  ExpressionAttributeValues: { ':expected': expectedRevision },
+                }),
+          },
+        },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...revisionKeys(revision, revision.revision),
+              entity: 'revision',
+              ...revision,
+            },
+            // Revisions are immutable: never overwrite one.
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+      ],
+    };
   }
 
   async listRevisions(key: SubmissionKey, page: PageRequest): Promise<Page<SubmissionRevision>> {

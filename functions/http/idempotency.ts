@@ -12,10 +12,10 @@ import {
 } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../../adapters/config.js';
+import { dynamoDbClient } from '../../adapters/dynamodb/client.js';
 import {
   ConflictError,
   DependencyUnavailableError,
@@ -31,7 +31,8 @@ const persistenceStore = new DynamoDBPersistenceLayer({
   keyAttr: mainTable.partitionKey.name,
   sortKeyAttr: mainTable.sortKey.name,
   expiryAttr: mainTable.timeToLiveAttribute,
-  awsSdkV3Client: new DynamoDBClient({ maxAttempts: 3 }),
+  // The API's client: its short timeouts answer 503 instead of hanging when the table does.
+  awsSdkV3Client: dynamoDbClient,
 });
 
 const config = new IdempotencyConfig({

@@ -1,10 +1,14 @@
 /**
  * Optimistic concurrency through HTTP: racing saves on one report produce exactly one winner and
- * contiguous revisions; parallel writers on different reports never lose an acknowledged write.
- * Libraries of 大同市 (1402xx), 长治市 (1404xx, but not 140429) and 140181, period 2026: used by no
- * other test file.
+ * contiguous revisions; a hundred libraries saving and submitting at once never lose an
+ * acknowledged write. Libraries 140212 and 140181 in period 2026, and the first hundred
+ * libraries of the registry in period 2047 (opened here by the administrator): used by no other
+ * test file. Each describe records its figures (test/integration/reliability-figures.ts).
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
+import { inParallel } from '../../local/tools.js';
+import { recordFigures } from './reliability-figures.js';
 import { api, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
@@ -15,6 +19,7 @@ interface View {
   status: string;
   revision: number;
   values: Record<string, unknown>;
+  submittedAt?: string;
 }
 
 interface Page<Item> {
@@ -25,18 +30,62 @@ interface Page<Item> {
 interface RevisionSummary {
   revision: number;
   action: string;
+  status: string;
 }
 
-const submissionPath = (libraryId: string) =>
-  `/api/libraries/${libraryId}/submissions/${FORM}/${PERIOD}`;
+/** Values as canonical JSON (keys sorted): DynamoDB does not keep the order of a map's keys. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
+const sameValues = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
-const save = (token: string, libraryId: string, values: unknown, expectedRevision: number) =>
-  api(submissionPath(libraryId), {
-    method: 'PUT',
+/** Counts the requests a suite makes and the 5xx answers among them. */
+class Tally {
+  requests = 0;
+  serverErrors = 0;
+  lostWrites = 0;
+
+  async send(path: string, init: Parameters<typeof api>[1] = {}): Promise<Response> {
+    this.requests += 1;
+    const response = await api(path, init);
+    if (response.status >= 500) this.serverErrors += 1;
+    return response;
+  }
+
+  record(suite: string) {
+    recordFigures({
+      suite,
+      requests: this.requests,
+      unexpectedServerErrors: this.serverErrors,
+      lostWrites: this.lostWrites,
+      // Every caller here reads only its own reports (the authorization matrix checks leaks).
+      leaks: 0,
+    });
+  }
+}
+
+const submissionPath = (libraryId: string, period = PERIOD) =>
+  `/api/libraries/${libraryId}/submissions/${FORM}/${period}`;
+
+const sendJson = (tally: Tally, path: string, method: string, token: string, body: unknown) =>
+  tally.send(path, {
+    method,
     token,
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ values, expectedRevision }),
+    body: JSON.stringify(body),
   });
+
+const save = (
+  tally: Tally,
+  token: string,
+  libraryId: string,
+  values: unknown,
+  expectedRevision: number,
+  period = PERIOD,
+) => sendJson(tally, submissionPath(libraryId, period), 'PUT', token, { values, expectedRevision });
 
 const readJson = async <T>(response: Response, status: number): Promise<T> => {
   const text = await response.text();
@@ -47,13 +96,13 @@ const readJson = async <T>(response: Response, status: number): Promise<T> => {
 };
 
 /** Every revision of a report, newest first, following the cursor to the end. */
-const allRevisions = async (token: string, libraryId: string) => {
+const allRevisions = async (tally: Tally, token: string, libraryId: string, period = PERIOD) => {
   const revisions: RevisionSummary[] = [];
   let cursor: string | undefined;
   do {
     const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
     const page = await readJson<Page<RevisionSummary>>(
-      await api(`${submissionPath(libraryId)}/revisions?${query}`, { token }),
+      await tally.send(`${submissionPath(libraryId, period)}/revisions?${query}`, { token }),
       200,
     );
     revisions.push(...page.items);
@@ -65,18 +114,22 @@ const allRevisions = async (token: string, libraryId: string) => {
 describe('fifty saves racing on one revision', () => {
   const LIB = '140212';
   const RACERS = 50;
+  const tally = new Tally();
   let token: string;
   beforeAll(async () => {
     token = await tokenFor('library', LIB);
-    await readJson(await save(token, LIB, { holdingsTotal: 1 }, 0), 201);
+    await readJson(await save(tally, token, LIB, { holdingsTotal: 1 }, 0), 201);
   });
+  afterAll(() => tally.record('concurrency: 50 saves on one revision'));
 
   it('lets exactly one win; the others get 409 and change nothing', async () => {
     const attempts = Array.from({ length: RACERS }, (_, index) => ({
       holdingsTotal: 10_000 + index,
       visits: index,
     }));
-    const responses = await Promise.all(attempts.map((values) => save(token, LIB, values, 1)));
+    const responses = await Promise.all(
+      attempts.map((values) => save(tally, token, LIB, values, 1)),
+    );
     const bodies = await Promise.all(
       responses.map(async (response) => ({
         status: response.status,
@@ -97,122 +150,191 @@ describe('fifty saves racing on one revision', () => {
       });
     }
 
-    const revisions = await allRevisions(token, LIB);
+    const revisions = await allRevisions(tally, token, LIB);
     expect(revisions.map((revision) => revision.revision)).toEqual([2, 1]);
 
-    const head = await readJson<View>(await api(submissionPath(LIB), { token }), 200);
-    expect(head.revision).toBe(2);
-    expect(head.values).toEqual(attempts[winnerIndex]);
+    const head = await readJson<View>(await tally.send(submissionPath(LIB), { token }), 200);
     const stored = await readJson<View>(
-      await api(`${submissionPath(LIB)}/revisions/2`, { token }),
+      await tally.send(`${submissionPath(LIB)}/revisions/2`, { token }),
       200,
     );
+    // The one acknowledged write of the race: it is the head and revision 2.
+    const kept = head.revision === 2 && sameValues(stored.values, winner.values);
+    if (!kept) tally.lostWrites += 1;
+    expect(head.revision).toBe(2);
+    expect(head.values).toEqual(attempts[winnerIndex]);
     expect(stored.values).toEqual(attempts[winnerIndex]);
   });
 });
 
-describe('twenty libraries writing at once', () => {
-  const LIBRARIES = [
-    '140213',
-    '140214',
-    '140215',
-    '140221',
-    '140222',
-    '140223',
-    '140224',
-    '140225',
-    '140226',
-    '140403',
-    '140404',
-    '140405',
-    '140406',
-    '140423',
-    '140425',
-    '140426',
-    '140427',
-    '140428',
-    '140430',
-    '140431',
-  ];
-  const SAVES_AFTER_CREATE = 3;
-  const valuesFor = (libraryId: string, revision: number) => ({
-    holdingsTotal: Number(libraryId) + revision,
-    newAcquisitions: revision,
-  });
+describe('twenty creations racing on one report', () => {
+  const tally = new Tally();
+  afterAll(() => tally.record('concurrency: 20 creations of one report'));
 
-  it('keeps every acknowledged write, with exact revision counts', async () => {
-    expect(new Set(LIBRARIES).size).toBe(20);
-    const acknowledged = await Promise.all(
-      LIBRARIES.map(async (libraryId) => {
-        const token = await tokenFor('library', libraryId);
-        const writes: { revision: number; values: Record<string, unknown> }[] = [];
-        for (let expected = 0; expected <= SAVES_AFTER_CREATE; expected += 1) {
-          const values = valuesFor(libraryId, expected + 1);
-          const view = await readJson<View>(
-            await save(token, libraryId, values, expected),
-            expected === 0 ? 201 : 200,
-          );
-          expect(view.revision).toBe(expected + 1);
-          writes.push({ revision: view.revision, values });
-        }
-        return { libraryId, token, writes };
-      }),
-    );
-
-    await Promise.all(
-      acknowledged.map(async ({ libraryId, token, writes }) => {
-        const head = await readJson<View>(await api(submissionPath(libraryId), { token }), 200);
-        expect(head).toMatchObject({
-          libraryId,
-          status: 'draft',
-          revision: SAVES_AFTER_CREATE + 1,
-          values: valuesFor(libraryId, SAVES_AFTER_CREATE + 1),
-        });
-        const revisions = await allRevisions(token, libraryId);
-        expect(revisions.map((revision) => revision.revision)).toEqual([4, 3, 2, 1]);
-        for (const write of writes) {
-          const stored = await readJson<View>(
-            await api(`${submissionPath(libraryId)}/revisions/${write.revision}`, { token }),
-            200,
-          );
-          expect(stored.values).toEqual(write.values);
-        }
-      }),
-    );
-
-    // The province sees all twenty heads at their last revision.
-    const province = await tokenFor('province');
-    const heads = new Map<string, number>();
-    let cursor: string | undefined;
-    do {
-      const query = new URLSearchParams({
-        formId: FORM,
-        period: PERIOD,
-        limit: '100',
-        ...(cursor ? { cursor } : {}),
-      });
-      const page = await readJson<Page<{ libraryId: string; revision: number }>>(
-        await api(`/api/submissions?${query}`, { token: province }),
-        200,
-      );
-      for (const item of page.items) heads.set(item.libraryId, item.revision);
-      cursor = page.nextCursor;
-    } while (cursor);
-    for (const libraryId of LIBRARIES) expect(heads.get(libraryId)).toBe(SAVES_AFTER_CREATE + 1);
-  });
-
-  it('racing creations of one report: exactly one 201, the rest 409', async () => {
+  it('exactly one 201, the rest 409', async () => {
     const LIB = '140181'; // 古交市: no other test touches it
     const token = await tokenFor('library', LIB);
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, index) => save(token, LIB, { visits: index }, 0)),
+      Array.from({ length: 20 }, (_, index) => save(tally, token, LIB, { visits: index }, 0)),
     );
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(19);
     const winner = await readJson<View>(responses[statuses.indexOf(201)] as Response, 201);
-    expect((await allRevisions(token, LIB)).map((revision) => revision.revision)).toEqual([1]);
-    const head = await readJson<View>(await api(submissionPath(LIB), { token }), 200);
+    expect((await allRevisions(tally, token, LIB)).map((revision) => revision.revision)).toEqual([
+      1,
+    ]);
+    const head = await readJson<View>(await tally.send(submissionPath(LIB), { token }), 200);
+    if (!sameValues(head.values, winner.values)) tally.lostWrites += 1;
     expect(head.values).toEqual(winner.values);
+  });
+});
+
+describe('a hundred libraries saving and submitting at once', () => {
+  const PERIOD_2047 = '2047';
+  const LIBRARIES = 100;
+  /** Requests in flight at once: enough to overlap every step, little enough for 2 cores. */
+  const IN_FLIGHT = 25;
+  const tally = new Tally();
+  let province: string;
+  let libraries: string[];
+
+  interface Write {
+    revision: number;
+    action: 'save' | 'submit';
+    values: Record<string, unknown>;
+  }
+
+  /** The drafts a library saves before its complete report: a start, then more figures. */
+  const draftsOf = (libraryId: string, index: number): Record<string, unknown>[] => [
+    { holdingsTotal: Number(libraryId) },
+    { holdingsTotal: Number(libraryId), visits: 1_000 + index, newAcquisitions: index },
+    // A complete valid report (武乡县's), made this library's own.
+    { ...wuxiangReport2025(), visits: 80_000 + index, loans: 60_000 + index },
+  ];
+
+  beforeAll(async () => {
+    province = await tokenFor('province');
+    const admin = await tokenFor('admin');
+    // The period is far in the future: the administrator opens it now for these libraries.
+    const now = Date.now();
+    await readJson(
+      await sendJson(tally, `/api/periods/${FORM}/${PERIOD_2047}`, 'PUT', admin, {
+        opensAt: new Date(now - 86_400_000).toISOString(),
+        dueAt: new Date(now + 30 * 86_400_000).toISOString(),
+        locksAt: new Date(now + 60 * 86_400_000).toISOString(),
+      }),
+      200,
+    );
+    const registry = await readJson<{ items: { libraryId: string }[] }>(
+      await tally.send('/api/libraries', { token: province }),
+      200,
+    );
+    libraries = registry.items
+      .map((library) => library.libraryId)
+      .sort()
+      .slice(0, LIBRARIES);
+  });
+  afterAll(() => tally.record('concurrency: 100 libraries save and submit'));
+
+  it('keeps every acknowledged write, with exact revision counts and province totals', async () => {
+    expect(new Set(libraries).size).toBe(LIBRARIES);
+    const acknowledged = new Map<string, Write[]>();
+    const tokens = new Map<string, string>();
+    for (const libraryId of libraries) {
+      tokens.set(libraryId, await tokenFor('library', libraryId));
+      acknowledged.set(libraryId, []);
+    }
+
+    // Every library's steps are sequential (each needs the previous revision); the libraries
+    // run interleaved, IN_FLIGHT requests at a time.
+    await inParallel(libraries, IN_FLIGHT, async (libraryId) => {
+      const index = libraries.indexOf(libraryId);
+      const token = tokens.get(libraryId) ?? '';
+      const writes = acknowledged.get(libraryId) ?? [];
+      const drafts = draftsOf(libraryId, index);
+      for (const [step, values] of drafts.entries()) {
+        const view = await readJson<View>(
+          await save(tally, token, libraryId, values, step, PERIOD_2047),
+          step === 0 ? 201 : 200,
+        );
+        writes.push({ revision: view.revision, action: 'save', values });
+      }
+      const submitted = await readJson<View>(
+        await sendJson(tally, `${submissionPath(libraryId, PERIOD_2047)}/submit`, 'POST', token, {
+          expectedRevision: drafts.length,
+          explanations: {},
+        }),
+        200,
+      );
+      expect(submitted).toMatchObject({ status: 'submitted', revision: drafts.length + 1 });
+      writes.push({
+        revision: submitted.revision,
+        action: 'submit',
+        values: drafts[drafts.length - 1] ?? {},
+      });
+    });
+
+    // Afterwards: every acknowledged write is there, exactly once, with its values.
+    await inParallel(libraries, IN_FLIGHT, async (libraryId) => {
+      const token = tokens.get(libraryId) ?? '';
+      const writes = acknowledged.get(libraryId) ?? [];
+      const last = writes[writes.length - 1];
+      const head = await readJson<View>(
+        await tally.send(submissionPath(libraryId, PERIOD_2047), { token }),
+        200,
+      );
+      expect(head).toMatchObject({
+        libraryId,
+        status: 'submitted',
+        revision: last?.revision,
+        values: last?.values,
+        submittedAt: expect.any(String),
+      });
+      const revisions = await allRevisions(tally, token, libraryId, PERIOD_2047);
+      expect(revisions.map(({ revision, action }) => ({ revision, action }))).toEqual(
+        writes.map(({ revision, action }) => ({ revision, action })).reverse(),
+      );
+      for (const write of writes) {
+        const stored = await readJson<View>(
+          await tally.send(
+            `${submissionPath(libraryId, PERIOD_2047)}/revisions/${write.revision}`,
+            {
+              token,
+            },
+          ),
+          200,
+        );
+        if (!sameValues(stored.values, write.values)) tally.lostWrites += 1;
+      }
+    });
+    expect(tally.lostWrites).toBe(0);
+
+    // The province's list counts exactly these hundred reports, all submitted, at revision 4.
+    const heads = new Map<string, { status: string; revision: number }>();
+    let cursor: string | undefined;
+    do {
+      const query = new URLSearchParams({
+        formId: FORM,
+        period: PERIOD_2047,
+        limit: '100',
+        ...(cursor ? { cursor } : {}),
+      });
+      const page = await readJson<Page<{ libraryId: string; status: string; revision: number }>>(
+        await tally.send(`/api/submissions?${query}`, { token: province }),
+        200,
+      );
+      for (const item of page.items) {
+        expect(heads.has(item.libraryId)).toBe(false);
+        heads.set(item.libraryId, { status: item.status, revision: item.revision });
+      }
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect([...heads.keys()].sort()).toEqual(libraries);
+    expect([...heads.values()].filter((head) => head.status === 'submitted')).toHaveLength(
+      LIBRARIES,
+    );
+    expect(new Set([...heads.values()].map((head) => head.revision))).toEqual(new Set([4]));
+    expect(tally.serverErrors).toBe(0);
   });
 });
