@@ -3,13 +3,14 @@
  * as its last line, one JSON object of numeric results. No test asserts a timing: the
  * machines are shared, so the goals are checked by reading these numbers.
  * So far: Lambda bundle sizes and cold starts, the rollup at national scale and the web form's
- * weight; issue 10 adds the API's save overhead and the rollup at 100 and 1,000 libraries.
+ * weight, the API's save overhead and how the rollup grows.
  * `--quick` runs everything small, to show it works (CI may run it).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWeb } from '../scripts/build-web.js';
+import { benchApiSave, CONCURRENT_SAVERS } from './api-save.js';
 import { benchLambdaBundles } from './lambda-bundles.js';
 import { benchRollup, median, type Sample } from './rollup.js';
 
@@ -19,6 +20,10 @@ const LIBRARIES = QUICK ? 100 : 3_300;
 const REPETITIONS = QUICK ? 1 : 3;
 /** Fresh processes per function for the cold-start median (at least 10 for the real figure). */
 const COLD_START_RUNS = QUICK ? 3 : 11;
+/** Smaller rollups, to show how time and memory grow with the number of libraries. */
+const GROWTH_LIBRARIES = QUICK ? [20, 50] : [100, 1_000];
+/** Periods × the registry's 117 libraries = full-report saves through the API. */
+const API_SAVE_PERIODS = QUICK ? 1 : 4;
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -53,6 +58,13 @@ const main = async () => {
   const webFormKBGzip = await webFormWeight();
   log(`Lambda bundles (${COLD_START_RUNS} fresh processes each):`);
   const lambdas = await benchLambdaBundles({ runs: COLD_START_RUNS, log });
+  log('API save overhead:');
+  const apiSave = await benchApiSave({ periods: API_SAVE_PERIODS, log });
+  const growth = [];
+  for (const libraries of GROWTH_LIBRARIES) {
+    log(`Rollup over ${libraries} libraries:`);
+    growth.push(await benchRollup({ libraries, repetitions: 1, log }));
+  }
   const rollup = await benchRollup({ libraries: LIBRARIES, repetitions: REPETITIONS, log });
 
   console.log(
@@ -89,6 +101,27 @@ const main = async () => {
     ['node + tsx idle RSS (MB)', fixed(rollup.baselineRssMB, 0), '', ''],
   ]);
 
+  console.log('\nHow the rollup grows (one run each below the full size)\n');
+  printTable([
+    ['libraries', 'rollup (s)', 'peak RSS (MB)', 'rollup / read'],
+    ...[...growth, rollup].map((result) => [
+      String(result.libraries),
+      fixed(result.rollupSeconds, 2),
+      fixed(result.rollupPeakRssMB, 0),
+      fixed(result.rollupOverReadRatio, 2),
+    ]),
+  ]);
+
+  console.log(
+    `\nDraft saves: ${apiSave.saves} full reports, ${CONCURRENT_SAVERS} concurrent clients, against DynamoDB Local\n`,
+  );
+  printTable([
+    ['figure', 'value', 'goal'],
+    ['through the local HTTP API (s)', fixed(apiSave.apiSeconds, 2), ''],
+    ['the same items as raw TransactWriteItems (s)', fixed(apiSave.rawSeconds, 2), ''],
+    ['API / raw', fixed(apiSave.apiSaveOverheadRatio, 2), '≤ 1.5'],
+  ]);
+
   console.log(
     `\nLambda bundles as deployed (minified ESM, before zipping); cold start = wall time of a fresh node importing the bundle ÷ the same for an empty module (${fixed(lambdas.emptyModuleMs, 1)} ms), median of ${COLD_START_RUNS}\n`,
   );
@@ -118,6 +151,7 @@ const main = async () => {
     JSON.stringify({
       coldStartRatioMax: Number(fixed(lambdas.coldStartRatioMax, 3)),
       bundleKBMax: Number(fixed(lambdas.bundleKBMax, 1)),
+      apiSaveOverheadRatio: Number(fixed(apiSave.apiSaveOverheadRatio, 3)),
       rollupSeconds3300: Number(fixed(rollup.rollupSeconds, 3)),
       rollupPeakRssMB: Number(fixed(rollup.rollupPeakRssMB, 1)),
       rollupOverReadRatio: Number(fixed(rollup.rollupOverReadRatio, 3)),
