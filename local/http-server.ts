@@ -5,6 +5,7 @@
  * Lambda's Invoke API (`POST /2015-03-31/functions/{name}/invocations`) for the functions of
  * the table, so that a function invoking another uses the very SDK call it makes in AWS.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -48,6 +49,11 @@ export interface LocalServerOptions {
   webConfig: unknown;
   /** Answers the Lambda Invoke API with these functions; without it, that API is a 404. */
   lambda?: LocalInvoker;
+  /**
+   * How long a function may run: its Lambda timeout, which middy's early-timeout answer and
+   * the SDK budgets are held to. API Gateway's 29 s when not given.
+   */
+  timeoutMsOf?: (entry: string) => number;
   log?: (line: string) => void;
 }
 
@@ -78,9 +84,11 @@ const readBody = async (
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).byteLength;
-    if (size > maxBytes) throw new RequestTooLargeError();
-    chunks.push(chunk as Buffer);
+    // Past the limit the rest is read and dropped, not left unread: a body left half-read
+    // wedges the keep-alive connection, and the next request on it is never answered.
+    if (size <= maxBytes) chunks.push(chunk as Buffer);
   }
+  if (size > maxBytes) throw new RequestTooLargeError();
   return Buffer.concat(chunks);
 };
 
@@ -170,11 +178,22 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
       match,
       claims,
     );
+    // Passed as text, a body that is not UTF-8 would reach the handler with U+FFFD in place of
+    // its bad bytes, unnoticed: pass its exact bytes (base64), which the handler refuses (400).
+    if (!event.isBase64Encoded && body.byteLength > 0 && !isUtf8(body)) {
+      event.body = body.toString('base64');
+      event.isBase64Encoded = true;
+    }
     const handler = await options.loadHandler(match.route.function);
     try {
       send(
         response,
-        fromLambdaResult(await handler(event, createLambdaContext(match.route.function))),
+        fromLambdaResult(
+          await handler(
+            event,
+            createLambdaContext(match.route.function, options.timeoutMsOf?.(match.route.function)),
+          ),
+        ),
       );
     } catch (error) {
       // A handler's middleware maps errors itself; reaching here means the function crashed,

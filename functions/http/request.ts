@@ -17,6 +17,68 @@ export const principalOf = (event: ApiEvent): Principal =>
 const isJsonContentType = (value: string | undefined) =>
   value !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(value);
 
+/** A key or text the reviver below refuses, and why. */
+class RefusedJsonError extends Error {
+  constructor(
+    readonly key: string,
+    readonly reason: 'proto-key' | 'unpaired-surrogate',
+  ) {
+    super(reason);
+  }
+}
+
+/** A surrogate not part of a pair: `\ud800` is valid JSON, but not Unicode text. */
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Sees every key and value JSON.parse produces. zod's records drop a `__proto__` key without a
+ * word (to keep it off the prototype chain), so `{"values": {"__proto__": …}}` would be taken as
+ * if the key were not there: no field, rule or comment is called that, so the body is refused.
+ * So is text with an unpaired surrogate: DynamoDB keeps strings as UTF-8, which cannot encode
+ * one, and the rollup's CSVs would carry U+FFFD in its place.
+ */
+const refuseHostileJson = (key: string, value: unknown) => {
+  if (key === '__proto__') throw new RefusedJsonError(key, 'proto-key');
+  if (UNPAIRED_SURROGATE.test(key) || (typeof value === 'string' && UNPAIRED_SURROGATE.test(value)))
+    throw new RefusedJsonError(key, 'unpaired-surrogate');
+  return value;
+};
+
+const refusedJsonProblem = (error: RefusedJsonError) =>
+  error.reason === 'proto-key'
+    ? new BadRequestError(
+        {
+          zh: '请求内容含有不允许的键 __proto__。',
+          en: 'The request body contains the key "__proto__", which is not allowed.',
+        },
+        {
+          cause: error,
+          errors: [
+            {
+              path: '__proto__',
+              code: 'forbidden_key',
+              message: { zh: '不允许的键', en: 'key not allowed' },
+            },
+          ],
+        },
+      )
+    : new BadRequestError(
+        {
+          zh: '请求内容含有无效的字符（孤立的代理项），请删除后重试。',
+          en: 'The request body contains text that is not valid Unicode (an unpaired surrogate).',
+        },
+        {
+          cause: error,
+          errors: [
+            {
+              path: '(body)',
+              code: 'invalid_text',
+              message: { zh: '含有无效字符', en: 'not valid Unicode text' },
+            },
+          ],
+        },
+      );
+
 /** Decodes, size-checks, parses and validates a JSON request body; every failure names its field. */
 export const readJsonBody = <Schema extends z.ZodType>(
   event: Pick<ApiEvent, 'body' | 'isBase64Encoded' | 'headers'>,
@@ -37,8 +99,9 @@ export const readJsonBody = <Schema extends z.ZodType>(
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw), refuseHostileJson);
   } catch (cause) {
+    if (cause instanceof RefusedJsonError) throw refusedJsonProblem(cause);
     throw new BadRequestError(
       { zh: '请求内容不是有效的 JSON。', en: 'The request body is not valid JSON.' },
       {

@@ -1,18 +1,26 @@
 /**
  * The authorization matrix, generated from the route table: every signed-in route is called by
- * the owner library, another library, the province, an administrator, nobody and an expired
- * token, and the answer must match what the policy (domain/auth/policy.ts) says about the
- * action the route performs. No answer to another library may carry the owner's values.
- * Libraries 140311 (owner) and 140321 (other), period 2026 and private period 2033. The evidence
- * routes act on one pending item of the owner's report, so that refusals concern a real item.
+ * the owner library, another library, the province, an administrator, nobody, and tokens broken
+ * in one way each (expired, wrong audience, wrong issuer, payload changed after signing,
+ * `alg: none`, signed by another key), and the answer must match what the policy
+ * (domain/auth/policy.ts) says about the action the route performs; every broken token gets 401.
+ * No answer to anyone but the owner, the province and an administrator may carry the owner's
+ * values. Libraries 140311 (owner) and 140321 (other), period 2026 and private period 2033. The
+ * evidence routes act on one pending item of the owner's report, so that refusals concern a real
+ * item.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals';
-import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Action, isAllowed } from '../../domain/auth/policy.js';
-import type { Principal } from '../../domain/auth/principal.js';
+import { LIBRARY_ID_CLAIM, type Principal } from '../../domain/auth/principal.js';
 import { routes } from '../../functions/routes.js';
-import { LOCAL_AUDIENCE, LOCAL_ISSUER, loadOrCreateSigningKey } from '../../local/jwt.js';
+import { recordFigures } from './reliability-figures.js';
 import { api, stack, tokenFor } from './support.js';
+import {
+  BROKEN_TOKEN_KINDS,
+  type BrokenTokenKind,
+  brokenTokens,
+  payloadOf,
+} from './tokens-hostile.js';
 
 const FORM = 'county-annual-report';
 const OWNER = '140311';
@@ -90,6 +98,10 @@ const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
   [`POST ${ROLLUP}`]: { requirement: 'rollup:run' },
   [`GET ${ROLLUP}`]: { requirement: 'rollup:read' },
   [`GET ${ROLLUP}/files/{name}`]: { requirement: 'rollup:read' },
+  'POST /api/imports/narrative': {
+    requirement: 'narrative:import',
+    body: () => ({ text: '全年接待读者 5 万人次，外借图书 3 万册次。' }),
+  },
 };
 
 type CallerName =
@@ -98,7 +110,7 @@ type CallerName =
   | 'province'
   | 'admin'
   | 'no token'
-  | 'expired token';
+  | BrokenTokenKind;
 
 interface Caller {
   name: CallerName;
@@ -112,8 +124,11 @@ const CALLERS: readonly Caller[] = [
   { name: 'province', principal: { subject: 'province', role: 'province' } },
   { name: 'admin', principal: { subject: 'admin', role: 'admin' } },
   { name: 'no token' },
-  { name: 'expired token' },
+  ...BROKEN_TOKEN_KINDS.map((name) => ({ name })),
 ];
+
+/** Who may see the owner's report; the owner's values must reach nobody else. */
+const MAY_SEE_OWNER_DATA: readonly CallerName[] = ['owner library', 'province', 'admin'];
 
 type Outcome = 'allowed' | 'forbidden' | 'unauthenticated';
 
@@ -153,26 +168,27 @@ const concretePath = (template: string, query?: Record<string, string>) => {
 const signedInRoutes = routes.filter((route) => route.auth !== 'public');
 
 const tokens = new Map<CallerName, string | undefined>();
-/** Every body sent to the other library, checked for the owner's values at the end too. */
-const otherLibraryBodies: string[] = [];
+/** Made like the broken tokens, with nothing broken (see tokens-hostile.ts). */
+let controlToken = '';
+/** Every body sent to a caller who may not see the owner's report, checked at the end too. */
+const outsiderBodies: { caller: CallerName; route: string; body: string }[] = [];
+/** The owner's values as they must never appear in an outsider's answer. */
+const ownerValues = () => [String(DISTINCTIVE), `缺口 ${DISTINCTIVE} 册`, ownerEvidenceId];
+const figures = { requests: 0, unexpectedServerErrors: 0, lostWrites: 0, leaks: 0 };
 
 beforeAll(async () => {
-  const key = await loadOrCreateSigningKey(stack.dataDir);
-  // Signed with the real key, by the strongest role: only its expiry may keep it out.
-  const expired = await new SignJWT({ 'cognito:groups': ['admin'] })
-    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
-    .setSubject('expired-admin')
-    .setIssuer(LOCAL_ISSUER)
-    .setAudience(LOCAL_AUDIENCE)
-    .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
-    .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
-    .sign(key.privateKey);
   tokens.set('owner library', await tokenFor('library', OWNER));
   tokens.set('other library', await tokenFor('library', OTHER));
   tokens.set('province', await tokenFor('province'));
   tokens.set('admin', await tokenFor('admin'));
   tokens.set('no token', undefined);
-  tokens.set('expired token', expired);
+  const hostile = await brokenTokens(
+    stack.dataDir,
+    { role: 'library', libraryId: OWNER },
+    { role: 'library', libraryId: OTHER, token: tokens.get('other library') ?? '' },
+  );
+  controlToken = hostile.control;
+  for (const kind of BROKEN_TOKEN_KINDS) tokens.set(kind, hostile.broken[kind]);
 
   // The owner's draft (revision 1), incomplete so that no request below can move it on.
   const created = await api(concretePath(SUBMISSION), {
@@ -200,6 +216,32 @@ beforeAll(async () => {
   }
   ownerEvidenceId = ((await presigned.json()) as { evidence: { evidenceId: string } }).evidence
     .evidenceId;
+});
+
+describe('the hostile tokens', () => {
+  it('are each broken in one way only: made the same way, an unbroken one is accepted', async () => {
+    const response = await api(concretePath(SUBMISSION), { token: controlToken });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain(String(DISTINCTIVE));
+  });
+
+  it('the tampered token claims the owner’s library with the other library’s signature', () => {
+    const tampered = tokens.get('tampered payload') ?? '';
+    const genuine = tokens.get('other library') ?? '';
+    expect(payloadOf(tampered)[LIBRARY_ID_CLAIM]).toBe(OWNER);
+    expect(payloadOf(genuine)[LIBRARY_ID_CLAIM]).toBe(OTHER);
+    expect(tampered.split('.')[2]).toBe(genuine.split('.')[2]);
+  });
+
+  it('the public health check answers 200 whatever token comes with it', async () => {
+    for (const caller of CALLERS) {
+      const response = await api('/api/health', { token: tokens.get(caller.name) });
+      figures.requests += 1;
+      if (response.status >= 500) figures.unexpectedServerErrors += 1;
+      expect(`${caller.name}: ${response.status}`).toBe(`${caller.name}: 200`);
+      expect(await response.json()).toEqual({ status: 'ok' });
+    }
+  });
 });
 
 describe('the expectation table', () => {
@@ -251,6 +293,7 @@ describe('the expectation table', () => {
       [`POST ${ROLLUP}`]: reviewers,
       [`GET ${ROLLUP}`]: reviewers,
       [`GET ${ROLLUP}/files/{name}`]: reviewers,
+      'POST /api/imports/narrative': ['owner library', 'other library'],
     });
   });
 });
@@ -274,10 +317,16 @@ describe.each(signedInRoutes.map((route) => ({ ...route, key: routeKey(route) })
       const text = await response.text();
       const outcome = outcomeFor(expectation.requirement, caller);
       const context = `${caller.name} → ${route.key}: ${response.status} ${text.slice(0, 300)}`;
+      figures.requests += 1;
+      if (response.status >= 500) figures.unexpectedServerErrors += 1;
 
-      if (caller.name === 'other library') {
-        otherLibraryBodies.push(text);
-        expect(text).not.toContain(String(DISTINCTIVE));
+      if (!MAY_SEE_OWNER_DATA.includes(caller.name)) {
+        outsiderBodies.push({ caller: caller.name, route: route.key, body: text });
+        const leaked = ownerValues().filter((value) => text.includes(value));
+        if (leaked.length > 0) figures.leaks += 1;
+        expect(leaked.length === 0 ? 'nothing of the owner’s' : `${context} leaks ${leaked}`).toBe(
+          'nothing of the owner’s',
+        );
       }
       expect(response.status < 500 ? 'no server error' : context).toBe('no server error');
       if (outcome === 'allowed') {
@@ -298,9 +347,27 @@ describe.each(signedInRoutes.map((route) => ({ ...route, key: routeKey(route) })
 );
 
 describe('after the matrix', () => {
-  it('sent the other library nothing of the owner’s report', () => {
-    expect(otherLibraryBodies).toHaveLength(signedInRoutes.length);
-    for (const body of otherLibraryBodies) expect(body).not.toContain(String(DISTINCTIVE));
+  afterAll(() => {
+    recordFigures({ suite: 'authorization matrix', ...figures });
+  });
+
+  it('sent nobody but the owner, the province and an administrator anything of the owner’s report', () => {
+    const outsiders = CALLERS.filter((caller) => !MAY_SEE_OWNER_DATA.includes(caller.name));
+    expect(outsiderBodies).toHaveLength(signedInRoutes.length * outsiders.length);
+    const leaks = outsiderBodies.filter(({ body }) =>
+      ownerValues().some((value) => body.includes(value)),
+    );
+    expect(leaks.map(({ caller, route }) => `${caller} → ${route}`)).toEqual([]);
+  });
+
+  it('refused every broken token on every signed-in route', () => {
+    const brokenAnswers = outsiderBodies.filter(({ caller }) =>
+      (BROKEN_TOKEN_KINDS as readonly string[]).includes(caller),
+    );
+    expect(brokenAnswers).toHaveLength(signedInRoutes.length * BROKEN_TOKEN_KINDS.length);
+    for (const { body } of brokenAnswers) {
+      expect(JSON.parse(body)).toMatchObject({ status: 401 });
+    }
   });
 
   it('the owner still reads its own values, and nobody changed the report', async () => {
@@ -308,6 +375,8 @@ describe('after the matrix', () => {
     const response = await api(concretePath(SUBMISSION), { token });
     expect(response.status).toBe(200);
     const head = (await response.json()) as { revision: number; values: { holdingsTotal: number } };
+    // The owner's one acknowledged write, which no caller of the matrix may have changed.
+    if (head.revision !== 1 || head.values.holdingsTotal !== DISTINCTIVE) figures.lostWrites = 1;
     expect(head.revision).toBe(1);
     expect(head.values.holdingsTotal).toBe(DISTINCTIVE);
     const revisions = await api(`${concretePath(SUBMISSION)}/revisions`, { token });
