@@ -208,6 +208,12 @@ export const api = {
     ),
 };
 
+/** For reads where "not there yet" is an answer, e.g. a report before its first save. */
+export const notFoundAsUndefined = (error: unknown): undefined => {
+  if (error instanceof ApiError && error.status === 404) return undefined;
+  throw error;
+};
+
 /** Every head of a form and period, following the cursor. */
 export const allSubmissions = async (formId: string, period: string): Promise<HeadSummary[]> => {
   const items: HeadSummary[] = [];

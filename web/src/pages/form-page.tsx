@@ -19,6 +19,7 @@ import {
   api,
   type EvidenceView,
   type FormView,
+  notFoundAsUndefined,
   type PeriodView,
   problemText,
   type SubmissionView,
@@ -61,11 +62,6 @@ interface LoadedReport {
   previous?: { period: string; values: FormValues };
   evidence: EvidenceView[];
 }
-
-const notFoundAsUndefined = (error: unknown) => {
-  if (error instanceof ApiError && error.status === 404) return undefined;
-  throw error;
-};
 
 const loadReport = async (
   libraryId: string,

@@ -3,7 +3,13 @@
  * and the province's comments on a returned report.
  */
 import { recentPeriods } from '../../../domain/forms/periods.js';
-import { ApiError, api, type FormSummary, problemText, type SubmissionView } from '../api.js';
+import {
+  api,
+  type FormSummary,
+  notFoundAsUndefined,
+  problemText,
+  type SubmissionView,
+} from '../api.js';
 import type { Session } from '../auth.js';
 import {
   Banner,
@@ -34,10 +40,7 @@ const loadRows = async (libraryId: string): Promise<{ libraryName: string; rows:
       recentPeriods(form.periodType, new Date()).map(async (period): Promise<PeriodRow> => {
         const [window, head] = await Promise.all([
           api.period(form.formId, period),
-          api.submission(libraryId, form.formId, period).catch((error: unknown) => {
-            if (error instanceof ApiError && error.status === 404) return undefined;
-            throw error;
-          }),
+          api.submission(libraryId, form.formId, period).catch(notFoundAsUndefined),
         ]);
         return { form, period, window, ...(head ? { head } : {}) };
       }),
