@@ -6,8 +6,8 @@
  * concurrent verification, duplicate detection, and the presign, list and delete rules.
  */
 import { createHash } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { pngImage } from '../../test/fixtures/png.js';
 import type { Principal } from '../auth/principal.js';
 import {
   AppError,
@@ -284,33 +284,9 @@ const padded = (head: number[] | string, length = 64) => {
   const start = typeof head === 'string' ? Buffer.from(head, 'latin1') : Buffer.from(head);
   return new Uint8Array(Buffer.concat([start, Buffer.alloc(Math.max(0, length - start.length))]));
 };
-/** A valid 1×1 truecolour PNG: signature, IHDR, IDAT and IEND with their CRCs. */
-const onePixelPng = () => {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header[8] = 8; // bit depth
-  header[9] = 2; // truecolour
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk('IHDR', header),
-      chunk('IDAT', deflateSync(Buffer.from([0, 0x2e, 0x8b, 0x57]))),
-      chunk('IEND', Buffer.alloc(0)),
-    ]),
-  );
-};
 const SAMPLES: Record<EvidenceContentType, Uint8Array> = {
   'image/jpeg': padded([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]),
-  'image/png': onePixelPng(),
+  'image/png': pngImage(),
   'image/webp': padded('RIFF\x38\x00\x00\x00WEBPVP8 '),
   'image/heic': padded('\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic'),
   'application/pdf': padded('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< >>\nendobj\n'),

@@ -9,10 +9,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
+import { pngImage } from '../fixtures/png.js';
 import { api, s3Client, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
@@ -73,30 +73,6 @@ interface PresignBody {
 
 // ---------------------------------------------------------------------------------------------
 // Real files, built here
-
-/** A valid 1×1 truecolour PNG (signature, IHDR, IDAT, IEND, with CRCs); `note` varies the bytes. */
-const onePixelPng = (note: string): Buffer => {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0); // width
-  header.writeUInt32BE(1, 4); // height
-  header[8] = 8; // bit depth
-  header[9] = 2; // truecolour
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('tEXt', Buffer.from(`Comment\0${note}`, 'latin1')),
-    chunk('IDAT', deflateSync(Buffer.from([0, 0xc8, 0x10, 0x2e]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-};
 
 /** A minimal valid one-page PDF with a correct cross-reference table. */
 const minimalPdf = (text: string): Buffer => {
@@ -302,7 +278,7 @@ describe('uploading real files through the presigned POST', () => {
   });
 
   it('a real PNG: uploaded, verified with its sha256, downloaded byte for byte', async () => {
-    const png = onePixelPng('round trip');
+    const png = pngImage({ note: 'round trip' });
     const fileName = '活动照片.png';
     const { ticket, item } = await attach(LIB, token, png, {
       fileName,
@@ -388,7 +364,7 @@ describe('uploading real files through the presigned POST', () => {
   });
 
   it('an object larger than declared, which S3 would refuse but s3rver lets in, is rejected (size)', async () => {
-    const png = onePixelPng('larger than declared');
+    const png = pngImage({ note: 'larger than declared' });
     const { item } = await attach(LIB, token, png, {
       fileName: 'big.png',
       contentType: 'image/png',
@@ -412,7 +388,7 @@ describe('completing is idempotent', () => {
   });
 
   it('twice in a row: the same item, one verifiedAt', async () => {
-    const png = onePixelPng(`twice ${randomUUID()}`);
+    const png = pngImage({ note: `twice ${randomUUID()}` });
     const { ticket, item } = await attach(LIB, token, png, {
       fileName: 'twice.png',
       contentType: 'image/png',
@@ -423,7 +399,7 @@ describe('completing is idempotent', () => {
   });
 
   it('five concurrent completes of a good upload: all 200, verified, a single verifiedAt', async () => {
-    const png = onePixelPng(`concurrent ${randomUUID()}`);
+    const png = pngImage({ note: `concurrent ${randomUUID()}` });
     const { evidence, upload } = await presigned(LIB, token, {
       fileName: 'concurrent.png',
       contentType: 'image/png',
@@ -469,7 +445,7 @@ describe('completing is idempotent', () => {
   });
 
   it('the same bytes uploaded twice by one library: the second is a duplicate of the first', async () => {
-    const png = onePixelPng(`duplicate ${randomUUID()}`);
+    const png = pngImage({ note: `duplicate ${randomUUID()}` });
     const first = await attach(LIB, token, png, { fileName: 'a.png', contentType: 'image/png' });
     const second = await attach(LIB, token, png, {
       fileName: 'b.png',
@@ -585,7 +561,7 @@ describe('who may touch evidence', () => {
       tokenFor('admin'),
     ]);
     await createDraft(OWNER, owner);
-    const { item } = await attach(OWNER, owner, onePixelPng(`owner ${randomUUID()}`), {
+    const { item } = await attach(OWNER, owner, pngImage({ note: `owner ${randomUUID()}` }), {
       fileName: '馆舍.png',
       contentType: 'image/png',
     });
@@ -669,7 +645,7 @@ describe('deleting evidence, history, and the submitted report', () => {
 
   it('deletes a verified item (204); it is no longer listed', async () => {
     deleted = (
-      await attach(LIB, token, onePixelPng(`to delete ${randomUUID()}`), {
+      await attach(LIB, token, pngImage({ note: `to delete ${randomUUID()}` }), {
         fileName: '删除.png',
         contentType: 'image/png',
       })

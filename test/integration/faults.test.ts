@@ -8,7 +8,6 @@
  * and no report is left half-written. Each describe records its figures.
  */
 import { randomUUID } from 'node:crypto';
-import { crc32, deflateSync } from 'node:zlib';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -26,6 +25,7 @@ import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import { PeriodService } from '../../domain/periods/service.js';
 import type { RollupRun } from '../../domain/rollup/model.js';
 import { SubmissionService } from '../../domain/submissions/service.js';
+import { pngImage } from '../fixtures/png.js';
 import type { FaultStack } from './fault-stack.js';
 import { startFaultStack } from './fault-stack.js';
 import { recordFigures } from './reliability-figures.js';
@@ -521,30 +521,6 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-/** A valid 1×1 truecolour PNG; `note` makes its bytes unique. */
-const onePixelPng = (note: string): Buffer => {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header[8] = 8;
-  header[9] = 2;
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('tEXt', Buffer.from(`Comment\0${note}`, 'latin1')),
-    chunk('IDAT', deflateSync(Buffer.from([0, 0xc8, 0x10, 0x2e]))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-};
-
 interface Upload {
   url: string;
   fields: Record<string, string>;
@@ -588,7 +564,7 @@ describe('S3 down or hung during evidence presign and verification', () => {
   });
 
   it('presigns while S3 is down (signing is local), and the upload works once it is back', async () => {
-    const bytes = onePixelPng(randomUUID());
+    const bytes = pngImage({ note: randomUUID() });
     fault.s3.setMode('reset');
     const presigned = await ledger.json(evidencePath, 'POST', token, {
       fileName: '馆舍.png',
@@ -616,7 +592,7 @@ describe('S3 down or hung during evidence presign and verification', () => {
   });
 
   it('verification while S3 is down or hung: 503, the item stays pending; a retry verifies it', async () => {
-    const bytes = onePixelPng(randomUUID());
+    const bytes = pngImage({ note: randomUUID() });
     const presigned = await ledger.json(evidencePath, 'POST', token, {
       fileName: '活动.png',
       contentType: 'image/png',

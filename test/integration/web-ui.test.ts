@@ -12,11 +12,11 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { recentPeriods } from '../../domain/forms/periods.js';
+import { pngImage } from '../fixtures/png.js';
 import { collectPageErrors, eventually, launchChromium, screenshot } from './browser.js';
 import { api, stack, tokenFor } from './support.js';
 
@@ -82,47 +82,6 @@ const json = async <T>(
 
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
-// ── A small real PNG, made here: the server checks the magic bytes, the browser decodes it.
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let bit = 0; bit < 8; bit += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-const crc32 = (bytes: Buffer) => {
-  let c = 0xffffffff;
-  for (const byte of bytes) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-};
-const pngChunk = (type: string, data: Buffer) => {
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const framed = Buffer.alloc(body.length + 8);
-  framed.writeUInt32BE(data.length, 0);
-  body.copy(framed, 4);
-  framed.writeUInt32BE(crc32(body), body.length + 4);
-  return framed;
-};
-/** A width × height RGB picture: sky over a brick building. */
-const png = (width: number, height: number): Buffer => {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  const rows = Buffer.alloc((width * 3 + 1) * height);
-  for (let y = 0; y < height; y += 1) {
-    const row = y * (width * 3 + 1);
-    for (let x = 0; x < width; x += 1) {
-      const sky = y < height / 3;
-      rows.set(sky ? [120, 180, 235] : [170 + ((x * 7) % 40), 70, 50], row + 1 + x * 3);
-    }
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk('IHDR', header),
-    pngChunk('IDAT', deflateSync(rows)),
-    pngChunk('IEND', Buffer.alloc(0)),
-  ]);
-};
-
 // ── What the library types, and what the server must then hold.
 const TYPED: [field: string, text: string][] = [
   ['servicePopulation', '165000'],
@@ -158,7 +117,7 @@ const EXPLANATION = '到馆人次含总分馆通借通还和流动服务车的�
 const REVIEW_MESSAGE = '到馆人次明显偏高，请核对后重新提交。';
 const VISITS_COMMENT = '请剔除线上访问和流动服务车人次，只填到馆人次。';
 const PHOTO_NAME = '馆舍外景.png';
-const PHOTO = png(48, 32);
+const PHOTO = pngImage({ width: 48, height: 32 });
 
 let browser: Browser;
 let libraryContext: BrowserContext;
