@@ -516,12 +516,11 @@ export class ApiStack extends Stack {
       },
       // The esbuild options the benchmark also builds with (infra/bundling.ts), plus source maps.
       bundling: {
-        format: OutputFormat.ESM,
+        format: LAMBDA_BUNDLING.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
         minify: LAMBDA_BUNDLING.minify,
         sourceMap: true,
         target: LAMBDA_BUNDLING.target,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
-        banner: LAMBDA_BUNDLING.banner,
         // Ship the SDK versions we test against instead of whatever the runtime happens to have.
         bundleAwsSDK: true,
         logLevel: LogLevel.WARNING,

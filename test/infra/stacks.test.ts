@@ -25,7 +25,6 @@ import {
   METRIC_NAMESPACE,
   ROLLUP_SUCCESS_WINDOW_HOURS,
 } from '../../infra/api-stack.js';
-import { ESM_REQUIRE_BANNER } from '../../infra/bundling.js';
 import { type KeyAttribute, mainTable, resourceEnv } from '../../infra/resources.js';
 import { API_THROTTLE, ROUTE_THROTTLES } from '../../infra/settings.js';
 import { createStacks } from '../../infra/stacks.js';
@@ -307,25 +306,24 @@ describe('2. functions', () => {
     },
   );
 
-  test('each function is bundled to one minified ES module with a source map', () => {
+  test('each function is bundled to one minified CommonJS module with a source map', () => {
     for (const resource of Object.values(apiTemplate.findResources('AWS::Lambda::Function'))) {
       const { Code, Description } = FunctionResource.parse(resource).Properties;
       const assetDir = join(outdir, `asset.${Code.S3Key.replace(/\.zip$/, '')}`);
-      const bundle = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      const bundle = readFileSync(join(assetDir, 'index.js'), 'utf8');
       // Compared as one summary, so that a failure names the function, not a megabyte of code.
       expect({
         Description,
-        // An ES module exporting the handler, with `require` for the CommonJS code inside.
-        esm: /export\s*\{[^}]*\bas handler\b[^}]*\}/.test(bundle),
-        banner: bundle.startsWith(ESM_REQUIRE_BANNER),
-        sourceMap: existsSync(join(assetDir, 'index.mjs.map')),
-        linked: /\/\/# sourceMappingURL=index\.mjs\.map\s*$/.test(bundle),
+        // CommonJS exporting the handler (loaded with `require`, see infra/bundling.ts).
+        commonJs:
+          /^"use strict";/.test(bundle) && /module\.exports=\{[^}]*\bhandler\b/.test(bundle),
+        sourceMap: existsSync(join(assetDir, 'index.js.map')),
+        linked: /\/\/# sourceMappingURL=index\.js\.map\s*$/.test(bundle),
         // Minified: a few very long lines, not one statement per line.
         minified: bundle.split('\n').length < bundle.length / 1000,
       }).toEqual({
         Description,
-        esm: true,
-        banner: true,
+        commonJs: true,
         sourceMap: true,
         linked: true,
         minified: true,
