@@ -46,14 +46,22 @@ export class PeriodService {
     return { ...window, source: 'default' };
   }
 
-  /** 423 unless the library may write to this form and period now. */
-  async assertLibraryMayWrite(formId: string, period: string, libraryId: string): Promise<void> {
+  /**
+   * 423 unless the library may write to this form and period now; else the window, which a
+   * write's answer shows, so the caller need not read it again.
+   */
+  async assertLibraryMayWrite(
+    formId: string,
+    period: string,
+    libraryId: string,
+  ): Promise<ResolvedWindow> {
     const [window, exceptions] = await Promise.all([
       this.windowFor(formId, period),
       this.deps.store.listExceptions(formId, period),
     ]);
     const exception = exceptions.find((candidate) => candidate.libraryId === libraryId);
     assertWritable(window, exception, this.deps.now());
+    return window;
   }
 
   async get(principal: Principal, formId: string, period: string): Promise<PeriodView> {

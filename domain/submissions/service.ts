@@ -58,6 +58,30 @@ export interface SubmissionServiceDeps {
   now: () => Date;
 }
 
+type PreviousValues = NonNullable<SubmissionView['previous']>;
+
+interface WriteContext {
+  current: SubmissionHead | undefined;
+  form: CompiledForm;
+  window: ResolvedWindow;
+  previous: PreviousValues | undefined;
+}
+
+/** A head as the API shows it; `validation` when the caller has just computed it. */
+const viewOf = (
+  form: CompiledForm,
+  head: SubmissionHead,
+  previous: PreviousValues | undefined,
+  window: ResolvedWindow,
+  validation: ValidationReport = validateDraft(form, head.values, previous?.values),
+): SubmissionView => ({
+  ...head,
+  derived: computeDerived(form, head.values),
+  validation,
+  ...(previous ? { previous } : {}),
+  window,
+});
+
 const EDITABLE: readonly SubmissionStatus[] = ['draft', 'returned'];
 const STATUS_TEXT: Record<SubmissionStatus, { zh: string; en: string }> = {
   draft: { zh: '草稿', en: 'draft' },
@@ -102,7 +126,10 @@ export class SubmissionService {
     return resolveForm(this.deps.forms, formId, period, version);
   }
 
-  private async previousValues(form: CompiledForm, key: SubmissionKey) {
+  private async previousValues(
+    form: CompiledForm,
+    key: SubmissionKey,
+  ): Promise<PreviousValues | undefined> {
     const period = previousPeriod(form.definition.periodType, key.period);
     if (!period) return undefined;
     const head = await this.deps.store.getHead({ ...key, period });
@@ -117,12 +144,37 @@ export class SubmissionService {
       this.previousValues(form, head),
       this.deps.periods.windowFor(head.formId, head.period),
     ]);
+    return viewOf(form, head, previous, window);
+  }
+
+  /**
+   * What a library's write needs, read at once rather than one after another (a save's latency
+   * and its load on the table are mostly these round trips): the head, the window (423 unless
+   * the library may write now) and the previous period's values. Errors keep their precedence:
+   * storage, then a missing report (when it must exist), then the window.
+   */
+  private async readForWrite(
+    key: SubmissionKey,
+    reportMustExist: true,
+  ): Promise<WriteContext & { current: SubmissionHead }>;
+  private async readForWrite(key: SubmissionKey, reportMustExist: false): Promise<WriteContext>;
+  private async readForWrite(key: SubmissionKey, reportMustExist: boolean): Promise<WriteContext> {
+    const periodForm = this.formFor(key.formId, key.period);
+    const [head, window, previous] = await Promise.allSettled([
+      this.deps.store.getHead(key),
+      this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId),
+      this.previousValues(periodForm, key),
+    ]);
+    if (head.status === 'rejected') throw head.reason;
+    const current = head.value;
+    if (!current && reportMustExist) throw notFound(key);
+    if (window.status === 'rejected') throw window.reason;
+    if (previous.status === 'rejected') throw previous.reason;
     return {
-      ...head,
-      derived: computeDerived(form, head.values),
-      validation: validateDraft(form, head.values, previous?.values),
-      ...(previous ? { previous } : {}),
-      window,
+      current,
+      form: current ? this.formFor(key.formId, key.period, current.formVersion) : periodForm,
+      window: window.value,
+      previous: previous.value,
     };
   }
 
@@ -189,9 +241,7 @@ export class SubmissionService {
     body: SaveDraftBody,
   ): Promise<{ created: boolean; view: SubmissionView }> {
     authorize(principal, 'submission:edit', key.libraryId);
-    const current = await this.deps.store.getHead(key);
-    const form = this.formFor(key.formId, key.period, current?.formVersion);
-    await this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId);
+    const { current, form, window, previous } = await this.readForWrite(key, false);
     if ((current?.revision ?? 0) !== body.expectedRevision) {
       throw current
         ? staleRevision(body.expectedRevision, current.revision)
@@ -212,7 +262,7 @@ export class SubmissionService {
           );
     }
     if (current && !EDITABLE.includes(current.status)) throw wrongState(current.status, 'save');
-    const report = validateDraft(form, body.values);
+    const report = validateDraft(form, body.values, previous?.values);
     if (report.fieldErrors.length > 0) {
       throw new BadRequestError(
         {
@@ -236,7 +286,10 @@ export class SubmissionService {
       'save',
       actorOf(principal),
     );
-    return { created: current === undefined, view: await this.view(head) };
+    return {
+      created: current === undefined,
+      view: viewOf(form, head, previous, window, report),
+    };
   }
 
   /** Final submission: every field and rule checked, every warning explained. */
@@ -246,9 +299,7 @@ export class SubmissionService {
     body: SubmitBody,
   ): Promise<SubmissionView> {
     authorize(principal, 'submission:edit', key.libraryId);
-    const current = await this.existingHead(key);
-    const form = this.formFor(key.formId, key.period, current.formVersion);
-    await this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId);
+    const { current, form, window, previous } = await this.readForWrite(key, true);
     if (current.revision !== body.expectedRevision)
       throw staleRevision(body.expectedRevision, current.revision);
     if (!EDITABLE.includes(current.status)) throw wrongState(current.status, 'submit');
@@ -272,7 +323,6 @@ export class SubmissionService {
       );
     }
 
-    const previous = await this.previousValues(form, key);
     const report = validateFinal(form, current.values, previous?.values);
     const errors: FieldError[] = [
       ...report.fieldErrors.map((error) => ({ ...error, path: `values.${error.path}` })),
@@ -314,7 +364,7 @@ export class SubmissionService {
       'submit',
       actorOf(principal),
     );
-    return this.view(head);
+    return viewOf(form, head, previous, window);
   }
 
   private async review(
