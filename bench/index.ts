@@ -120,6 +120,12 @@ const main = async () => {
     ['through the local HTTP API (s)', fixed(apiSave.apiSeconds, 2), ''],
     ['the same items as raw TransactWriteItems (s)', fixed(apiSave.rawSeconds, 2), ''],
     ['API / raw', fixed(apiSave.apiSaveOverheadRatio, 2), '≤ 1.5'],
+    [
+      'with an Idempotency-Key each, as the web app saves (s)',
+      fixed(apiSave.idempotentApiSeconds, 2),
+      '',
+    ],
+    ['with Idempotency-Key / raw', fixed(apiSave.idempotentApiSeconds / apiSave.rawSeconds, 2), ''],
   ]);
 
   console.log(
