@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { formRegistry } from '../adapters/form-catalog.js';
 import { authorize } from '../domain/auth/policy.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -18,13 +18,12 @@ export const ImportNarrativeBody = z.strictObject({
   // Not trimmed: the offsets of the evidence point into the text exactly as sent.
   text: z
     .string()
-    .min(1)
-    .max(MAX_NARRATIVE_LENGTH)
-    .regex(/\S/, { message: packMessage({ zh: '不能为空白', en: 'Must not be blank' }) }),
-  formId: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,64}$/)
-    .default(DEFAULT_NARRATIVE_FORM),
+    .check(
+      z.minLength(1),
+      z.maxLength(MAX_NARRATIVE_LENGTH),
+      z.regex(/\S/, { message: packMessage({ zh: '不能为空白', en: 'Must not be blank' }) }),
+    ),
+  formId: z._default(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)), DEFAULT_NARRATIVE_FORM),
 });
 
 /**

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { BadRequestError } from '../domain/errors.js';
 import { evidenceService } from './evidence-service.js';
 import { apiMiddlewares } from './http/middlewares.js';
@@ -8,7 +8,7 @@ import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-const Revision = z.coerce.number().int().min(1).optional();
+const Revision = z.optional(z.coerce.number().check(z.int(), z.minimum(1)));
 
 /** A report's evidence with 5-minute download links; `?revision=n` as it was at revision n. */
 export const listEvidence = async (event: ApiEvent): Promise<ApiResult> => {

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { PeriodExceptionBody } from '../domain/submissions/commands.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { formPeriodOf } from './http/params.js';

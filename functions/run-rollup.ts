@@ -7,18 +7,14 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { RollupRun } from '../domain/rollup/model.js';
 import { logger } from './http/logger.js';
 import { createRollupService } from './rollup-service.js';
 
 const rollupService = createRollupService({ clients: 'worker' });
 
-const Segment = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9-]+$/);
+const Segment = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/));
 
 export const RollupEvent = z.union([
   z.strictObject({ scheduled: z.literal(true) }),

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { parseEvidenceObjectKey } from '../domain/evidence/model.js';
 import { evidenceService } from './evidence-service.js';
 import { logger } from './http/logger.js';
@@ -20,19 +20,23 @@ export const completeEvidence = async (event: ApiEvent): Promise<ApiResult> => {
   return json(200, item, correlationIdOf(event));
 };
 
+const EventBridgeObjectCreated = z.object({
+  source: z.literal('aws.s3'),
+  'detail-type': z.literal('Object Created'),
+  detail: z.object({ object: z.object({ key: z.string() }) }),
+});
+const BucketNotification = z.object({
+  Records: z.array(z.object({ s3: z.object({ object: z.object({ key: z.string() }) }) })),
+});
 const ObjectCreatedEvent = z.union([
-  z
-    .object({
-      source: z.literal('aws.s3'),
-      'detail-type': z.literal('Object Created'),
-      detail: z.object({ object: z.object({ key: z.string() }) }),
-    })
-    .transform((event) => [event.detail.object.key]),
-  z
-    .object({
-      Records: z.array(z.object({ s3: z.object({ object: z.object({ key: z.string() }) }) })),
-    })
-    .transform((event) => event.Records.map((record) => record.s3.object.key)),
+  z.pipe(
+    EventBridgeObjectCreated,
+    z.transform((event) => [event.detail.object.key]),
+  ),
+  z.pipe(
+    BucketNotification,
+    z.transform((event) => event.Records.map((record) => record.s3.object.key)),
+  ),
 ]);
 
 /** S3 keys arrive URL-encoded, spaces as `+`. */

@@ -1,10 +1,10 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ForbiddenError, UnauthorizedError } from '../errors.js';
 
 export const Role = z.enum(['library', 'province', 'admin']);
 export type Role = z.infer<typeof Role>;
 
-export const LibraryId = z.string().regex(/^\d{6}$/);
+export const LibraryId = z.string().check(z.regex(/^\d{6}$/));
 export type LibraryId = z.infer<typeof LibraryId>;
 
 /** The signed-in caller, derived from verified token claims. */

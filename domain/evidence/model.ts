@@ -3,7 +3,7 @@
  * its sections. Uploaded straight to S3 with a presigned POST, then verified on the server
  * (magic bytes, size, sha256) before anyone can download it.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
 import { FieldKey, LocalizedText } from '../forms/definition.js';
 import { Actor } from '../submissions/model.js';
@@ -34,21 +34,21 @@ export const EvidenceItem = z.object({
   fileName: z.string(),
   contentType: EvidenceContentType,
   /** The size the client declared; S3's upload policy caps the object at it. */
-  size: z.number().int().positive(),
-  sectionKey: FieldKey.optional(),
-  caption: z.string().optional(),
+  size: z.number().check(z.int(), z.positive()),
+  sectionKey: z.optional(FieldKey),
+  caption: z.optional(z.string()),
   objectKey: z.string(),
   status: EvidenceStatus,
   createdAt: z.string(),
   createdBy: Actor,
-  verifiedAt: z.string().optional(),
-  sha256: z.string().optional(),
-  actualSize: z.number().int().nonnegative().optional(),
+  verifiedAt: z.optional(z.string()),
+  sha256: z.optional(z.string()),
+  actualSize: z.optional(z.number().check(z.int(), z.nonnegative())),
   /** Another verified item of the same library with identical bytes. */
-  duplicateOf: z.string().optional(),
-  rejection: z.object({ code: z.string(), message: LocalizedText }).optional(),
-  deletedAt: z.string().optional(),
-  deletedBy: Actor.optional(),
+  duplicateOf: z.optional(z.string()),
+  rejection: z.optional(z.object({ code: z.string(), message: LocalizedText })),
+  deletedAt: z.optional(z.string()),
+  deletedBy: z.optional(Actor),
 });
 export type EvidenceItem = z.infer<typeof EvidenceItem>;
 
@@ -71,11 +71,11 @@ export const parseEvidenceObjectKey = (objectKey: string) => {
 
 export const PresignEvidenceBody = (maxBytes: number) =>
   z.strictObject({
-    fileName: z.string().trim().min(1).max(255),
+    fileName: z.string().check(z.trim(), z.minLength(1), z.maxLength(255)),
     contentType: EvidenceContentType,
-    size: z.number().int().min(1).max(maxBytes),
-    sectionKey: FieldKey.optional(),
-    caption: z.string().trim().max(MAX_CAPTION_LENGTH).optional(),
+    size: z.number().check(z.int(), z.minimum(1), z.maximum(maxBytes)),
+    sectionKey: z.optional(FieldKey),
+    caption: z.optional(z.string().check(z.trim(), z.maxLength(MAX_CAPTION_LENGTH))),
   });
 export type PresignEvidenceBody = z.infer<ReturnType<typeof PresignEvidenceBody>>;
 

@@ -3,19 +3,25 @@
  * office may write to change what it collects. `npm run forms -- schema` turns it into the
  * JSON Schema editors use for autocompletion.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+// The forms CLI shows the meta-schema's issues to whoever edits the YAML: in English.
+import '../zod-locale.js';
 
 export const LocalizedText = z.strictObject({
-  zh: z.string().min(1),
-  en: z.string().min(1),
+  zh: z.string().check(z.minLength(1)),
+  en: z.string().check(z.minLength(1)),
 });
 export type LocalizedText = z.infer<typeof LocalizedText>;
 
 /** Field keys appear in API bodies, DynamoDB items and CSV headers: lowerCamelCase ASCII. */
-export const FieldKey = z.string().regex(/^[a-z][A-Za-z0-9]{0,63}$/, 'lowerCamelCase ASCII key');
-export const ChoiceCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'choice code');
+export const FieldKey = z
+  .string()
+  .check(z.regex(/^[a-z][A-Za-z0-9]{0,63}$/, 'lowerCamelCase ASCII key'));
+export const ChoiceCode = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'choice code'));
 /** An expression in the rule language (domain/forms/expression.ts). */
-export const ExpressionSource = z.string().min(1).max(1_000);
+export const ExpressionSource = z.string().check(z.minLength(1), z.maxLength(1_000));
 
 export const Choice = z.strictObject({ code: ChoiceCode, label: LocalizedText });
 export type Choice = z.infer<typeof Choice>;
@@ -25,57 +31,60 @@ export const MAX_TEXT_LENGTH = 4_000;
 const fieldBase = {
   key: FieldKey,
   label: LocalizedText,
-  help: LocalizedText.optional(),
-  unit: LocalizedText.optional(),
+  help: z.optional(LocalizedText),
+  unit: z.optional(LocalizedText),
   /** Required before final submission (a draft may always be incomplete). */
-  required: z.boolean().default(false),
+  required: z._default(z.boolean(), false),
   /** Required before final submission when this expression is true. */
-  requiredWhen: ExpressionSource.optional(),
+  requiredWhen: z.optional(ExpressionSource),
   /**
    * Shown only when this expression is true, e.g. `present(otherField)`; a hidden field is never
    * required, and a value it already has is kept rather than lost when the condition changes.
    */
-  showWhen: ExpressionSource.optional(),
+  showWhen: z.optional(ExpressionSource),
 };
 
-const bound = z.number().finite().nonnegative();
+const bound = z.number().check(z.nonnegative());
 
 export const IntField = z.strictObject({
   ...fieldBase,
   type: z.literal('int'),
-  min: bound.default(0),
-  max: bound.optional(),
+  min: z._default(bound, 0),
+  max: z.optional(bound),
 });
 export const DecimalField = z.strictObject({
   ...fieldBase,
   type: z.literal('decimal'),
   /** Decimal places allowed. */
-  scale: z.number().int().min(1).max(6),
-  min: bound.default(0),
-  max: bound.optional(),
+  scale: z.number().check(z.int(), z.minimum(1), z.maximum(6)),
+  min: z._default(bound, 0),
+  max: z.optional(bound),
 });
 /** An amount of money, always stored as whole yuan (元); the UI also accepts 万元. */
 export const MoneyField = z.strictObject({
   ...fieldBase,
   type: z.literal('money'),
-  min: bound.default(0),
-  max: bound.optional(),
+  min: z._default(bound, 0),
+  max: z.optional(bound),
 });
 export const BoolField = z.strictObject({ ...fieldBase, type: z.literal('bool') });
 export const ChoiceField = z.strictObject({
   ...fieldBase,
   type: z.literal('choice'),
-  choices: z.array(Choice).min(1),
+  choices: z.array(Choice).check(z.minLength(1)),
 });
 export const MultiField = z.strictObject({
   ...fieldBase,
   type: z.literal('multi'),
-  choices: z.array(Choice).min(1),
+  choices: z.array(Choice).check(z.minLength(1)),
 });
 export const TextField = z.strictObject({
   ...fieldBase,
   type: z.literal('text'),
-  maxLength: z.number().int().min(1).max(MAX_TEXT_LENGTH).default(MAX_TEXT_LENGTH),
+  maxLength: z._default(
+    z.number().check(z.int(), z.minimum(1), z.maximum(MAX_TEXT_LENGTH)),
+    MAX_TEXT_LENGTH,
+  ),
 });
 export const DateField = z.strictObject({ ...fieldBase, type: z.literal('date') });
 
@@ -97,8 +106,8 @@ export type ScalarField = z.infer<typeof ScalarField>;
 export const GroupField = z.strictObject({
   ...fieldBase,
   type: z.literal('group'),
-  maxItems: z.number().int().min(1).max(200).default(50),
-  fields: z.array(ScalarField).min(1),
+  maxItems: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(200)), 50),
+  fields: z.array(ScalarField).check(z.minLength(1)),
 });
 export type GroupField = z.infer<typeof GroupField>;
 
@@ -109,15 +118,15 @@ export type FieldType = FieldDefinition['type'];
 export const Section = z.strictObject({
   key: FieldKey,
   title: LocalizedText,
-  help: LocalizedText.optional(),
+  help: z.optional(LocalizedText),
   /** Evidence (photos, PDFs) may be attached to this section. */
-  evidence: z
-    .strictObject({
-      maxFiles: z.number().int().min(1).max(100).default(20),
-      hint: LocalizedText.optional(),
-    })
-    .optional(),
-  fields: z.array(FieldDefinition).min(1),
+  evidence: z.optional(
+    z.strictObject({
+      maxFiles: z._default(z.number().check(z.int(), z.minimum(1), z.maximum(100)), 20),
+      hint: z.optional(LocalizedText),
+    }),
+  ),
+  fields: z.array(FieldDefinition).check(z.minLength(1)),
 });
 export type Section = z.infer<typeof Section>;
 
@@ -133,10 +142,10 @@ export type Rule = z.infer<typeof Rule>;
 export const DerivedIndicator = z.strictObject({
   key: FieldKey,
   label: LocalizedText,
-  unit: LocalizedText.optional(),
+  unit: z.optional(LocalizedText),
   formula: ExpressionSource,
   /** Decimal places kept in exports. */
-  scale: z.number().int().min(0).max(6).default(2),
+  scale: z._default(z.number().check(z.int(), z.minimum(0), z.maximum(6)), 2),
 });
 export type DerivedIndicator = z.infer<typeof DerivedIndicator>;
 
@@ -145,8 +154,8 @@ export const Migration = z.strictObject({
   field: FieldKey,
   change: z.enum(['drop', 'retype', 'rename']),
   /** The new key, for `rename`. */
-  to: FieldKey.optional(),
-  note: z.string().min(1),
+  to: z.optional(FieldKey),
+  note: z.string().check(z.minLength(1)),
 });
 export type Migration = z.infer<typeof Migration>;
 
@@ -154,26 +163,27 @@ export const PeriodType = z.enum(['annual', 'half-year']);
 export type PeriodType = z.infer<typeof PeriodType>;
 
 export const FormDefinition = z.strictObject({
-  $schema: z.string().optional(),
-  formId: z.string().regex(/^[a-z][a-z0-9-]{1,63}$/, 'kebab-case form id'),
+  $schema: z.optional(z.string()),
+  formId: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,63}$/, 'kebab-case form id')),
   /** `<year>.<n>`, compared numerically; the highest is the active version. */
-  version: z.string().regex(/^\d{4}\.\d{1,3}$/, 'version like 2026.1'),
+  version: z.string().check(z.regex(/^\d{4}\.\d{1,3}$/, 'version like 2026.1')),
   title: LocalizedText,
   periodType: PeriodType,
-  sections: z.array(Section).min(1),
-  rules: z.array(Rule).default([]),
-  derived: z.array(DerivedIndicator).default([]),
-  rollup: z
-    .strictObject({
+  sections: z.array(Section).check(z.minLength(1)),
+  rules: z._default(z.array(Rule), []),
+  derived: z._default(z.array(DerivedIndicator), []),
+  rollup: z._default(
+    z.strictObject({
       /** Fields and derived indicators compared across libraries, in column order. */
-      compare: z.array(FieldKey).default([]),
+      compare: z._default(z.array(FieldKey), []),
       /** Fields whose year-over-year change in percent the comparison shows. */
-      yearOverYear: z.array(FieldKey).default([]),
+      yearOverYear: z._default(z.array(FieldKey), []),
       /** The multi-choice field holding problem codes, tallied in `problems`. */
-      problems: FieldKey.optional(),
-    })
-    .default({ compare: [], yearOverYear: [] }),
-  migrations: z.array(Migration).default([]),
+      problems: z.optional(FieldKey),
+    }),
+    { compare: [], yearOverYear: [] },
+  ),
+  migrations: z._default(z.array(Migration), []),
 });
 export type FormDefinition = z.infer<typeof FormDefinition>;
 
@@ -185,26 +195,26 @@ export const Standard = z.strictObject({
   operator: z.enum(['>=', '<=', '==']),
   value: z.union([z.number(), z.boolean()]),
   label: LocalizedText,
-  source: z.string().min(1),
+  source: z.string().check(z.minLength(1)),
   /** Not yet confirmed against its source; shown as such. */
   provisional: z.boolean(),
 });
 export type Standard = z.infer<typeof Standard>;
 
 export const StandardsFile = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   standards: z.array(Standard),
 });
 export type StandardsFile = z.infer<typeof StandardsFile>;
 
 /** Date-time templates: `{year}` is the period's year, `{year+1}` the next. */
 const WindowTemplate = z.strictObject({
-  opensAt: z.string().min(1),
-  dueAt: z.string().min(1),
-  locksAt: z.string().min(1),
+  opensAt: z.string().check(z.minLength(1)),
+  dueAt: z.string().check(z.minLength(1)),
+  locksAt: z.string().check(z.minLength(1)),
 });
 export const PeriodsFile = z.strictObject({
-  $schema: z.string().optional(),
+  $schema: z.optional(z.string()),
   windows: z.strictObject({ annual: WindowTemplate, H1: WindowTemplate, H2: WindowTemplate }),
 });
 export type PeriodsFile = z.infer<typeof PeriodsFile>;

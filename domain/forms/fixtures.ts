@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { type CompiledForm, compileForm, type FormValues } from './compile.js';
 import { FormDefinition, PeriodsFile, StandardsFile } from './definition.js';
 

@@ -3,28 +3,34 @@
  * Defaults come from forms/periods.yaml; an administrator may override a form's period and
  * let one library write after the lock until a given time.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
 import { LockedError } from '../errors.js';
 import { packMessage } from '../messages.js';
 import { Actor } from '../submissions/model.js';
+import '../zod-locale.js';
 import { writableState } from './writable.js';
 
-const Instant = z.iso.datetime({ offset: true }).transform((text) => new Date(text).toISOString());
+const Instant = z.pipe(
+  z.iso.datetime({ offset: true }),
+  z.transform((text) => new Date(text).toISOString()),
+);
 
 export const PeriodWindow = z
   .strictObject({ opensAt: Instant, dueAt: Instant, locksAt: Instant })
-  .refine((window) => window.opensAt < window.dueAt, {
-    path: ['dueAt'],
-    message: packMessage({ zh: '截止时间应晚于开放时间', en: 'dueAt must be after opensAt' }),
-  })
-  .refine((window) => window.dueAt <= window.locksAt, {
-    path: ['locksAt'],
-    message: packMessage({
-      zh: '锁定时间不能早于截止时间',
-      en: 'locksAt must not be before dueAt',
+  .check(
+    z.refine((window) => window.opensAt < window.dueAt, {
+      path: ['dueAt'],
+      message: packMessage({ zh: '截止时间应晚于开放时间', en: 'dueAt must be after opensAt' }),
     }),
-  });
+    z.refine((window) => window.dueAt <= window.locksAt, {
+      path: ['locksAt'],
+      message: packMessage({
+        zh: '锁定时间不能早于截止时间',
+        en: 'locksAt must not be before dueAt',
+      }),
+    }),
+  );
 export type PeriodWindow = z.infer<typeof PeriodWindow>;
 
 export const LockException = z.object({

@@ -1,12 +1,12 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { canReadLibrary, LibraryId, type Principal } from '../auth/principal.js';
 
 export const Library = z.object({
   libraryId: LibraryId,
-  name: z.string().min(1),
-  countyName: z.string().min(1),
-  cityCode: z.string().regex(/^\d{4}$/),
-  cityName: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
+  countyName: z.string().check(z.minLength(1)),
+  cityCode: z.string().check(z.regex(/^\d{4}$/)),
+  cityName: z.string().check(z.minLength(1)),
 });
 export type Library = z.infer<typeof Library>;
 

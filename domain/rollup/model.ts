@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { Actor } from '../submissions/model.js';
 
 export const RollupRunStatus = z.enum(['queued', 'running', 'succeeded', 'failed']);
@@ -6,20 +6,20 @@ export type RollupRunStatus = z.infer<typeof RollupRunStatus>;
 
 export const RollupFile = z.object({
   name: z.string(),
-  rows: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
+  rows: z.number().check(z.int(), z.nonnegative()),
+  bytes: z.number().check(z.int(), z.nonnegative()),
   sha256: z.string(),
 });
 export type RollupFile = z.infer<typeof RollupFile>;
 
 export const RollupCounts = z.object({
-  libraries: z.number().int(),
-  counted: z.number().int(),
-  accepted: z.number().int(),
-  submitted: z.number().int(),
-  returned: z.number().int(),
-  draft: z.number().int(),
-  missing: z.number().int(),
+  libraries: z.number().check(z.int()),
+  counted: z.number().check(z.int()),
+  accepted: z.number().check(z.int()),
+  submitted: z.number().check(z.int()),
+  returned: z.number().check(z.int()),
+  draft: z.number().check(z.int()),
+  missing: z.number().check(z.int()),
 });
 export type RollupCounts = z.infer<typeof RollupCounts>;
 
@@ -29,16 +29,16 @@ export const RollupRun = z.object({
   runId: z.string(),
   status: RollupRunStatus,
   trigger: z.enum(['manual', 'schedule']),
-  requestedBy: Actor.optional(),
+  requestedBy: z.optional(Actor),
   createdAt: z.string(),
-  startedAt: z.string().optional(),
-  finishedAt: z.string().optional(),
+  startedAt: z.optional(z.string()),
+  finishedAt: z.optional(z.string()),
   /** Where the run's files are in the reports bucket. */
   prefix: z.string(),
-  files: z.array(RollupFile).optional(),
-  counts: RollupCounts.optional(),
+  files: z.optional(z.array(RollupFile)),
+  counts: z.optional(RollupCounts),
   /** What went wrong, for the office; details are in the logs. */
-  error: z.string().optional(),
+  error: z.optional(z.string()),
 });
 export type RollupRun = z.infer<typeof RollupRun>;
 
@@ -52,7 +52,7 @@ export const RollupManifest = z.object({
   counts: RollupCounts,
   files: z.array(RollupFile),
   changes: z.object({
-    previousRunId: z.string().optional(),
+    previousRunId: z.optional(z.string()),
     /** Counted reports whose values or status changed since the previous run. */
     changed: z.array(z.string()),
     /** Reports counted now that were not counted in the previous run. */

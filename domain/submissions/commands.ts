@@ -1,9 +1,9 @@
 /** The request bodies of the submission API, validated at the edge before the service runs. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { FieldKey } from '../forms/definition.js';
 
-const Revision = z.number().int().min(0).max(1_000_000);
-const Comment = z.string().trim().min(1).max(2_000);
+const Revision = z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000));
+const Comment = z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000));
 
 export const SaveDraftBody = z.strictObject({
   values: z.record(z.string(), z.unknown()),
@@ -15,28 +15,28 @@ export type SaveDraftBody = z.infer<typeof SaveDraftBody>;
 export const SubmitBody = z.strictObject({
   expectedRevision: Revision,
   /** One explanation per warning, by rule id. */
-  explanations: z.record(FieldKey, Comment).default({}),
+  explanations: z._default(z.record(FieldKey, Comment), {}),
 });
 export type SubmitBody = z.infer<typeof SubmitBody>;
 
 export const ReturnBody = z.strictObject({
   message: Comment,
-  fieldComments: z.record(FieldKey, Comment).default({}),
-  expectedRevision: Revision.optional(),
+  fieldComments: z._default(z.record(FieldKey, Comment), {}),
+  expectedRevision: z.optional(Revision),
 });
 export type ReturnBody = z.infer<typeof ReturnBody>;
 
-export const AcceptBody = z.strictObject({ expectedRevision: Revision.optional() });
+export const AcceptBody = z.strictObject({ expectedRevision: z.optional(Revision) });
 export type AcceptBody = z.infer<typeof AcceptBody>;
 
 export const ReopenBody = z.strictObject({
   message: Comment,
-  expectedRevision: Revision.optional(),
+  expectedRevision: z.optional(Revision),
 });
 export type ReopenBody = z.infer<typeof ReopenBody>;
 
 export const PeriodExceptionBody = z.strictObject({
-  libraryId: z.string().regex(/^\d{6}$/),
+  libraryId: z.string().check(z.regex(/^\d{6}$/)),
   until: z.iso.datetime({ offset: true }),
 });
 export type PeriodExceptionBody = z.infer<typeof PeriodExceptionBody>;

@@ -3,7 +3,7 @@
  * immutable revision per step (save, submit, return, accept, reopen), so nothing a user saved
  * is ever lost and the history shows who did what and when.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LibraryId, type Principal, Role } from '../auth/principal.js';
 
 export const SubmissionStatus = z.enum(['draft', 'submitted', 'returned', 'accepted']);
@@ -15,7 +15,7 @@ export type SubmissionAction = z.infer<typeof SubmissionAction>;
 export const Actor = z.object({
   subject: z.string(),
   role: Role,
-  libraryId: LibraryId.optional(),
+  libraryId: z.optional(LibraryId),
 });
 export type Actor = z.infer<typeof Actor>;
 
@@ -39,31 +39,31 @@ export const SubmissionKey = z.object({
 });
 export type SubmissionKey = z.infer<typeof SubmissionKey>;
 
-export const SubmissionHead = SubmissionKey.extend({
+export const SubmissionHead = z.extend(SubmissionKey, {
   formVersion: z.string(),
   status: SubmissionStatus,
-  revision: z.number().int().positive(),
+  revision: z.number().check(z.int(), z.positive()),
   values: z.record(z.string(), z.unknown()),
   /** Explanations of warnings, by rule id, as given at the last submission. */
   explanations: z.record(z.string(), z.string()),
   /** The province's last return (message and per-field comments), until resubmission. */
-  review: Review.optional(),
+  review: z.optional(Review),
   createdAt: z.string(),
   updatedAt: z.string(),
-  submittedAt: z.string().optional(),
-  acceptedAt: z.string().optional(),
+  submittedAt: z.optional(z.string()),
+  acceptedAt: z.optional(z.string()),
   updatedBy: Actor,
 });
 export type SubmissionHead = z.infer<typeof SubmissionHead>;
 
-export const SubmissionRevision = SubmissionKey.extend({
-  revision: z.number().int().positive(),
+export const SubmissionRevision = z.extend(SubmissionKey, {
+  revision: z.number().check(z.int(), z.positive()),
   action: SubmissionAction,
   status: SubmissionStatus,
   formVersion: z.string(),
   values: z.record(z.string(), z.unknown()),
   explanations: z.record(z.string(), z.string()),
-  review: Review.optional(),
+  review: z.optional(Review),
   actor: Actor,
   at: z.string(),
 });

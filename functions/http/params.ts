@@ -1,17 +1,14 @@
 /** Path and query parameters of the submission routes, checked before any storage call. */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { LibraryId } from '../../domain/auth/principal.js';
 import { BadRequestError, NotFoundError } from '../../domain/errors.js';
 import { issuesToFieldErrors } from '../../domain/messages.js';
 import type { SubmissionKey } from '../../domain/submissions/model.js';
 import type { PageRequest } from '../../domain/submissions/store.js';
+import '../../domain/zod-locale.js';
 import type { ApiEvent } from './types.js';
 
-const Segment = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9-]+$/);
+const Segment = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/));
 
 export const submissionKeyOf = (event: ApiEvent): SubmissionKey => {
   const parameters = event.pathParameters ?? {};
@@ -50,8 +47,8 @@ export const formPeriodOf = (event: ApiEvent): { formId: string; period: string 
 };
 
 const PageQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).optional(),
-  cursor: z.string().min(1).max(2_048).optional(),
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2_048))),
 });
 
 export const pageOf = (event: ApiEvent, defaultLimit: number): PageRequest => {
@@ -71,9 +68,7 @@ export const pageOf = (event: ApiEvent, defaultLimit: number): PageRequest => {
 export const revisionNumberOf = (event: ApiEvent): number => {
   const revision = z.coerce
     .number()
-    .int()
-    .min(1)
-    .max(1_000_000)
+    .check(z.int(), z.minimum(1), z.maximum(1_000_000))
     .safeParse(event.pathParameters?.revision);
   if (!revision.success) throw new NotFoundError({ zh: '没有这一版。', en: 'No such revision.' });
   return revision.data;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   AppError,
   BadRequestError,
@@ -13,8 +13,11 @@ import { MAX_BODY_BYTES, principalOf, readJsonBody } from './request.js';
 import type { ApiEvent } from './types.js';
 
 const Draft = z.object({
-  expectedRevision: z.number().int().min(0),
-  values: z.object({ holdings: z.number().int().nonnegative(), name: z.string().min(1) }),
+  expectedRevision: z.number().check(z.int(), z.minimum(0)),
+  values: z.object({
+    holdings: z.number().check(z.int(), z.nonnegative()),
+    name: z.string().check(z.minLength(1)),
+  }),
 });
 
 type BodyEvent = Pick<ApiEvent, 'body' | 'isBase64Encoded' | 'headers'>;
@@ -189,7 +192,27 @@ describe('readJsonBody', () => {
     expect(error.errors.find((fieldError) => fieldError.path === 'values.holdings')?.code).toBe(
       'invalid_type',
     );
-    expect(error.cause).toBeInstanceOf(z.ZodError);
+    expect(error.cause).toBeInstanceOf(z.core.$ZodError);
+  });
+
+  it("words zod's own issues in English, as zod's full build did", () => {
+    const error = failureOf(
+      jsonEvent(JSON.stringify({ expectedRevision: -1, values: { holdings: 'many', name: '' } })),
+    );
+    expect(Object.fromEntries(error.errors.map((e) => [e.path, e.message]))).toEqual({
+      expectedRevision: {
+        zh: '字段格式不正确：Too small: expected number to be >=0',
+        en: 'Too small: expected number to be >=0',
+      },
+      'values.holdings': {
+        zh: '字段格式不正确：Invalid input: expected number, received string',
+        en: 'Invalid input: expected number, received string',
+      },
+      'values.name': {
+        zh: '字段格式不正确：Too small: expected string to have >=1 characters',
+        en: 'Too small: expected string to have >=1 characters',
+      },
+    });
   });
 
   it('reports missing fields by their path', () => {
@@ -210,7 +233,9 @@ describe('readJsonBody', () => {
   });
 
   it('joins array indexes into the path', () => {
-    const List = z.object({ items: z.array(z.object({ id: z.string().regex(/^\d{6}$/) })) });
+    const List = z.object({
+      items: z.array(z.object({ id: z.string().check(z.regex(/^\d{6}$/)) })),
+    });
     let thrown: unknown;
     try {
       readJsonBody(jsonEvent(JSON.stringify({ items: [{ id: '140429' }, { id: 'x' }] })), List);

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import { type Principal, principalFromClaims } from '../../domain/auth/principal.js';
 import {
   BadRequestError,
@@ -6,6 +6,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../../domain/errors.js';
 import { issuesToFieldErrors } from '../../domain/messages.js';
+import '../../domain/zod-locale.js';
 import type { ApiEvent } from './types.js';
 
 /** Far below DynamoDB's 400 KB item limit, so a stored body always fits. */
@@ -80,7 +81,7 @@ const refusedJsonProblem = (error: RefusedJsonError) =>
       );
 
 /** Decodes, size-checks, parses and validates a JSON request body; every failure names its field. */
-export const readJsonBody = <Schema extends z.ZodType>(
+export const readJsonBody = <Schema extends z.ZodMiniType>(
   event: Pick<ApiEvent, 'body' | 'isBase64Encoded' | 'headers'>,
   schema: Schema,
 ): z.infer<Schema> => {
