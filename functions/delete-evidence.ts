@@ -1,10 +1,12 @@
 import middy from '@middy/core';
-import { evidenceService } from './evidence-service.js';
+import { createEvidenceService } from './evidence-service.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { evidenceKeyOf } from './http/params.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
+
+const evidenceService = createEvidenceService();
 
 /** Removes evidence while the report is editable (204). */
 export const deleteEvidence = async (event: ApiEvent): Promise<ApiResult> => {

@@ -1,26 +1,36 @@
-/** The evidence service wired to DynamoDB and the evidence bucket, created once. */
+/** The evidence service wired to DynamoDB and the evidence bucket, created once per function. */
+import type { S3Client } from '@aws-sdk/client-s3';
 import { positiveIntEnv, requireEnv } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbEvidenceStore } from '../adapters/dynamodb/evidence-store.js';
 import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
 import { formRegistry } from '../adapters/form-catalog.js';
 import { s3Client } from '../adapters/s3/client.js';
-import { S3EvidenceObjects } from '../adapters/s3/evidence-objects.js';
+import { S3EvidenceStorage } from '../adapters/s3/evidence-storage.js';
+import type { EvidenceObjects } from '../domain/evidence/model.js';
 import { EvidenceService } from '../domain/evidence/service.js';
 import { resourceEnv } from '../infra/resources.js';
-import { periodService } from './submission-services.js';
+import { periodService } from './period-service.js';
 
-const tableName = requireEnv(resourceEnv.tableName);
-
-export const evidenceService = new EvidenceService({
-  evidence: new DynamoDbEvidenceStore(documentClient, tableName),
-  objects: new S3EvidenceObjects(s3Client, requireEnv(resourceEnv.evidenceBucket)),
-  submissions: new DynamoDbSubmissionStore(documentClient, tableName),
-  periods: periodService,
-  forms: formRegistry,
-  limits: {
-    maxBytes: positiveIntEnv('EVIDENCE_MAX_BYTES', 20 * 1024 * 1024),
-    maxItemsPerReport: positiveIntEnv('EVIDENCE_MAX_ITEMS', 30),
-  },
-  now: () => new Date(),
-});
+/**
+ * `Objects` is the evidence bucket's adapter: presign-evidence passes S3EvidenceObjects, which
+ * presigns uploads; the other functions keep the default, so their bundles go without
+ * @aws-sdk/s3-presigned-post.
+ */
+export const createEvidenceService = (
+  Objects: new (client: S3Client, bucket: string) => EvidenceObjects = S3EvidenceStorage,
+) => {
+  const tableName = requireEnv(resourceEnv.tableName);
+  return new EvidenceService({
+    evidence: new DynamoDbEvidenceStore(documentClient, tableName),
+    objects: new Objects(s3Client, requireEnv(resourceEnv.evidenceBucket)),
+    submissions: new DynamoDbSubmissionStore(documentClient, tableName),
+    periods: periodService,
+    forms: formRegistry,
+    limits: {
+      maxBytes: positiveIntEnv('EVIDENCE_MAX_BYTES', 20 * 1024 * 1024),
+      maxItemsPerReport: positiveIntEnv('EVIDENCE_MAX_ITEMS', 30),
+    },
+    now: () => new Date(),
+  });
+};

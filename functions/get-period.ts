@@ -4,7 +4,7 @@ import { formPeriodOf } from './http/params.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
-import { periodService } from './submission-services.js';
+import { periodService } from './period-service.js';
 
 /** A period's window (opens, due, locks) and the exceptions the caller may see. */
 export const getPeriod = async (event: ApiEvent): Promise<ApiResult> => {

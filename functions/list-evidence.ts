@@ -1,12 +1,14 @@
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BadRequestError } from '../domain/errors.js';
-import { evidenceService } from './evidence-service.js';
+import { createEvidenceService } from './evidence-service.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { submissionKeyOf } from './http/params.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
+
+const evidenceService = createEvidenceService();
 
 const Revision = z.optional(z.coerce.number().check(z.int(), z.minimum(1)));
 

@@ -6,7 +6,7 @@ import { formPeriodOf } from './http/params.js';
 import { principalOf, readJsonBody } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
-import { periodService } from './submission-services.js';
+import { periodService } from './period-service.js';
 
 /** Administrators: set a period's window (PUT) or let one library write after the lock (POST). */
 export const managePeriod = async (event: ApiEvent): Promise<ApiResult> => {

@@ -7,13 +7,15 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { parseEvidenceObjectKey } from '../domain/evidence/model.js';
-import { evidenceService } from './evidence-service.js';
+import { createEvidenceService } from './evidence-service.js';
 import { logger } from './http/logger.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { evidenceKeyOf } from './http/params.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
+
+const evidenceService = createEvidenceService();
 
 export const completeEvidence = async (event: ApiEvent): Promise<ApiResult> => {
   const item = await evidenceService.complete(principalOf(event), evidenceKeyOf(event));

@@ -1,0 +1,95 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  NotFound,
+  PutObjectTaggingCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { EvidenceObjects, UploadTicket } from '../../domain/evidence/model.js';
+import { EVIDENCE_DELETED_TAG } from '../../infra/resources.js';
+import { withStorageErrors } from '../storage-errors.js';
+
+/**
+ * The evidence bucket for the functions that read, delete, tag and link to evidence. Only
+ * presign-evidence creates upload links: it uses S3EvidenceObjects, which adds them, so
+ * @aws-sdk/s3-presigned-post is bundled there alone.
+ */
+export class S3EvidenceStorage implements EvidenceObjects {
+  constructor(
+    protected readonly client: S3Client,
+    protected readonly bucket: string,
+  ) {}
+
+  async presignUpload(
+    _objectKey: string,
+    _contentType: string,
+    _maxBytes: number,
+    _expiresInSeconds: number,
+  ): Promise<UploadTicket> {
+    throw new Error('This function does not presign evidence uploads (S3EvidenceObjects does)');
+  }
+
+  async size(objectKey: string): Promise<number | undefined> {
+    try {
+      const head = await withStorageErrors(() =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: objectKey })),
+      );
+      return head.ContentLength ?? 0;
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound')
+        return undefined;
+      throw error;
+    }
+  }
+
+  async read(objectKey: string): Promise<AsyncIterable<Uint8Array>> {
+    const object = await withStorageErrors(() =>
+      this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey })),
+    );
+    if (!object.Body) throw new Error(`Object ${objectKey} has no body`);
+    return object.Body as AsyncIterable<Uint8Array>;
+  }
+
+  async delete(objectKey: string): Promise<void> {
+    await withStorageErrors(() =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey })),
+    );
+  }
+
+  async markDeleted(objectKey: string): Promise<void> {
+    try {
+      await withStorageErrors(() =>
+        this.client.send(
+          new PutObjectTaggingCommand({
+            Bucket: this.bucket,
+            Key: objectKey,
+            // A lifecycle rule of the evidence bucket expires objects with this tag.
+            Tagging: { TagSet: [{ ...EVIDENCE_DELETED_TAG }] },
+          }),
+        ),
+      );
+    } catch (error) {
+      // Evidence deleted before its upload finished has no object to mark.
+      if ((error as { name?: string }).name !== 'NoSuchKey') throw error;
+    }
+  }
+
+  async presignDownload(
+    objectKey: string,
+    fileName: string,
+    expiresInSeconds: number,
+  ): Promise<string> {
+    return getSignedUrl(
+      this.client,
+      new GetObjectCommand({
+        Bucket: this.bucket,
+        Key: objectKey,
+        // RFC 6266/5987: the original (often Chinese) file name survives the download.
+        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
+      }),
+      { expiresIn: expiresInSeconds },
+    );
+  }
+}
