@@ -19,6 +19,10 @@ export const LIBRARY_ID_CLAIM = 'custom:libraryId';
 /** The strongest role wins when a user is in several groups. */
 const ROLE_PRECEDENCE: readonly Role[] = ['admin', 'province', 'library'];
 
+/** The role a user in these groups acts as; groups that are no role are ignored. */
+export const strongestRole = (groups: readonly string[]): Role | undefined =>
+  ROLE_PRECEDENCE.find((candidate) => groups.includes(candidate));
+
 /**
  * Group claims arrive as a JSON array from a decoded token, but API Gateway's JWT authorizer
  * stringifies every claim, arrays as `[a b]`; accept both.
@@ -30,8 +34,6 @@ export const parseGroups = (value: unknown): string[] => {
   return inner.split(/[\s,]+/).filter(Boolean);
 };
 
-const isRole = (group: string): group is Role => Role.safeParse(group).success;
-
 export const principalFromClaims = (
   claims: Readonly<Record<string, unknown>> | undefined,
 ): Principal => {
@@ -39,8 +41,7 @@ export const principalFromClaims = (
   if (typeof subject !== 'string' || subject === '') {
     throw new UnauthorizedError({ zh: '请先登录。', en: 'Sign-in required.' });
   }
-  const groups = parseGroups(claims?.[GROUPS_CLAIM]).filter(isRole);
-  const role = ROLE_PRECEDENCE.find((candidate) => groups.includes(candidate));
+  const role = strongestRole(parseGroups(claims?.[GROUPS_CLAIM]));
   if (role === undefined) {
     throw new ForbiddenError({
       zh: '该账号未分配角色，请联系管理员。',

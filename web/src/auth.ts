@@ -3,7 +3,14 @@
  * Cognito hosted UI runs the OAuth authorization code flow with PKCE. Either way the ID token
  * lives in sessionStorage (gone when the tab closes) and never stays in the address bar.
  */
-export type Role = 'library' | 'province' | 'admin';
+import {
+  GROUPS_CLAIM,
+  LIBRARY_ID_CLAIM,
+  type Role,
+  strongestRole,
+} from '../../domain/auth/principal.js';
+
+export type { Role };
 
 export interface DevIdentity {
   role: Role;
@@ -32,7 +39,6 @@ export interface Session {
 const TOKEN_KEY = 'idToken';
 const PKCE_KEY = 'pkce';
 const RETURN_KEY = 'returnTo';
-const ROLE_PRECEDENCE: readonly Role[] = ['admin', 'province', 'library'];
 
 const base64UrlDecode = (text: string) => {
   const padded = text
@@ -58,11 +64,11 @@ export const sessionFromToken = (token: string): Session | undefined => {
       string,
       unknown
     >;
-    const groups = Array.isArray(claims['cognito:groups'])
-      ? (claims['cognito:groups'] as unknown[])
-      : [];
-    const role = ROLE_PRECEDENCE.find((candidate) => groups.includes(candidate));
-    const libraryId = claims['custom:libraryId'];
+    const groups = claims[GROUPS_CLAIM];
+    const role = Array.isArray(groups)
+      ? strongestRole(groups.filter((group) => typeof group === 'string'))
+      : undefined;
+    const libraryId = claims[LIBRARY_ID_CLAIM];
     if (!role || typeof claims.sub !== 'string' || typeof claims.exp !== 'number') return undefined;
     if (role === 'library' && typeof libraryId !== 'string') return undefined;
     return {
