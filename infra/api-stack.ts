@@ -521,6 +521,9 @@ export class ApiStack extends Stack {
         sourceMap: true,
         target: LAMBDA_BUNDLING.target,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(LAMBDA_BUNDLING.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         // Ship the SDK versions we test against instead of whatever the runtime happens to have.
         bundleAwsSDK: true,
         logLevel: LogLevel.WARNING,

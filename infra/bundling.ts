@@ -10,6 +10,8 @@
  * DynamoDB-client-only bundle at about 75 ms to load as CommonJS against about 95 ms as an ES
  * module (docs/performance.md). No handler needs top-level await or `import.meta`.
  */
+import { fileURLToPath } from 'node:url';
+
 export const LAMBDA_BUNDLING = {
   format: 'cjs',
   platform: 'node',
@@ -17,4 +19,10 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   /** ES module builds of dependencies first: they tree-shake. */
   mainFields: ['module', 'main'],
+  /** Environment credentials only: see infra/lambda-credentials.ts. */
+  alias: {
+    '@aws-sdk/credential-provider-node': fileURLToPath(
+      new URL('./lambda-credentials.ts', import.meta.url),
+    ),
+  },
 } as const;
