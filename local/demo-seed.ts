@@ -28,16 +28,18 @@ export const FEATURED_LIBRARY = '140429';
 const PROVINCE: Principal = { subject: 'demo-province-office', role: 'province' };
 
 /** The seeder writes history with past timestamps, outside today's windows. */
+const openWindow = {
+  opensAt: '2000-01-01T00:00:00.000Z',
+  dueAt: '2099-12-31T00:00:00.000Z',
+  locksAt: '2099-12-31T00:00:00.000Z',
+  updatedBy: { subject: 'demo', role: 'admin' },
+  updatedAt: '2000-01-01T00:00:00.000Z',
+} as const;
 const alwaysOpen: PeriodStore = {
-  getWindow: async () => ({
-    opensAt: '2000-01-01T00:00:00.000Z',
-    dueAt: '2099-12-31T00:00:00.000Z',
-    locksAt: '2099-12-31T00:00:00.000Z',
-    updatedBy: { subject: 'demo', role: 'admin' },
-    updatedAt: '2000-01-01T00:00:00.000Z',
-  }),
+  getWindow: async () => openWindow,
   putWindow: async () => undefined,
   listExceptions: async () => [],
+  getWindowAndException: async () => ({ window: openWindow }),
   putException: async () => undefined,
 };
 

@@ -1,6 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LockException, type PeriodStore, StoredWindow } from '../../domain/periods/window.js';
 import { withStorageErrors } from '../storage-errors.js';
+import { batchGet } from './batch-get.js';
 import { exceptionKeys, windowKeys } from './keys.js';
 import { queryAll } from './query-all.js';
 
@@ -41,6 +42,23 @@ export class DynamoDbPeriodStore implements PeriodStore {
       },
       (item) => LockException.parse(item),
     );
+  }
+
+  async getWindowAndException(
+    formId: string,
+    period: string,
+    libraryId: string,
+  ): Promise<{ window?: StoredWindow; exception?: LockException }> {
+    const [window, exception] = await batchGet(
+      this.client,
+      this.tableName,
+      [windowKeys(formId, period), exceptionKeys(formId, period, libraryId)],
+      { consistentRead: false },
+    );
+    return {
+      ...(window ? { window: StoredWindow.parse(window) } : {}),
+      ...(exception ? { exception: LockException.parse(exception) } : {}),
+    };
   }
 
   async putException(formId: string, period: string, exception: LockException): Promise<void> {

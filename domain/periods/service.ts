@@ -9,7 +9,13 @@ import { resolveForm } from '../forms/resolve.js';
 import { issuesToFieldErrors } from '../messages.js';
 import type { PeriodExceptionBody } from '../submissions/commands.js';
 import { actorOf } from '../submissions/model.js';
-import { assertWritable, type LockException, type PeriodStore, PeriodWindow } from './window.js';
+import {
+  assertWritable,
+  type LockException,
+  type PeriodStore,
+  PeriodWindow,
+  type StoredWindow,
+} from './window.js';
 
 export type ResolvedWindow = PeriodWindow & { source: 'default' | 'custom' };
 
@@ -27,8 +33,15 @@ export class PeriodService {
 
   /** The administrator's window when one was set, else the default from forms/periods.yaml. */
   async windowFor(formId: string, period: string): Promise<ResolvedWindow> {
+    return this.resolveWindow(formId, period, await this.deps.store.getWindow(formId, period));
+  }
+
+  private resolveWindow(
+    formId: string,
+    period: string,
+    stored: StoredWindow | undefined,
+  ): ResolvedWindow {
     const form = resolveForm(this.deps.forms, formId, period);
-    const stored = await this.deps.store.getWindow(formId, period);
     if (stored) {
       return {
         opensAt: stored.opensAt,
@@ -55,12 +68,9 @@ export class PeriodService {
     period: string,
     libraryId: string,
   ): Promise<ResolvedWindow> {
-    const [window, exceptions] = await Promise.all([
-      this.windowFor(formId, period),
-      this.deps.store.listExceptions(formId, period),
-    ]);
-    const exception = exceptions.find((candidate) => candidate.libraryId === libraryId);
-    assertWritable(window, exception, this.deps.now());
+    const stored = await this.deps.store.getWindowAndException(formId, period, libraryId);
+    const window = this.resolveWindow(formId, period, stored.window);
+    assertWritable(window, stored.exception, this.deps.now());
     return window;
   }
 

@@ -55,6 +55,12 @@ export interface PeriodStore {
   getWindow(formId: string, period: string): Promise<StoredWindow | undefined>;
   putWindow(formId: string, period: string, window: StoredWindow): Promise<void>;
   listExceptions(formId: string, period: string): Promise<LockException[]>;
+  /** What decides whether one library may write: the window and that library's exception. */
+  getWindowAndException(
+    formId: string,
+    period: string,
+    libraryId: string,
+  ): Promise<{ window?: StoredWindow; exception?: LockException }>;
   putException(formId: string, period: string, exception: LockException): Promise<void>;
 }
 

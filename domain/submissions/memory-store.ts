@@ -178,6 +178,20 @@ export class InMemoryPeriodStore implements PeriodStore {
       .map((exception) => LockException.parse(structuredClone(exception)));
   }
 
+  async getWindowAndException(
+    formId: string,
+    period: string,
+    libraryId: string,
+  ): Promise<{ window?: StoredWindow; exception?: LockException }> {
+    const [window, exception] = await Promise.all([
+      this.getWindow(formId, period),
+      this.listExceptions(formId, period).then((all) =>
+        all.find((candidate) => candidate.libraryId === libraryId),
+      ),
+    ]);
+    return { ...(window ? { window } : {}), ...(exception ? { exception } : {}) };
+  }
+
   async putException(formId: string, period: string, exception: LockException): Promise<void> {
     const key = periodKey(formId, period);
     const byLibrary = this.exceptions.get(key) ?? new Map<string, LockException>();
