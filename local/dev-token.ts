@@ -12,7 +12,7 @@ import { readLocalSettings } from './settings.js';
 const Arguments = z
   .object({
     role: Role,
-    library: LibraryId.optional(),
+    library: z.optional(LibraryId),
     ttl: z.coerce
       .number()
       .int()

@@ -38,7 +38,7 @@ const Arguments = z.object({
 });
 
 const Status = z.object({
-  latestRun: RollupRun.optional(),
+  latestRun: z.optional(RollupRun),
   published: z
     .object({
       runId: z.string(),

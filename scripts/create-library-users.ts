@@ -42,8 +42,8 @@ const Email = z.email();
 
 const Options = z
   .object({
-    role: Role.default('library'),
-    library: LibraryId.optional(),
+    role: z._default(Role, 'library'),
+    library: z.optional(LibraryId),
     email: z.array(Email).min(1, 'at least one --email is required'),
     name: z.string().trim().min(1).max(100).optional(),
     userPoolId: z

@@ -31,7 +31,7 @@ const loadOrExit = (dir: string) => {
   return { ...loaded, catalog: loaded.catalog };
 };
 
-const jsonSchema = (schema: z.ZodType) =>
+const jsonSchema = (schema: z.core.$ZodType) =>
   `${JSON.stringify(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), null, 2)}\n`;
 
 const main = () => {

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import {
   checkDefinition,
   checkStandards,
@@ -76,7 +76,7 @@ const report = (
   message: string,
 ) => diagnostics.push({ file: file.display, ...file.locate(path), message });
 
-const parseWith = <Schema extends z.ZodType>(
+const parseWith = <Schema extends z.ZodMiniType>(
   schema: Schema,
   file: SourceFile,
   diagnostics: Diagnostic[],
