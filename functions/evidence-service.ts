@@ -7,23 +7,32 @@ import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.j
 import { formRegistry } from '../adapters/form-catalog.js';
 import { s3Client } from '../adapters/s3/client.js';
 import { S3EvidenceStorage } from '../adapters/s3/evidence-storage.js';
-import type { EvidenceObjects } from '../domain/evidence/model.js';
+import type { DetectContentType, EvidenceObjects } from '../domain/evidence/model.js';
 import { EvidenceService } from '../domain/evidence/service.js';
 import { resourceEnv } from '../infra/resources.js';
 import { periodService } from './period-service.js';
 
+const detectsNothing: DetectContentType = async () => {
+  throw new Error('This function does not verify evidence (verify-evidence does)');
+};
+
 /**
- * `Objects` is the evidence bucket's adapter: presign-evidence passes S3EvidenceObjects, which
- * presigns uploads; the other functions keep the default, so their bundles go without
- * @aws-sdk/s3-presigned-post.
+ * Each evidence function passes only the pieces it uses, so the others stay out of its bundle:
+ * presign-evidence the S3EvidenceObjects adapter, which presigns uploads
+ * (@aws-sdk/s3-presigned-post); verify-evidence the magic-byte detector (file-type).
  */
-export const createEvidenceService = (
-  Objects: new (client: S3Client, bucket: string) => EvidenceObjects = S3EvidenceStorage,
-) => {
+export const createEvidenceService = ({
+  Objects = S3EvidenceStorage,
+  detectType = detectsNothing,
+}: {
+  Objects?: new (client: S3Client, bucket: string) => EvidenceObjects;
+  detectType?: DetectContentType;
+} = {}) => {
   const tableName = requireEnv(resourceEnv.tableName);
   return new EvidenceService({
     evidence: new DynamoDbEvidenceStore(documentClient, tableName),
     objects: new Objects(s3Client, requireEnv(resourceEnv.evidenceBucket)),
+    detectType,
     submissions: new DynamoDbSubmissionStore(documentClient, tableName),
     periods: periodService,
     forms: formRegistry,

@@ -9,7 +9,7 @@ import { principalOf, readJsonBody } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-const evidenceService = createEvidenceService(S3EvidenceObjects);
+const evidenceService = createEvidenceService({ Objects: S3EvidenceObjects });
 const Body = PresignEvidenceBody(positiveIntEnv('EVIDENCE_MAX_BYTES', 20 * 1024 * 1024));
 
 /** Records pending evidence and returns a 10-minute presigned POST for the upload. */

@@ -6,6 +6,7 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { detectContentType } from '../adapters/file-type.js';
 import { parseEvidenceObjectKey } from '../domain/evidence/model.js';
 import { createEvidenceService } from './evidence-service.js';
 import { logger } from './http/logger.js';
@@ -15,7 +16,7 @@ import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-const evidenceService = createEvidenceService();
+const evidenceService = createEvidenceService({ detectType: detectContentType });
 
 export const completeEvidence = async (event: ApiEvent): Promise<ApiResult> => {
   const item = await evidenceService.complete(principalOf(event), evidenceKeyOf(event));

@@ -79,6 +79,12 @@ export const PresignEvidenceBody = (maxBytes: number) =>
   });
 export type PresignEvidenceBody = z.infer<ReturnType<typeof PresignEvidenceBody>>;
 
+/**
+ * Port: what a file's first bytes (magic numbers) say it is, as a media type such as
+ * `image/png`; undefined when they match no known signature.
+ */
+export type DetectContentType = (head: Uint8Array) => Promise<string | undefined>;
+
 /** Port: evidence metadata. */
 export interface EvidenceStore {
   create(item: EvidenceItem): Promise<void>;

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
+import { detectContentType } from '../../adapters/file-type.js';
 import { pngImage } from '../../test/fixtures/png.js';
 import type { Principal } from '../auth/principal.js';
 import {
@@ -217,6 +218,7 @@ const setup = () => {
   const service = new EvidenceService({
     evidence,
     objects,
+    detectType: detectContentType,
     submissions,
     periods,
     forms,

@@ -1,6 +1,5 @@
 /** Presign, verify, list and delete evidence for a report. */
 import { createHash, randomUUID } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
 import { authorize } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { BadRequestError, ConflictError, type LocalizedText, NotFoundError } from '../errors.js';
@@ -10,6 +9,7 @@ import type { PeriodService } from '../periods/service.js';
 import { actorOf, type SubmissionHead, type SubmissionKey } from '../submissions/model.js';
 import type { SubmissionStore } from '../submissions/store.js';
 import {
+  type DetectContentType,
   EVIDENCE_TYPES,
   type EvidenceItem,
   type EvidenceKey,
@@ -22,7 +22,7 @@ import {
 
 export const UPLOAD_EXPIRY_SECONDS = 10 * 60;
 export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
-/** Enough bytes for every signature file-type knows. */
+/** Enough bytes for every signature the detector knows (file-type's 4,100). */
 const SNIFF_BYTES = 4_100;
 
 export interface EvidenceLimits {
@@ -33,6 +33,8 @@ export interface EvidenceLimits {
 export interface EvidenceServiceDeps {
   evidence: EvidenceStore;
   objects: EvidenceObjects;
+  /** Only verification uses it; the other functions pass one that refuses. */
+  detectType: DetectContentType;
   submissions: SubmissionStore;
   periods: PeriodService;
   forms: FormRegistry;
@@ -192,12 +194,12 @@ export class EvidenceService {
       if (latest.status !== 'pending') return latest;
       throw error;
     }
-    const detected = await fileTypeFromBuffer(Buffer.concat(head).subarray(0, SNIFF_BYTES));
+    const detected = await this.deps.detectType(Buffer.concat(head).subarray(0, SNIFF_BYTES));
     const allowed: readonly string[] = EVIDENCE_TYPES[item.contentType];
-    if (!detected || !allowed.includes(detected.mime)) {
+    if (!detected || !allowed.includes(detected)) {
       return reject('type', {
-        zh: `文件内容不是声明的类型 ${item.contentType}${detected ? `（实际为 ${detected.mime}）` : ''}。`,
-        en: `The file is not ${item.contentType}${detected ? ` but ${detected.mime}` : ''}.`,
+        zh: `文件内容不是声明的类型 ${item.contentType}${detected ? `（实际为 ${detected}）` : ''}。`,
+        en: `The file is not ${item.contentType}${detected ? ` but ${detected}` : ''}.`,
       });
     }
     const sha256 = hash.digest('hex');
