@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import fc from 'fast-check';
 import { fixtureInput, LOUFAN_NAME, QINGXU_DETAILS } from './__fixtures__/province.js';
-import { type RenderedFile, renderTable, renderTables, sha256Of } from './render.js';
+import { csvCell, type RenderedFile, renderTable, renderTables, sha256Of } from './render.js';
 import { buildTables, formatPlain, OUTPUT_NAMES, type Table } from './tables.js';
 
 /**
@@ -188,5 +190,81 @@ describe('renderTable', () => {
     const file = renderTable({ ...table, rows: [] }, 'zh');
     expect(file.body.toString('utf8')).toBe('\ufeff代码,说明\r\n');
     expect(file.rows).toBe(0);
+  });
+});
+
+describe('the CSV writer', () => {
+  /** What csv-stringify, which wrote these files first, writes for the same cells. */
+  const stringified = (records: string[][], bom: boolean) =>
+    Buffer.from(`${bom ? '\ufeff' : ''}${stringify(records, { record_delimiter: 'windows' })}`);
+
+  /** A table whose cells are the given strings, written as they are. */
+  const tableOf = (header: string[], rows: string[][]): Table => ({
+    name: 'problems',
+    columns: header.map((key, index) => ({
+      key,
+      label: `${key}（${index}）`,
+      format: (value: unknown) => String(value),
+    })),
+    rows,
+  });
+
+  // Short strings over the characters that matter to quoting, and some that do not.
+  const cell = fc
+    .array(
+      fc.constantFrom(',', '"', '\r', '\n', '\r\n', ' ', "'", '=', 'a', '1', '中', '\ufeff', '；'),
+      {
+        maxLength: 6,
+      },
+    )
+    .map((parts) => parts.join(''));
+
+  it('quotes and escapes every cell exactly as csv-stringify does', () => {
+    fc.assert(
+      fc.property(cell, (text) => {
+        expect(`${csvCell(text)}\r\n`).toBe(stringify([[text]], { record_delimiter: 'windows' }));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('writes whole files byte for byte as csv-stringify does', () => {
+    fc.assert(
+      fc.property(
+        fc
+          .integer({ min: 1, max: 5 })
+          .chain((width) =>
+            fc.tuple(
+              fc.array(cell, { minLength: width, maxLength: width }),
+              fc.array(fc.array(cell, { minLength: width, maxLength: width }), { maxLength: 8 }),
+            ),
+          ),
+        ([header, rows]) => {
+          const table = tableOf(header, rows);
+          const zh = renderTable(table, 'zh');
+          const codes = renderTable(table, 'codes');
+          const labels = table.columns.map((column) => column.label);
+          expect(zh.body.equals(stringified([labels, ...rows], true))).toBe(true);
+          expect(codes.body.equals(stringified([header, ...rows], false))).toBe(true);
+          expect(zh.sha256).toBe(sha256Of(zh.body));
+          expect(codes.rows).toBe(rows.length);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('writes a large file in pieces without changing a byte or its checksum', () => {
+    const rows = Array.from({ length: 6_000 }, (_, index) => [
+      String(index),
+      `第${index}馆,"说明"`,
+      index % 7 === 0 ? 'line\r\nbreak' : '问题；困难',
+    ]);
+    const table = tableOf(['id', 'name', 'note'], rows);
+    const file = renderTable(table, 'zh');
+    const expected = stringified([table.columns.map((column) => column.label), ...rows], true);
+    expect(file.body.byteLength).toBeGreaterThan(200_000);
+    expect(file.body.equals(expected)).toBe(true);
+    expect(file.sha256).toBe(sha256Of(expected));
   });
 });
