@@ -185,6 +185,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     formId: string,
     period: string,
     page: PageRequest,
+    valueKeys?: readonly string[],
   ): Promise<Page<SubmissionHead>> {
     const partition = periodPartition(formId, period);
     const result = await withCursor(page.cursor, () =>
@@ -195,6 +196,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
             IndexName: HEAD_INDEX,
             KeyConditionExpression: 'GSI1PK = :pk',
             ExpressionAttributeValues: { ':pk': partition },
+            ...(valueKeys ? headProjection(valueKeys) : {}),
             Limit: page.limit,
             ExclusiveStartKey: decodeCursor(page.cursor, 'GSI1PK', partition),
           }),
@@ -203,8 +205,34 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
     return {
-      items: (result.Items ?? []).map((item) => SubmissionHead.parse(item)),
+      // A head none of whose values were asked for comes without `values`.
+      items: (result.Items ?? []).map((item) =>
+        SubmissionHead.parse(
+          valueKeys && item.values === undefined ? { ...item, values: {} } : item,
+        ),
+      ),
       ...(nextCursor ? { nextCursor } : {}),
     };
   }
 }
+
+/**
+ * Every attribute of a head, but of its values only `valueKeys`: the rollup reads the previous
+ * period for a few values compared year over year, not whole reports.
+ */
+const headProjection = (valueKeys: readonly string[]) => {
+  // DynamoDB refuses a name the expression does not use.
+  const names: Record<string, string> = valueKeys.length > 0 ? { '#values': 'values' } : {};
+  const paths: string[] = [];
+  Object.keys(SubmissionHead.shape)
+    .filter((attribute) => attribute !== 'values')
+    .forEach((attribute, index) => {
+      names[`#a${index}`] = attribute;
+      paths.push(`#a${index}`);
+    });
+  valueKeys.forEach((key, index) => {
+    names[`#v${index}`] = key;
+    paths.push(`#values.#v${index}`);
+  });
+  return { ProjectionExpression: paths.join(', '), ExpressionAttributeNames: names };
+};

@@ -8,7 +8,7 @@ import { countyAnnualReport, realPeriods, realStandards } from '../forms/fixture
 import { PeriodService } from '../periods/service.js';
 import type { Library, LibraryStore } from '../registry/library.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
-import type { SubmissionHead, SubmissionRevision } from '../submissions/model.js';
+import type { SubmissionHead, SubmissionKey, SubmissionRevision } from '../submissions/model.js';
 import type { Page, PageRequest, SubmissionStore } from '../submissions/store.js';
 import {
   DUE_AT,
@@ -137,9 +137,57 @@ const smallPages = (inner: SubmissionStore, limit: number): SubmissionStore => (
   commit: (head, revision, expected) => inner.commit(head, revision, expected),
   listRevisions: (key, page) => inner.listRevisions(key, page),
   getRevision: (key, revision) => inner.getRevision(key, revision),
-  listHeads: (formId: string, period: string, page: PageRequest): Promise<Page<SubmissionHead>> =>
-    inner.listHeads(formId, period, { ...page, limit: Math.min(page.limit, limit) }),
+  listHeads: (
+    formId: string,
+    period: string,
+    page: PageRequest,
+    valueKeys?: readonly string[],
+  ): Promise<Page<SubmissionHead>> =>
+    inner.listHeads(formId, period, { ...page, limit: Math.min(page.limit, limit) }, valueKeys),
 });
+
+/**
+ * Records every listing and, like the DynamoDB store, returns of `values` only the keys asked
+ * for; can fail the nth listing of a period.
+ */
+class ListingStore implements SubmissionStore {
+  readonly listings: { period: string; cursor?: string; valueKeys?: readonly string[] }[] = [];
+  failure?: { period: string; nth: number; error: Error };
+
+  constructor(private readonly inner: SubmissionStore) {}
+
+  getHead = (key: SubmissionKey) => this.inner.getHead(key);
+  commit = (head: SubmissionHead, revision: SubmissionRevision, expected: number) =>
+    this.inner.commit(head, revision, expected);
+  listRevisions = (key: SubmissionKey, page: PageRequest) => this.inner.listRevisions(key, page);
+  getRevision = (key: SubmissionKey, revision: number) => this.inner.getRevision(key, revision);
+
+  async listHeads(
+    formId: string,
+    period: string,
+    page: PageRequest,
+    valueKeys?: readonly string[],
+  ): Promise<Page<SubmissionHead>> {
+    this.listings.push({
+      period,
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+      ...(valueKeys ? { valueKeys } : {}),
+    });
+    const nth = this.listings.filter((listing) => listing.period === period).length;
+    if (this.failure?.period === period && this.failure.nth === nth) throw this.failure.error;
+    const result = await this.inner.listHeads(formId, period, { ...page, limit: 2 });
+    if (!valueKeys) return result;
+    return {
+      ...result,
+      items: result.items.map((head) => ({
+        ...head,
+        values: Object.fromEntries(
+          Object.entries(head.values).filter(([key]) => valueKeys.includes(key)),
+        ),
+      })),
+    };
+  }
+}
 
 // ─── Setup ───────────────────────────────────────────────────────────────────────────────
 
@@ -175,6 +223,8 @@ const revisionOf = (head: SubmissionHead): SubmissionRevision => ({
 
 interface SetupOptions {
   pageLimit?: number;
+  /** Wraps the submission store the service reads (after the heads are written). */
+  store?: (inner: SubmissionStore) => SubmissionStore;
   heads?: SubmissionHead[];
   now?: string;
 }
@@ -201,7 +251,11 @@ const setup = async (options: SetupOptions = {}) => {
     runs,
     reports,
     launcher,
-    submissions: options.pageLimit ? smallPages(submissions, options.pageLimit) : submissions,
+    submissions: options.store
+      ? options.store(submissions)
+      : options.pageLimit
+        ? smallPages(submissions, options.pageLimit)
+        : submissions,
     libraries,
     periods,
     forms,
@@ -373,6 +427,87 @@ describe('RollupService.execute', () => {
     expect(reports.body(`${queued.prefix}/comparison.csv`).equals(golden('comparison.csv'))).toBe(
       true,
     );
+  });
+
+  it('reads of the previous period only the values it compares year over year', async () => {
+    let store: ListingStore | undefined;
+    const { reports, runOnce } = await setup({
+      store: (inner) => {
+        store = new ListingStore(inner);
+        return store;
+      },
+    });
+    const { queued } = await runOnce();
+    const listings = store?.listings ?? [];
+    const previous = listings.filter((listing) => listing.period === '2024');
+    expect(previous.length).toBeGreaterThan(1);
+    for (const listing of previous) {
+      expect(listing.valueKeys).toEqual([
+        'holdingsTotal',
+        'fundingTotal',
+        'bookFunds',
+        'staffTotal',
+      ]);
+    }
+    // The period itself is read whole: every field goes into submissions.csv.
+    const current = listings.filter((listing) => listing.period === PERIOD);
+    expect(current.length).toBeGreaterThan(1);
+    expect(current.every((listing) => listing.valueKeys === undefined)).toBe(true);
+    for (const name of FILE_NAMES) {
+      expect({ name, same: reports.body(`${queued.prefix}/${name}`).equals(golden(name)) }).toEqual(
+        { name, same: true },
+      );
+    }
+  });
+
+  it('fails the run and keeps latest when reading a later page of heads fails', async () => {
+    let store: ListingStore | undefined;
+    const { service, runs, reports, launcher, runOnce, latestPointer, advance } = await setup({
+      store: (inner) => {
+        store = new ListingStore(inner);
+        return store;
+      },
+    });
+    const first = await runOnce();
+    const latestBefore = reports.body(LATEST_KEY);
+    advance(60);
+    const outage = new Error('DynamoDB is down');
+    if (!store) throw new Error('No store');
+    store.listings.length = 0;
+    store.failure = { period: PERIOD, nth: 2, error: outage };
+    const queued = await service.start(province, FORM_ID, PERIOD);
+    const request = launcher.requests.at(-1);
+    if (!request) throw new Error('Nothing was launched');
+    await expect(service.execute(request)).rejects.toBe(outage);
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
+      status: 'failed',
+      error: 'Error: DynamoDB is down',
+    });
+    expect(reports.puts.filter((key) => key.startsWith(`${queued.prefix}/`))).toEqual([]);
+    expect(reports.body(LATEST_KEY).equals(latestBefore)).toBe(true);
+    expect(latestPointer().runId).toBe(first.queued.runId);
+  });
+
+  it('writes the files one at a time, in order, each as soon as the one before is written', async () => {
+    const { reports, runOnce } = await setup();
+    // Slow writes: the next file is rendered meanwhile, but never written alongside.
+    let writing = 0;
+    let most = 0;
+    const put = reports.put.bind(reports);
+    reports.put = async (key, body, contentType) => {
+      writing += 1;
+      most = Math.max(most, writing);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await put(key, body, contentType);
+      writing -= 1;
+    };
+    const { queued } = await runOnce();
+    expect(most).toBe(1);
+    expect(reports.puts).toEqual([
+      ...FILE_NAMES.map((name) => `${queued.prefix}/${name}`),
+      `${queued.prefix}/manifest.json`,
+      LATEST_KEY,
+    ]);
   });
 
   it('writes a manifest whose checksums, sizes and row counts match the stored files', async () => {

@@ -14,19 +14,26 @@ import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService } from '../periods/service.js';
 import type { LibraryStore } from '../registry/library.js';
 import { actorOf, type SubmissionHead } from '../submissions/model.js';
-import type { SubmissionStore } from '../submissions/store.js';
+import type { Page, SubmissionStore } from '../submissions/store.js';
 import {
   LatestPointer,
   type ReportStorage,
   type RollupCounts,
+  type RollupFile,
   type RollupLauncher,
   RollupManifest,
   type RollupRequest,
   type RollupRun,
   type RollupRunStore,
 } from './model.js';
-import { renderTables, sha256Of } from './render.js';
-import { buildTables, COUNTED, OUTPUT_NAMES } from './tables.js';
+import { renderTable, sha256Of } from './render.js';
+import {
+  COUNTED,
+  OUTPUT_NAMES,
+  RollupTables,
+  yearOverYearKeys,
+  yearOverYearValues,
+} from './tables.js';
 
 export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
 /** Longer than the worker's timeout: a run `running` for longer has no invocation left. */
@@ -46,6 +53,7 @@ export interface RollupServiceDeps {
 
 const rollupPrefix = (formId: string, period: string) => `rollups/${formId}/${period}`;
 const latestKey = (formId: string, period: string) => `${rollupPrefix(formId, period)}/latest.json`;
+const CSV_VARIANTS = ['zh', 'codes'] as const;
 export const FILE_NAMES = OUTPUT_NAMES.flatMap((name) => [`${name}.csv`, `${name}.codes.csv`]);
 
 export interface RollupStatus {
@@ -59,18 +67,32 @@ export interface RollupStatus {
 export class RollupService {
   constructor(private readonly deps: RollupServiceDeps) {}
 
-  private async allHeads(formId: string, period: string): Promise<SubmissionHead[]> {
-    const heads: SubmissionHead[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.submissions.listHeads(formId, period, {
-        limit: PAGE,
-        ...(cursor ? { cursor } : {}),
-      });
-      heads.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return heads;
+  /**
+   * Hands every head of a form and period to `onPage`, page by page, and returns once the last
+   * page was handled. The next page is already being read while one is handled, so reading
+   * and computing overlap, and only a page or two of whole heads is held at a time.
+   */
+  private async eachHeadPage(
+    formId: string,
+    period: string,
+    valueKeys: readonly string[] | undefined,
+    onPage: (heads: readonly SubmissionHead[]) => void,
+  ): Promise<void> {
+    const read = (cursor?: string) =>
+      this.deps.submissions.listHeads(
+        formId,
+        period,
+        { limit: PAGE, ...(cursor ? { cursor } : {}) },
+        valueKeys,
+      );
+    let next: Promise<Page<SubmissionHead>> | undefined = read();
+    while (next) {
+      const page: Page<SubmissionHead> = await next;
+      next = page.nextCursor ? read(page.nextCursor) : undefined;
+      // Should handling this page throw, the read already under way must not end unhandled.
+      next?.catch(() => undefined);
+      onPage(page.items);
+    }
   }
 
   private newRun(
@@ -220,61 +242,90 @@ export class RollupService {
     const { formId, period } = run;
     const form = resolveForm(this.deps.forms, formId, period);
     const previousKey = previousPeriod(form.definition.periodType, period);
-    const [libraries, heads, previousHeads, window, previousPublished] = await Promise.all([
-      this.deps.libraries.listLibraries(),
-      this.allHeads(formId, period),
-      previousKey ? this.allHeads(formId, previousKey) : Promise.resolve([]),
-      this.deps.periods.windowFor(formId, period),
-      this.published(formId, period),
-    ]);
-    const registry = new Set(libraries.map((library) => library.libraryId));
-    const inRegistry = heads.filter((head) => registry.has(head.libraryId));
-    const previous = new Map<string, FormValues>(
-      previousHeads
-        .filter((head) => COUNTED.includes(head.status))
-        .map((head) => [head.libraryId, head.values]),
-    );
-    const tables = buildTables({
+    const tables = new RollupTables({
       form,
       formOf: (head) => resolveForm(this.deps.forms, formId, period, head.formVersion),
-      libraries,
-      heads: inRegistry,
-      previous,
       standards: this.deps.forms.standardsFor(formId),
-      dueAt: window.dueAt,
     });
-    const files = renderTables(tables);
-    for (const file of files) {
-      await this.deps.reports.put(
-        `${run.prefix}/${file.name}`,
-        file.body,
-        'text/csv; charset=utf-8',
-      );
-    }
+    // Each report is reduced to what the run needs as its page arrives: the tables keep the
+    // values of counted reports; the run keeps every status and each counted report's digest;
+    // of the previous period only the values compared year over year are kept.
+    const statuses = new Map<string, SubmissionHead['status']>();
+    const digests = new Map<string, string>();
+    const previous = new Map<string, FormValues>();
+    const yearOverYear = yearOverYearValues(form);
+    const [libraries, window, previousPublished] = await Promise.all([
+      this.deps.libraries.listLibraries(),
+      this.deps.periods.windowFor(formId, period),
+      this.published(formId, period),
+      this.eachHeadPage(formId, period, undefined, (heads) => {
+        for (const head of heads) {
+          tables.add(head);
+          statuses.set(head.libraryId, head.status);
+          if (COUNTED.includes(head.status)) {
+            digests.set(head.libraryId, sha256Of(JSON.stringify([head.status, head.values])));
+          }
+        }
+      }),
+      previousKey
+        ? this.eachHeadPage(formId, previousKey, yearOverYearKeys(form), (heads) => {
+            for (const head of heads) {
+              if (COUNTED.includes(head.status)) {
+                previous.set(head.libraryId, yearOverYear(head.values));
+              }
+            }
+          })
+        : undefined,
+    ]);
 
-    const counted = inRegistry.filter((head) => COUNTED.includes(head.status));
-    const statusCount = (status: SubmissionHead['status']) =>
-      inRegistry.filter((head) => head.status === status).length;
+    const summaries: RollupFile[] = [];
+    // One file is rendered while the one before it is being written; none is written after
+    // a write failed, and `latest` moves only after all of them and the manifest.
+    let writing: Promise<void> = Promise.resolve();
+    for (const table of tables.build({ libraries, previous, dueAt: window.dueAt })) {
+      for (const variant of CSV_VARIANTS) {
+        const file = renderTable(table, variant);
+        await writing;
+        summaries.push({
+          name: file.name,
+          rows: file.rows,
+          bytes: file.body.byteLength,
+          sha256: file.sha256,
+        });
+        writing = this.deps.reports.put(
+          `${run.prefix}/${file.name}`,
+          file.body,
+          'text/csv; charset=utf-8',
+        );
+        writing.catch(() => undefined);
+      }
+    }
+    await writing;
+
+    const registry = new Set(libraries.map((library) => library.libraryId));
+    const statusCount = (status: SubmissionHead['status']) => {
+      let count = 0;
+      for (const [libraryId, headStatus] of statuses) {
+        if (headStatus === status && registry.has(libraryId)) count += 1;
+      }
+      return count;
+    };
+    const libraryDigests: Record<string, string> = {};
+    for (const [libraryId, digest] of digests) {
+      if (registry.has(libraryId)) libraryDigests[libraryId] = digest;
+    }
+    const inRegistry = [...statuses.keys()].filter((libraryId) => registry.has(libraryId)).length;
     const counts: RollupCounts = {
       libraries: libraries.length,
-      counted: counted.length,
+      counted: Object.keys(libraryDigests).length,
       accepted: statusCount('accepted'),
       submitted: statusCount('submitted'),
       returned: statusCount('returned'),
       draft: statusCount('draft'),
-      missing: libraries.length - inRegistry.length,
+      missing: libraries.length - inRegistry,
     };
-    const libraryDigests = Object.fromEntries(
-      counted.map((head) => [head.libraryId, sha256Of(JSON.stringify([head.status, head.values]))]),
-    );
     const before = previousPublished?.manifest.libraryDigests ?? {};
     const asOf = this.deps.now().toISOString();
-    const summaries = files.map((file) => ({
-      name: file.name,
-      rows: file.rows,
-      bytes: file.body.byteLength,
-      sha256: file.sha256,
-    }));
     const manifest: RollupManifest = {
       runId: run.runId,
       formId,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import type { Standard } from '../forms/definition.js';
 import {
   DUE_AT,
@@ -14,12 +15,16 @@ import {
   WUXIANG,
   YANGQU,
 } from './__fixtures__/province.js';
+import { renderTables } from './render.js';
 import {
   buildTables,
   OUTPUT_NAMES,
   type OutputName,
   type RollupInput,
+  RollupTables,
   type Table,
+  yearOverYearKeys,
+  yearOverYearValues,
 } from './tables.js';
 
 const tables = (input: RollupInput = fixtureInput()) => buildTables(input);
@@ -507,5 +512,94 @@ describe('submissions', () => {
     });
     const wuxiang = fixtureHeads().find((head) => head.libraryId === WUXIANG);
     expect(rowOf(table, WUXIANG).incidents).toEqual(wuxiang?.values.incidents);
+  });
+});
+
+describe('RollupTables (built as the pages come in)', () => {
+  /** Tables as data (columns by key and label, rows), and as the files they render to. */
+  const comparable = (tables: Table[]) => ({
+    tables: tables.map((table) => ({
+      name: table.name,
+      columns: table.columns.map(({ key, label }) => ({ key, label })),
+      rows: table.rows,
+    })),
+    files: renderTables(tables).map((file) => [file.name, file.body.toString('utf8')]),
+  });
+
+  it('gives the same tables whatever the order and the pages the reports come in', () => {
+    const input = fixtureInput();
+    const expected = comparable(buildTables(input));
+    fc.assert(
+      fc.property(
+        fc.shuffledSubarray([...input.heads], { minLength: input.heads.length }),
+        (heads) => {
+          const tables = new RollupTables(input);
+          for (const head of heads) tables.add(head);
+          expect(comparable(tables.build(input))).toEqual(expected);
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
+  it('keeps the status a report had when it was added', () => {
+    const input = fixtureInput();
+    const tables = new RollupTables(input);
+    // A head as the store hands it out; changing it afterwards must not matter.
+    const heads = structuredClone(fixtureHeads());
+    for (const head of heads) tables.add(head);
+    for (const head of heads) {
+      head.explanations = { changed: 'afterwards' };
+      head.status = 'draft';
+    }
+    expect(comparable(tables.build(input))).toEqual(comparable(buildTables(input)));
+  });
+
+  it('needs of the previous period only the values compared year over year', () => {
+    const input = fixtureInput();
+    const keys = yearOverYearKeys(input.form);
+    expect(keys).toEqual(['holdingsTotal', 'fundingTotal', 'bookFunds', 'staffTotal']);
+    const narrow = yearOverYearValues(input.form);
+    const previous = new Map([...input.previous].map(([id, values]) => [id, narrow(values)]));
+    for (const values of previous.values()) {
+      expect(Object.keys(values).every((key) => keys.includes(key))).toBe(true);
+    }
+    expect(comparable(buildTables({ ...input, previous }))).toEqual(comparable(buildTables(input)));
+  });
+});
+
+describe('number cells', () => {
+  /** The format of a column of comparison or summary, e.g. fixed(2) or fixed(4). */
+  const formatOf = (name: OutputName, key: string) => {
+    const table = tableOf(name);
+    const format = table.columns[columnIndex(table, key)]?.format;
+    if (!format) throw new Error(`No format for ${key}`);
+    return (value: unknown) => format(value, 'codes');
+  };
+
+  it.each([
+    ['comparison', 'holdingsPerCapita', 2],
+    ['comparison', 'newAcquisitionsPerCapita', 3],
+    ['comparison', 'holdingsTotalChangePct', 1],
+    ['summary', 'mean', 4],
+  ] as const)('writes %s.%s as toFixed(%d) would, integers included', (name, key, places) => {
+    const format = formatOf(name, key);
+    const toFixed = (value: number) => String(Number(value.toFixed(places)));
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.double({ noNaN: true, noDefaultInfinity: true }),
+          fc.integer().map((value) => value * 1000),
+          fc.constantFrom(0, -0, 2 ** 53, 1e21, -1e22, Number.MAX_VALUE, 0.5, -2.5, 1.005),
+        ),
+        (value) => {
+          expect(format(value)).toBe(toFixed(value));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+    expect(format(undefined)).toBe('');
+    expect(format(Number.POSITIVE_INFINITY)).toBe('');
+    expect(format(Number.NaN)).toBe('');
   });
 });

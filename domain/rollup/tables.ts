@@ -53,9 +53,16 @@ const formatStatus = (value: unknown, variant: CsvVariant) =>
 const formatYesNo = (value: unknown, variant: CsvVariant) =>
   value === undefined ? '' : variant === 'zh' ? (value ? '是' : '否') : String(value);
 
-/** Numbers plain with at most `places` decimals, no thousands separators. */
+/**
+ * Numbers plain with at most `places` decimals, no thousands separators. An integer is
+ * written as it is (what rounding it would give back, without the cost of toFixed).
+ */
 const fixed = (places: number) => (value: unknown) =>
-  typeof value === 'number' && Number.isFinite(value) ? String(Number(value.toFixed(places))) : '';
+  typeof value === 'number' && Number.isFinite(value)
+    ? Number.isInteger(value)
+      ? String(value)
+      : String(Number(value.toFixed(places)))
+    : '';
 
 /** Plain cells: numbers as they are, lists joined with `;`, missing values empty. */
 export const formatPlain = (value: unknown, variant: CsvVariant): string => {
@@ -65,33 +72,64 @@ export const formatPlain = (value: unknown, variant: CsvVariant): string => {
   return String(value);
 };
 
-export interface RollupInput {
+/** What the tables are computed from: the active form, the reports and what they compare to. */
+export interface RollupSource {
   /** The form version the comparison is laid out by (the active one). */
   form: CompiledForm;
   /** The compiled form a report was written in, for its derived indicators. */
   formOf: (head: SubmissionHead) => CompiledForm;
-  libraries: readonly Library[];
-  heads: readonly SubmissionHead[];
-  /** Counted reports of the previous period, by library. */
-  previous: ReadonlyMap<string, FormValues>;
   standards: readonly Standard[];
+}
+
+export interface RollupContext {
+  libraries: readonly Library[];
+  /**
+   * Counted reports of the previous period, by library: their values, or only those the
+   * comparison compares year over year (see `yearOverYearValues`).
+   */
+  previous: ReadonlyMap<string, FormValues>;
   dueAt: string;
 }
 
-interface LibraryRow {
-  library: Library;
-  head?: SubmissionHead;
+export interface RollupInput extends RollupSource, RollupContext {
+  heads: readonly SubmissionHead[];
+}
+
+/**
+ * What the tables keep of a report: its listing fields and, when it counts, its values with
+ * the indicators derived from them and the standards they fall short of. Explanations, review
+ * comments and the rest of the head are not kept.
+ */
+interface HeadSummary {
+  status: SubmissionStatus;
+  formVersion: string;
+  submittedAt?: string;
   counted: boolean;
   values: FormValues;
   derived: Record<string, number>;
   flags: Standard[];
 }
 
+interface LibraryRow {
+  library: Library;
+  head?: HeadSummary;
+  counted: boolean;
+  values: FormValues;
+  derived: Record<string, number>;
+  flags: Standard[];
+}
+
+const NO_VALUES: FormValues = Object.freeze({});
+const NO_DERIVED: Record<string, number> = Object.freeze({});
+const NO_FLAGS: Standard[] = [];
+
 const withUnit = (metric: { label: { zh: string }; unit?: { zh: string } }) =>
   metric.unit ? `${metric.label.zh}（${metric.unit.zh}）` : metric.label.zh;
 
-const metricValue = (row: LibraryRow, metric: Pick<RollupMetric, 'key' | 'source'>): unknown =>
-  metric.source === 'derived' ? row.derived[metric.key] : row.values[metric.key];
+const metricValue = (
+  row: Pick<LibraryRow, 'values' | 'derived'>,
+  metric: Pick<RollupMetric, 'key' | 'source'>,
+): unknown => (metric.source === 'derived' ? row.derived[metric.key] : row.values[metric.key]);
 
 const fallsShort = (standard: Standard, value: unknown): boolean => {
   if (value === undefined || value === null) return false;
@@ -109,49 +147,99 @@ const fallsShort = (standard: Standard, value: unknown): boolean => {
   }
 };
 
-export const buildTables = (input: RollupInput): Table[] => {
-  const spec = rollupSpec(input.form);
-  const headsByLibrary = new Map(input.heads.map((head) => [head.libraryId, head]));
-  const indicatorSource = (key: string): RollupMetric['source'] =>
-    input.form.derived.some((indicator) => indicator.key === key) ? 'derived' : 'field';
+/** The fields the comparison compares with the previous period. */
+export const yearOverYearKeys = (form: CompiledForm): string[] =>
+  rollupSpec(form).yearOverYear.map((metric) => metric.key);
 
-  const rows: LibraryRow[] = [...input.libraries]
-    .sort((a, b) => a.libraryId.localeCompare(b.libraryId))
-    .map((library) => {
-      const head = headsByLibrary.get(library.libraryId);
-      const counted = head !== undefined && COUNTED.includes(head.status);
-      const values = counted && head ? head.values : {};
-      const derived = counted && head ? computeDerived(input.formOf(head), values) : {};
-      const row: LibraryRow = {
-        library,
-        ...(head ? { head } : {}),
-        counted,
-        values,
-        derived,
-        flags: [],
-      };
-      row.flags = counted
-        ? input.standards.filter((standard) =>
+/**
+ * Of a previous period's values, only those the comparison uses (its year-over-year fields),
+ * so a caller need not keep whole reports of the previous period.
+ */
+export const yearOverYearValues = (form: CompiledForm): ((values: FormValues) => FormValues) => {
+  const keys = yearOverYearKeys(form);
+  return (values) => {
+    const kept: FormValues = {};
+    for (const key of keys) if (key in values) kept[key] = values[key];
+    return kept;
+  };
+};
+
+/**
+ * The tables, built as the reports come in: `add` each head of the period (in any order, page
+ * by page) and keep only what the tables need of it, then `build` once the registry and the
+ * previous period are known.
+ */
+export class RollupTables {
+  private readonly heads = new Map<string, HeadSummary>();
+  private readonly standards: { standard: Standard; source: RollupMetric['source'] }[];
+
+  constructor(private readonly source: RollupSource) {
+    const derivedKeys = new Set(source.form.derived.map((indicator) => indicator.key));
+    this.standards = source.standards.map((standard) => ({
+      standard,
+      source: derivedKeys.has(standard.indicator) ? 'derived' : 'field',
+    }));
+  }
+
+  /** Adds a report of the period; a later one of the same library replaces it. */
+  add(head: SubmissionHead): void {
+    const counted = COUNTED.includes(head.status);
+    const values = counted ? head.values : NO_VALUES;
+    const derived = counted ? computeDerived(this.source.formOf(head), values) : NO_DERIVED;
+    const flags = counted
+      ? this.standards
+          .filter(({ standard, source }) =>
             fallsShort(
               standard,
-              metricValue(row, {
-                key: standard.indicator,
-                source: indicatorSource(standard.indicator),
-              }),
+              metricValue({ values, derived }, { key: standard.indicator, source }),
             ),
           )
-        : [];
-      return row;
+          .map(({ standard }) => standard)
+      : NO_FLAGS;
+    this.heads.set(head.libraryId, {
+      status: head.status,
+      formVersion: head.formVersion,
+      ...(head.submittedAt !== undefined ? { submittedAt: head.submittedAt } : {}),
+      counted,
+      values,
+      derived,
+      flags,
     });
-  const counted = rows.filter((row) => row.counted);
+  }
 
-  return [
-    comparison(spec.compare, spec.yearOverYear, spec.problems, rows, input),
-    summary(spec.compare, rows, input.standards),
-    problems(spec.problems, counted),
-    completeness(rows, input.dueAt),
-    submissions(input.form, counted),
-  ];
+  build(context: RollupContext): Table[] {
+    const { form } = this.source;
+    const spec = rollupSpec(form);
+    const rows: LibraryRow[] = [...context.libraries]
+      .sort((a, b) => a.libraryId.localeCompare(b.libraryId))
+      .map((library) => {
+        const head = this.heads.get(library.libraryId);
+        return head
+          ? {
+              library,
+              head,
+              counted: head.counted,
+              values: head.values,
+              derived: head.derived,
+              flags: head.flags,
+            }
+          : { library, counted: false, values: NO_VALUES, derived: NO_DERIVED, flags: NO_FLAGS };
+      });
+    const counted = rows.filter((row) => row.counted);
+    return [
+      comparison(spec.compare, spec.yearOverYear, spec.problems, rows, form, context.previous),
+      summary(spec.compare, rows, this.source.standards),
+      problems(spec.problems, counted),
+      completeness(rows, context.dueAt),
+      submissions(form, counted),
+    ];
+  }
+}
+
+export const buildTables = (input: RollupInput): Table[] => {
+  const tables = new RollupTables(input);
+  for (const head of input.heads) tables.add(head);
+  return tables.build(input);
 };
 
 const libraryColumns: Column[] = [
@@ -172,7 +260,8 @@ const comparison = (
   yearOverYear: readonly RollupMetric[],
   problemSpec: ReturnType<typeof rollupSpec>['problems'],
   rows: readonly LibraryRow[],
-  input: RollupInput,
+  form: CompiledForm,
+  previousValues: ReadonlyMap<string, FormValues>,
 ): Table => {
   const ranked = compare.filter((metric) => metric.source === 'derived');
   const ranks = new Map(
@@ -185,11 +274,11 @@ const comparison = (
       return [metric.key, rankDescending(values)] as const;
     }),
   );
-  const problemField = problemSpec ? input.form.fields.get(problemSpec.key) : undefined;
+  const problemField = problemSpec ? form.fields.get(problemSpec.key) : undefined;
   const columns: Column[] = [
     ...libraryColumns,
     ...compare.map((metric) => {
-      const field = input.form.fields.get(metric.key);
+      const field = form.fields.get(metric.key);
       return {
         key: metric.key,
         label: withUnit(metric),
@@ -230,7 +319,7 @@ const comparison = (
     name: 'comparison',
     columns,
     rows: rows.map((row) => {
-      const previous = input.previous.get(row.library.libraryId);
+      const previous = previousValues.get(row.library.libraryId);
       return [
         ...libraryCells(row),
         ...compare.map((metric) => metricValue(row, metric)),

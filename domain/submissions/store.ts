@@ -59,6 +59,14 @@ export interface SubmissionStore {
   ): Promise<void>;
   listRevisions(key: SubmissionKey, page: PageRequest): Promise<Page<SubmissionRevision>>;
   getRevision(key: SubmissionKey, revision: number): Promise<SubmissionRevision | undefined>;
-  /** Every head of a form and period, ordered by library. */
-  listHeads(formId: string, period: string, page: PageRequest): Promise<Page<SubmissionHead>>;
+  /**
+   * Every head of a form and period, ordered by library. With `valueKeys`, a head's `values`
+   * need hold only those keys (a store may return more), for a reader that needs only a few.
+   */
+  listHeads(
+    formId: string,
+    period: string,
+    page: PageRequest,
+    valueKeys?: readonly string[],
+  ): Promise<Page<SubmissionHead>>;
 }
