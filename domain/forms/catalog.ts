@@ -5,7 +5,7 @@
  */
 import { compareVersions } from './check.js';
 import { type CompiledForm, compileForm } from './compile.js';
-import { FormCatalog, type FormDefinition, type Standard } from './definition.js';
+import type { FormCatalog, FormDefinition, Standard } from './definition.js';
 
 export interface FormSummary {
   formId: string;
@@ -28,11 +28,6 @@ export class FormRegistry {
     for (const versions of this.byForm.values()) {
       versions.sort((a, b) => compareVersions(a.version, b.version));
     }
-  }
-
-  /** Parses untrusted catalog data (the generated module) with the meta-schema. */
-  static fromData(data: unknown): FormRegistry {
-    return new FormRegistry(FormCatalog.parse(data));
   }
 
   /** Every form with its active (highest) version. */
