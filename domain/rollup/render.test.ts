@@ -186,6 +186,29 @@ describe('renderTable', () => {
     });
   });
 
+  it('writes cells written beforehand as they are, after the ones it formats', () => {
+    const submissions = tableNamed('submissions');
+    expect(submissions.written?.from).toBe(3);
+    const { written: _written, ...unwritten } = submissions;
+    for (const variant of ['zh', 'codes'] as const) {
+      expect(renderTable(submissions, variant).body.toString('utf8')).toBe(
+        renderTable(unwritten, variant).body.toString('utf8'),
+      );
+    }
+    // What was written beforehand is what goes into the file, whatever the rows hold.
+    const altered: Table = {
+      ...table,
+      written: { from: 1, rows: table.rows.map(() => ({ zh: '"写好的"', codes: 'written' })) },
+    };
+    expect(parseCsv(renderTable(altered, 'codes').body)).toEqual([
+      ['code', 'note'],
+      ['a', 'written'],
+      ['b', 'written'],
+      ['c', 'written'],
+    ]);
+    expect(parseCsv(renderTable(altered, 'zh').body)[1]).toEqual(['a', '写好的']);
+  });
+
   it('writes a header-only file for a table without rows', () => {
     const file = renderTable({ ...table, rows: [] }, 'zh');
     expect(file.body.toString('utf8')).toBe('\ufeff代码,说明\r\n');

@@ -26,7 +26,7 @@ import {
   type RollupRun,
   type RollupRunStore,
 } from './model.js';
-import { renderTable, sha256Of } from './render.js';
+import { renderFiles, sha256Of } from './render.js';
 import {
   COUNTED,
   OUTPUT_NAMES,
@@ -38,7 +38,7 @@ import {
 export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
 /** Longer than the worker's timeout: a run `running` for longer has no invocation left. */
 export const ABANDONED_AFTER_MS = 20 * 60 * 1000;
-const PAGE = 100;
+const PAGE = 300;
 
 export interface RollupServiceDeps {
   runs: RollupRunStore;
@@ -279,12 +279,11 @@ export class RollupService {
     ]);
 
     const summaries: RollupFile[] = [];
-    // One file is rendered while the one before it is being written; none is written after
-    // a write failed, and `latest` moves only after all of them and the manifest.
+    // A table's two files are rendered while the file before them is being written; none is
+    // written after a write failed, and `latest` moves only after all of them and the manifest.
     let writing: Promise<void> = Promise.resolve();
     for (const table of tables.build({ libraries, previous, dueAt: window.dueAt })) {
-      for (const variant of CSV_VARIANTS) {
-        const file = renderTable(table, variant);
+      for (const file of renderFiles(table, CSV_VARIANTS)) {
         await writing;
         summaries.push({
           name: file.name,

@@ -15,13 +15,16 @@ import {
   WUXIANG,
   YANGQU,
 } from './__fixtures__/province.js';
+import { csvCells } from './csv.js';
 import { renderTables } from './render.js';
 import {
   buildTables,
+  formatPlain,
   OUTPUT_NAMES,
   type OutputName,
   type RollupInput,
   RollupTables,
+  sameInBothVariants,
   type Table,
   yearOverYearKeys,
   yearOverYearValues,
@@ -513,6 +516,21 @@ describe('submissions', () => {
     const wuxiang = fixtureHeads().find((head) => head.libraryId === WUXIANG);
     expect(rowOf(table, WUXIANG).incidents).toEqual(wuxiang?.values.incidents);
   });
+
+  it('writes each row from its status on as its report comes in: what the columns make of it', () => {
+    const table = tableOf('submissions');
+    const from = table.written?.from ?? -1;
+    expect(table.columns[from]?.key).toBe('status');
+    expect(table.written?.rows).toHaveLength(table.rows.length);
+    table.rows.forEach((row, index) => {
+      for (const variant of ['zh', 'codes'] as const) {
+        const cells = table.columns
+          .slice(from)
+          .map((column, offset) => (column.format ?? formatPlain)(row[from + offset], variant));
+        expect(table.written?.rows[index]?.[variant]).toBe(csvCells(cells));
+      }
+    });
+  });
 });
 
 describe('RollupTables (built as the pages come in)', () => {
@@ -565,6 +583,30 @@ describe('RollupTables (built as the pages come in)', () => {
       expect(Object.keys(values).every((key) => keys.includes(key))).toBe(true);
     }
     expect(comparable(buildTables({ ...input, previous }))).toEqual(comparable(buildTables(input)));
+  });
+});
+
+describe('cells alike in both files', () => {
+  it('are exactly those a column formats the same way for the Chinese and the codes file', () => {
+    let alike = 0;
+    for (const table of tables()) {
+      for (const row of table.rows) {
+        table.columns.forEach((column, index) => {
+          if (!sameInBothVariants(column, row[index])) return;
+          alike += 1;
+          const format = column.format ?? formatPlain;
+          expect(format(row[index], 'zh')).toBe(format(row[index], 'codes'));
+        });
+      }
+    }
+    expect(alike).toBeGreaterThan(1_000);
+    // Statuses, yes/no and choices read differently.
+    const comparison = tableOf('comparison');
+    for (const key of ['status', 'dedicatedBookBudget', 'problemCategories', 'flags']) {
+      const column = comparison.columns[columnIndex(comparison, key)];
+      expect(column && sameInBothVariants(column, 'x')).toBe(false);
+    }
+    expect(sameInBothVariants({ key: 'plain', label: '' }, true)).toBe(false);
   });
 });
 

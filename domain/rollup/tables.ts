@@ -10,6 +10,7 @@ import type { Standard } from '../forms/definition.js';
 import { type RollupMetric, rollupSpec } from '../forms/rollup-metrics.js';
 import type { Library } from '../registry/library.js';
 import type { SubmissionHead, SubmissionStatus } from '../submissions/model.js';
+import { csvCells } from './csv.js';
 import { changePercent, rankDescending, summarize } from './statistics.js';
 
 export type OutputName = 'comparison' | 'summary' | 'problems' | 'completeness' | 'submissions';
@@ -32,7 +33,16 @@ export interface Table {
   name: OutputName;
   columns: Column[];
   rows: unknown[][];
+  /**
+   * The cells of each row from column `from` on, already written as CSV text (cells joined
+   * with commas) in both variants: a table can be written row by row as its reports come in,
+   * rather than all at once at the end. Each must be what the columns' formats make of the
+   * row's cells.
+   */
+  written?: { from: number; rows: Record<CsvVariant, string>[] };
 }
+
+const CSV_VARIANTS = ['zh', 'codes'] as const;
 
 /** Only submitted and accepted reports count; drafts and returned ones are listed, not used. */
 export const COUNTED: readonly SubmissionStatus[] = ['submitted', 'accepted'];
@@ -53,16 +63,30 @@ const formatStatus = (value: unknown, variant: CsvVariant) =>
 const formatYesNo = (value: unknown, variant: CsvVariant) =>
   value === undefined ? '' : variant === 'zh' ? (value ? '是' : '否') : String(value);
 
+/** Formats that write a value the same way in the Chinese and the codes file. */
+const SAME_IN_BOTH = new WeakSet<NonNullable<Column['format']>>();
+
 /**
  * Numbers plain with at most `places` decimals, no thousands separators. An integer is
  * written as it is (what rounding it would give back, without the cost of toFixed).
  */
-const fixed = (places: number) => (value: unknown) =>
-  typeof value === 'number' && Number.isFinite(value)
-    ? Number.isInteger(value)
-      ? String(value)
-      : String(Number(value.toFixed(places)))
-    : '';
+const fixed = (places: number) => {
+  const format = (value: unknown) =>
+    typeof value === 'number' && Number.isFinite(value)
+      ? Number.isInteger(value)
+        ? String(value)
+        : String(Number(value.toFixed(places)))
+      : '';
+  SAME_IN_BOTH.add(format);
+  return format;
+};
+
+/**
+ * Whether a cell reads the same in the Chinese and the codes file, so that it is formatted
+ * once for both: a column formatted by `fixed`, or a plain one whose value is not yes/no.
+ */
+export const sameInBothVariants = (column: Column, value: unknown): boolean =>
+  column.format === undefined ? typeof value !== 'boolean' : SAME_IN_BOTH.has(column.format);
 
 /** Plain cells: numbers as they are, lists joined with `;`, missing values empty. */
 export const formatPlain = (value: unknown, variant: CsvVariant): string => {
@@ -108,6 +132,8 @@ interface HeadSummary {
   values: FormValues;
   derived: Record<string, number>;
   flags: Standard[];
+  /** A counted report's cells in submissions.csv after the library's, as CSV text. */
+  submission?: Record<CsvVariant, string>;
 }
 
 interface LibraryRow {
@@ -172,6 +198,8 @@ export const yearOverYearValues = (form: CompiledForm): ((values: FormValues) =>
 export class RollupTables {
   private readonly heads = new Map<string, HeadSummary>();
   private readonly standards: { standard: Standard; source: RollupMetric['source'] }[];
+  private readonly submissionColumns: Column[];
+  private readonly submissionFields: string[];
 
   constructor(private readonly source: RollupSource) {
     const derivedKeys = new Set(source.form.derived.map((indicator) => indicator.key));
@@ -179,6 +207,25 @@ export class RollupTables {
       standard,
       source: derivedKeys.has(standard.indicator) ? 'derived' : 'field',
     }));
+    this.submissionColumns = submissionsColumns(source.form);
+    this.submissionFields = csvColumns(source.form).map((column) => column.key);
+  }
+
+  /**
+   * A counted report's row of submissions.csv from its status on (the cells before are the
+   * library's), written as CSV text in both variants now, while later pages are being read.
+   */
+  private writeSubmission(head: SubmissionHead): Record<CsvVariant, string> {
+    const cells = submissionCells(head, this.submissionFields);
+    const columns = this.submissionColumns;
+    const written = { zh: '', codes: '' };
+    for (const variant of CSV_VARIANTS) {
+      const texts = cells.map((cell, index) =>
+        (columns[SUBMISSION_WRITTEN_FROM + index]?.format ?? formatPlain)(cell, variant),
+      );
+      written[variant] = csvCells(texts);
+    }
+    return written;
   }
 
   /** Adds a report of the period; a later one of the same library replaces it. */
@@ -204,6 +251,7 @@ export class RollupTables {
       values,
       derived,
       flags,
+      ...(counted ? { submission: this.writeSubmission(head) } : {}),
     });
   }
 
@@ -231,7 +279,7 @@ export class RollupTables {
       summary(spec.compare, rows, this.source.standards),
       problems(spec.problems, counted),
       completeness(rows, context.dueAt),
-      submissions(form, counted),
+      submissions(this.submissionColumns, this.submissionFields, counted),
     ];
   }
 }
@@ -464,25 +512,48 @@ const completeness = (rows: readonly LibraryRow[], dueAt: string): Table => ({
   }),
 });
 
-const submissions = (form: CompiledForm, counted: readonly LibraryRow[]): Table => {
-  const fieldColumns = csvColumns(form);
+/** The cells of submissions.csv from `SUBMISSION_WRITTEN_FROM` on: status, version, fields. */
+const SUBMISSION_WRITTEN_FROM = 3;
+const submissionCells = (
+  head: Pick<HeadSummary, 'status' | 'formVersion' | 'submittedAt' | 'values'>,
+  fields: readonly string[],
+): unknown[] => [
+  head.status,
+  head.formVersion,
+  head.submittedAt,
+  ...fields.map((key) => head.values[key]),
+];
+
+const submissionsColumns = (form: CompiledForm): Column[] => [
+  ...libraryColumns,
+  { key: 'formVersion', label: '表单版本' },
+  { key: 'submittedAt', label: '提交时间（UTC）' },
+  ...csvColumns(form).map((column) => ({
+    key: column.key,
+    label: column.label,
+    format: (value: unknown, variant: CsvVariant) => formatCell(column.field, value, variant),
+  })),
+];
+
+const submissions = (
+  columns: Column[],
+  fields: readonly string[],
+  counted: readonly LibraryRow[],
+): Table => {
+  const rows: unknown[][] = [];
+  const written: Record<CsvVariant, string>[] = [];
+  for (const row of counted) {
+    if (!row.head?.submission) continue;
+    rows.push([
+      ...libraryCells(row).slice(0, SUBMISSION_WRITTEN_FROM),
+      ...submissionCells(row.head, fields),
+    ]);
+    written.push(row.head.submission);
+  }
   return {
     name: 'submissions',
-    columns: [
-      ...libraryColumns,
-      { key: 'formVersion', label: '表单版本' },
-      { key: 'submittedAt', label: '提交时间（UTC）' },
-      ...fieldColumns.map((column) => ({
-        key: column.key,
-        label: column.label,
-        format: (value: unknown, variant: CsvVariant) => formatCell(column.field, value, variant),
-      })),
-    ],
-    rows: counted.map((row) => [
-      ...libraryCells(row),
-      row.head?.formVersion,
-      row.head?.submittedAt,
-      ...fieldColumns.map((column) => row.values[column.key]),
-    ]),
+    columns,
+    rows,
+    written: { from: SUBMISSION_WRITTEN_FROM, rows: written },
   };
 };
