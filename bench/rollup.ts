@@ -51,7 +51,11 @@ export interface RollupBenchResult {
   seedSeconds: number;
   rollup: Sample[];
   read: Sample[];
-  /** Reading with the service's page size (Limit 100) instead of 1 MB pages, for diagnosis. */
+  /**
+   * Reading with Limit 100 instead of 1 MB pages, for diagnosis: DynamoDB Local answers small
+   * pages faster (RollupService reads pages of 300 heads, and only some values of the
+   * previous period).
+   */
   readLimit100: Sample[];
   /** node + tsx doing nothing: the part of the RSS that is not the rollup's. */
   baselineRssMB: number;
@@ -138,7 +142,8 @@ const reportOf = (
   return { head, revision };
 };
 
-const seed = async (endpoint: string, count: number, concurrency: number) => {
+/** Writes the table, the registry and both periods' reports (exported for scratch drivers). */
+export const seed = async (endpoint: string, count: number, concurrency: number) => {
   const client = new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
   const documents = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
