@@ -17,6 +17,7 @@ import {
   type SubmissionStore,
 } from '../../domain/submissions/store.js';
 import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import { batchGet } from './batch-get.js';
 import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import {
   headIndexKeys,
@@ -75,6 +76,13 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
    * few times with jitter, as AWS advises; the conditions make a retry apply at most once. A
    * failed condition, or conflicts that persist, mean the head moved: RevisionConflictError.
    */
+  async getHeads(keys: readonly SubmissionKey[]): Promise<(SubmissionHead | undefined)[]> {
+    const items = await batchGet(this.client, this.tableName, keys.map(submissionKeys), {
+      consistentRead: true,
+    });
+    return items.map((item) => (item ? SubmissionHead.parse(item) : undefined));
+  }
+
   async commit(
     head: SubmissionHead,
     revision: SubmissionRevision,

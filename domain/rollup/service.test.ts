@@ -134,6 +134,7 @@ class MemoryLibraryStore implements LibraryStore {
 /** Hands out at most `limit` heads per page, so the service must follow the cursors. */
 const smallPages = (inner: SubmissionStore, limit: number): SubmissionStore => ({
   getHead: (key) => inner.getHead(key),
+  getHeads: (keys) => inner.getHeads(keys),
   commit: (head, revision, expected) => inner.commit(head, revision, expected),
   listRevisions: (key, page) => inner.listRevisions(key, page),
   getRevision: (key, revision) => inner.getRevision(key, revision),
@@ -157,6 +158,7 @@ class ListingStore implements SubmissionStore {
   constructor(private readonly inner: SubmissionStore) {}
 
   getHead = (key: SubmissionKey) => this.inner.getHead(key);
+  getHeads = (keys: readonly SubmissionKey[]) => this.inner.getHeads(keys);
   commit = (head: SubmissionHead, revision: SubmissionRevision, expected: number) =>
     this.inner.commit(head, revision, expected);
   listRevisions = (key: SubmissionKey, page: PageRequest) => this.inner.listRevisions(key, page);

@@ -83,6 +83,10 @@ export class InMemorySubmissionStore implements SubmissionStore {
     return head ? SubmissionHead.parse(structuredClone(head)) : undefined;
   }
 
+  async getHeads(keys: readonly SubmissionKey[]): Promise<(SubmissionHead | undefined)[]> {
+    return Promise.all(keys.map((key) => this.getHead(key)));
+  }
+
   async commit(
     head: SubmissionHead,
     revision: SubmissionRevision,

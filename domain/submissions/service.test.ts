@@ -1034,6 +1034,10 @@ class InterceptingStore implements SubmissionStore {
     return this.inner.getHead(key);
   }
 
+  getHeads(keys: readonly SubmissionKey[]): Promise<(SubmissionHead | undefined)[]> {
+    return this.inner.getHeads(keys);
+  }
+
   async commit(
     head: SubmissionHead,
     revision: SubmissionRevision,

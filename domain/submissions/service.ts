@@ -60,6 +60,15 @@ export interface SubmissionServiceDeps {
 
 type PreviousValues = NonNullable<SubmissionView['previous']>;
 
+/** Rules compare with the previous period only once it was submitted. */
+const previousValuesOf = (
+  period: string,
+  head: SubmissionHead | undefined,
+): PreviousValues | undefined =>
+  head && (head.status === 'submitted' || head.status === 'accepted')
+    ? { period, values: head.values }
+    : undefined;
+
 interface WriteContext {
   current: SubmissionHead | undefined;
   form: CompiledForm;
@@ -131,11 +140,20 @@ export class SubmissionService {
     key: SubmissionKey,
   ): Promise<PreviousValues | undefined> {
     const period = previousPeriod(form.definition.periodType, key.period);
-    if (!period) return undefined;
-    const head = await this.deps.store.getHead({ ...key, period });
-    return head && (head.status === 'submitted' || head.status === 'accepted')
-      ? { period, values: head.values }
+    return period
+      ? previousValuesOf(period, await this.deps.store.getHead({ ...key, period }))
       : undefined;
+  }
+
+  /** A report's head and its previous period's values, in one read. */
+  private async headAndPreviousValues(
+    form: CompiledForm,
+    key: SubmissionKey,
+  ): Promise<[SubmissionHead | undefined, PreviousValues | undefined]> {
+    const period = previousPeriod(form.definition.periodType, key.period);
+    if (!period) return [await this.deps.store.getHead(key), undefined];
+    const [head, previous] = await this.deps.store.getHeads([key, { ...key, period }]);
+    return [head, previousValuesOf(period, previous)];
   }
 
   private async view(head: SubmissionHead): Promise<SubmissionView> {
@@ -160,21 +178,19 @@ export class SubmissionService {
   private async readForWrite(key: SubmissionKey, reportMustExist: false): Promise<WriteContext>;
   private async readForWrite(key: SubmissionKey, reportMustExist: boolean): Promise<WriteContext> {
     const periodForm = this.formFor(key.formId, key.period);
-    const [head, window, previous] = await Promise.allSettled([
-      this.deps.store.getHead(key),
+    const [heads, window] = await Promise.allSettled([
+      this.headAndPreviousValues(periodForm, key),
       this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId),
-      this.previousValues(periodForm, key),
     ]);
-    if (head.status === 'rejected') throw head.reason;
-    const current = head.value;
+    if (heads.status === 'rejected') throw heads.reason;
+    const [current, previous] = heads.value;
     if (!current && reportMustExist) throw notFound(key);
     if (window.status === 'rejected') throw window.reason;
-    if (previous.status === 'rejected') throw previous.reason;
     return {
       current,
       form: current ? this.formFor(key.formId, key.period, current.formVersion) : periodForm,
       window: window.value,
-      previous: previous.value,
+      previous,
     };
   }
 

@@ -48,6 +48,8 @@ export class InvalidCursorError extends BadRequestError {
 /** Port: where submissions live. */
 export interface SubmissionStore {
   getHead(key: SubmissionKey): Promise<SubmissionHead | undefined>;
+  /** Several heads in one round trip (at most 100), in the order of `keys`; consistent reads. */
+  getHeads(keys: readonly SubmissionKey[]): Promise<(SubmissionHead | undefined)[]>;
   /**
    * Writes the new head and its revision atomically, only if the stored head is still at
    * `expectedRevision` (0: does not exist yet); else throws RevisionConflictError.

