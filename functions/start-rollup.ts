@@ -1,17 +1,27 @@
 import middy from '@middy/core';
 import { requireEnv } from '../adapters/config.js';
+import { documentClient } from '../adapters/dynamodb/client.js';
 import { lambdaClient } from '../adapters/lambda/client.js';
 import { LambdaRollupLauncher } from '../adapters/lambda/rollup-launcher.js';
+import type { ReportStorage } from '../domain/rollup/model.js';
+import { RollupService } from '../domain/rollup/service.js';
 import { resourceEnv } from '../infra/resources.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { formPeriodOf } from './http/params.js';
 import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
-import { createRollupService } from './rollup-service.js';
+import { rollupStores } from './rollup-stores.js';
 
-const rollupService = createRollupService({
-  clients: 'api',
+/** Starting a run records it and invokes the worker; only the worker writes rollup files. */
+const refuse = async (): Promise<never> => {
+  throw new Error('start-rollup reads and writes no rollup files');
+};
+const noReportFiles: ReportStorage = { put: refuse, getText: refuse, presignDownload: refuse };
+
+const rollupService = new RollupService({
+  ...rollupStores(documentClient),
+  reports: noReportFiles,
   launcher: new LambdaRollupLauncher(lambdaClient, requireEnv(resourceEnv.rollupFunction)),
 });
 

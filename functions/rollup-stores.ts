@@ -1,0 +1,33 @@
+/**
+ * What every rollup function reads and writes in the table, on a given client. Kept apart from
+ * functions/rollup-service.ts (which adds the reports bucket) so that start-rollup, which
+ * touches no rollup file, does not bundle or construct an S3 client.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { requireEnv } from '../adapters/config.js';
+import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
+import { DynamoDbPeriodStore } from '../adapters/dynamodb/period-store.js';
+import { DynamoDbRollupRunStore } from '../adapters/dynamodb/rollup-run-store.js';
+import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
+import { formRegistry } from '../adapters/form-catalog.js';
+import { PeriodService } from '../domain/periods/service.js';
+import type { RollupServiceDeps } from '../domain/rollup/service.js';
+import { resourceEnv } from '../infra/resources.js';
+
+const tableName = requireEnv(resourceEnv.tableName);
+const now = () => new Date();
+
+export const rollupStores = (
+  documents: DynamoDBDocumentClient,
+): Omit<RollupServiceDeps, 'reports' | 'launcher'> => ({
+  runs: new DynamoDbRollupRunStore(documents, tableName),
+  submissions: new DynamoDbSubmissionStore(documents, tableName),
+  libraries: new DynamoDbLibraryStore(documents, tableName),
+  periods: new PeriodService({
+    store: new DynamoDbPeriodStore(documents, tableName),
+    forms: formRegistry,
+    now,
+  }),
+  forms: formRegistry,
+  now,
+});
