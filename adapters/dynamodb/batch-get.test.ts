@@ -87,4 +87,43 @@ describe('batchGet', () => {
     );
     expect(requests).toHaveLength(0);
   });
+
+  it('reads asked for in the same turn share one BatchGetItem, consistent if any asked', async () => {
+    const { client, requests } = clientAnswering({ found: [1, 2, 3] });
+    const [first, second] = await Promise.all([
+      batchGet(client, TABLE, [key(2), key(1)], { consistentRead: true }),
+      batchGet(client, TABLE, [key(3), key(1), key(4)], { consistentRead: false }),
+    ]);
+    expect(first).toEqual([item(2), item(1)]);
+    expect(second).toEqual([item(3), item(1), undefined]);
+    expect(requests).toHaveLength(1);
+    expect(askedFor(requests[0])).toEqual(['LIB#2', 'LIB#1', 'LIB#3', 'LIB#4']);
+    expect(requests[0]?.RequestItems?.[TABLE]?.ConsistentRead).toBe(true);
+  });
+
+  it('a failed shared read fails every reader of it', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const { client, requests } = clientAnswering(refused);
+    const results = await Promise.allSettled([
+      batchGet(client, TABLE, [key(1)], { consistentRead: true }),
+      batchGet(client, TABLE, [key(2)], { consistentRead: true }),
+    ]);
+    expect(requests).toHaveLength(1);
+    for (const result of results) {
+      expect(result.status === 'rejected' && result.reason).toBeInstanceOf(
+        DependencyUnavailableError,
+      );
+    }
+  });
+
+  it('reads in later turns, or beyond 100 keys together, get requests of their own', async () => {
+    const { client, requests } = clientAnswering({ found: [1] }, { found: [2] }, { found: [] });
+    await batchGet(client, TABLE, [key(1)], { consistentRead: false });
+    const many = Array.from({ length: 100 }, (_, n) => key(1_000 + n));
+    await Promise.all([
+      batchGet(client, TABLE, [key(2)], { consistentRead: false }),
+      batchGet(client, TABLE, many, { consistentRead: false }),
+    ]);
+    expect(requests.map((request) => askedFor(request)?.length)).toEqual([1, 1, 100]);
+  });
 });
