@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { changePercent, quantile, rankDescending, summarize } from './statistics.js';
 
 describe('quantile (Excel QUARTILE.INC)', () => {
@@ -146,5 +147,61 @@ describe('changePercent', () => {
     expect(changePercent(undefined, 100)).toBeUndefined();
     expect(changePercent(100, null)).toBeUndefined();
     expect(changePercent('110', 100)).toBeUndefined();
+  });
+});
+
+describe('summarize and rankDescending against the plain definitions', () => {
+  /** The statistics as first written: a copy sorted with a comparator, summed in order. */
+  const reference = (values: readonly number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const total = sorted.reduce((sum, value) => sum + value, 0);
+    return {
+      n: sorted.length,
+      total,
+      mean: total / sorted.length,
+      min: sorted[0],
+      q1: quantile(sorted, 0.25),
+      median: quantile(sorted, 0.5),
+      q3: quantile(sorted, 0.75),
+      max: sorted.at(-1),
+    };
+  };
+  const referenceRanks = (values: ReadonlyMap<string, number>) => {
+    const sorted = [...values.values()].sort((a, b) => b - a);
+    const rankOfValue = new Map<number, number>();
+    sorted.forEach((value, index) => {
+      if (!rankOfValue.has(value)) rankOfValue.set(value, index + 1);
+    });
+    return new Map([...values].map(([id, value]) => [id, rankOfValue.get(value) ?? 0]));
+  };
+  /** -0 and 0 print alike; only their order may differ. */
+  const plain = (value: unknown) =>
+    JSON.parse(JSON.stringify(value, (_key, v) => (Object.is(v, -0) ? 0 : v)));
+  const numbers = fc.array(
+    fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: -5, max: 5 }),
+      fc.constantFrom(0, -0, 0.1, 0.2, 0.3),
+    ),
+    { minLength: 1, maxLength: 60 },
+  );
+
+  it('gives the same statistics', () => {
+    fc.assert(
+      fc.property(numbers, (values) => {
+        expect(plain(summarize(values))).toEqual(plain(reference(values)));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('gives the same ranks', () => {
+    fc.assert(
+      fc.property(numbers, (values) => {
+        const byId = new Map(values.map((value, index) => [`lib${index}`, value]));
+        expect([...rankDescending(byId)]).toEqual([...referenceRanks(byId)]);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });

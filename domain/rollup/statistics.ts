@@ -1,6 +1,6 @@
 /** Descriptive statistics for the comparison; quartiles as Excel's QUARTILE.INC computes them. */
 
-export const quantile = (sorted: readonly number[], q: number): number | undefined => {
+export const quantile = (sorted: ArrayLike<number>, q: number): number | undefined => {
   if (sorted.length === 0) return undefined;
   const position = (sorted.length - 1) * q;
   const lower = Math.floor(position);
@@ -21,10 +21,14 @@ export interface Summary {
   max: number;
 }
 
+/** Numbers in ascending order (a typed array sorts numerically, without a comparator). */
+const ascending = (values: Iterable<number>): Float64Array => Float64Array.from(values).sort();
+
 export const summarize = (values: readonly number[]): Summary | undefined => {
   if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const total = sorted.reduce((sum, value) => sum + value, 0);
+  const sorted = ascending(values);
+  let total = 0;
+  for (const value of sorted) total += value;
   return {
     n: sorted.length,
     total,
@@ -33,18 +37,21 @@ export const summarize = (values: readonly number[]): Summary | undefined => {
     q1: quantile(sorted, 0.25) ?? 0,
     median: quantile(sorted, 0.5) ?? 0,
     q3: quantile(sorted, 0.75) ?? 0,
-    max: sorted.at(-1) ?? 0,
+    max: sorted[sorted.length - 1] ?? 0,
   };
 };
 
 /** Competition ranking, highest first: equal values share a rank (1, 2, 2, 4). */
 export const rankDescending = (values: ReadonlyMap<string, number>): Map<string, number> => {
-  const sorted = [...values.values()].sort((a, b) => b - a);
+  const sorted = ascending(values.values());
   const rankOfValue = new Map<number, number>();
-  sorted.forEach((value, index) => {
-    if (!rankOfValue.has(value)) rankOfValue.set(value, index + 1);
-  });
-  return new Map([...values].map(([id, value]) => [id, rankOfValue.get(value) ?? 0]));
+  for (let index = sorted.length - 1, rank = 1; index >= 0; index -= 1, rank += 1) {
+    const value = sorted[index] as number;
+    if (!rankOfValue.has(value)) rankOfValue.set(value, rank);
+  }
+  const ranks = new Map<string, number>();
+  for (const [id, value] of values) ranks.set(id, rankOfValue.get(value) ?? 0);
+  return ranks;
 };
 
 /** Change in percent from `previous` to `current`; undefined without a usable previous value. */

@@ -393,7 +393,9 @@ const summary = (
   const cities = new Map<string, LibraryRow[]>();
   for (const row of rows) {
     if (!row.counted) continue;
-    cities.set(row.library.cityCode, [...(cities.get(row.library.cityCode) ?? []), row]);
+    const city = cities.get(row.library.cityCode);
+    if (city) city.push(row);
+    else cities.set(row.library.cityCode, [row]);
   }
   for (const [cityCode, cityRows] of [...cities].sort(([a], [b]) => a.localeCompare(b))) {
     scopes.push({ name: cityRows[0]?.library.cityName ?? cityCode, cityCode, rows: cityRows });
@@ -419,9 +421,11 @@ const summary = (
   const result: unknown[][] = [];
   for (const scope of scopes) {
     for (const metric of numeric) {
-      const values = scope.rows
-        .map((row) => metricValue(row, metric))
-        .filter((value): value is number => typeof value === 'number');
+      const values: number[] = [];
+      for (const row of scope.rows) {
+        const value = metricValue(row, metric);
+        if (typeof value === 'number') values.push(value);
+      }
       const stats = summarize(values);
       result.push([
         scope.name,
@@ -441,7 +445,8 @@ const summary = (
       ]);
     }
     for (const standard of standards) {
-      const flagged = scope.rows.filter((row) => row.flags.includes(standard)).length;
+      let flagged = 0;
+      for (const row of scope.rows) if (row.flags.includes(standard)) flagged += 1;
       result.push([
         scope.name,
         scope.cityCode,
