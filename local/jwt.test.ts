@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { base64url, decodeProtectedHeader, SignJWT } from 'jose';
 import {
   createTokenVerifier,
@@ -156,6 +156,20 @@ describe('signDevToken and createTokenVerifier', () => {
       throw new Error('exp and iat must be numbers');
     }
     expect(claims.exp - claims.iat).toBe(60);
+  });
+
+  it('remembers a verified token only until it expires', async () => {
+    const verify = createTokenVerifier(key);
+    const token = await signDevToken(key, { role: 'admin', ttlSeconds: 60 });
+    await expect(verify(token)).resolves.toMatchObject({ 'cognito:groups': ['admin'] });
+    // The same token a minute later, once from memory and once verified afresh: both refused.
+    jest.useFakeTimers({ now: Date.now() + 61_000, doNotFake: ['queueMicrotask', 'nextTick'] });
+    try {
+      await expect(verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
+      await expect(createTokenVerifier(key)(token)).rejects.toBeInstanceOf(InvalidTokenError);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('accepts a hand-made token with the real key, issuer and audience (control)', async () => {
