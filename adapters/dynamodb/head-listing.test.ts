@@ -70,7 +70,7 @@ describe('DynamoDbSubmissionStore.listHeads', () => {
       'county-annual-report',
       '2024',
       { limit: 100 },
-      ['holdingsTotal', 'fundingTotal'],
+      { valueKeys: ['holdingsTotal', 'fundingTotal'] },
     );
     const paths = projectedPaths(inputs[0]);
     expect(paths.sort()).toEqual(
@@ -92,7 +92,7 @@ describe('DynamoDbSubmissionStore.listHeads', () => {
       'county-annual-report',
       '2024',
       { limit: 100 },
-      [],
+      { valueKeys: [] },
     );
     expect(projectedPaths(inputs[0]).sort()).toEqual(
       Object.keys(SubmissionHead.shape)
@@ -105,6 +105,28 @@ describe('DynamoDbSubmissionStore.listHeads', () => {
     expect(page.items).toEqual([{ ...head, values: {} }]);
   });
 
+  it.each([
+    [{ before: '140429' }, 'GSI1PK = :pk AND GSI1SK < :bound'],
+    [{ from: '140429' }, 'GSI1PK = :pk AND GSI1SK >= :bound'],
+  ])('reads only the libraries asked for: %j', async (narrow, condition) => {
+    const { client, inputs } = clientAnswering([head]);
+    await new DynamoDbSubmissionStore(client, 'table').listHeads(
+      'county-annual-report',
+      '2024',
+      { limit: 100 },
+      narrow,
+    );
+    expect(inputs[0]).toMatchObject({
+      IndexName: 'GSI1',
+      KeyConditionExpression: condition,
+      ExpressionAttributeValues: {
+        ':pk': 'FORM#county-annual-report#2024',
+        ':bound': 'LIB#140429',
+      },
+    });
+    expect(inputs[0]?.ProjectionExpression).toBeUndefined();
+  });
+
   it('still validates each head it returns', async () => {
     const { client } = clientAnswering([{ ...head, status: 'lost' }]);
     await expect(
@@ -112,7 +134,7 @@ describe('DynamoDbSubmissionStore.listHeads', () => {
         'county-annual-report',
         '2024',
         { limit: 100 },
-        ['holdingsTotal'],
+        { valueKeys: ['holdingsTotal'] },
       ),
     ).rejects.toThrow();
   });

@@ -11,6 +11,7 @@ import {
   SubmissionRevision,
 } from '../../domain/submissions/model.js';
 import {
+  type HeadListing,
   type Page,
   type PageRequest,
   RevisionConflictError,
@@ -193,17 +194,30 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     formId: string,
     period: string,
     page: PageRequest,
-    valueKeys?: readonly string[],
+    narrow: HeadListing = {},
   ): Promise<Page<SubmissionHead>> {
     const partition = periodPartition(formId, period);
+    const { valueKeys } = narrow;
+    // At most one bound on the sort key (`LIB#<libraryId>`), as DynamoDB allows.
+    const bound =
+      narrow.before !== undefined
+        ? { condition: ' AND GSI1SK < :bound', libraryId: narrow.before }
+        : narrow.from !== undefined
+          ? { condition: ' AND GSI1SK >= :bound', libraryId: narrow.from }
+          : undefined;
     const result = await withCursor(page.cursor, () =>
       withStorageErrors(() =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
             IndexName: HEAD_INDEX,
-            KeyConditionExpression: 'GSI1PK = :pk',
-            ExpressionAttributeValues: { ':pk': partition },
+            KeyConditionExpression: `GSI1PK = :pk${bound?.condition ?? ''}`,
+            ExpressionAttributeValues: {
+              ':pk': partition,
+              ...(bound
+                ? { ':bound': headIndexKeys({ libraryId: bound.libraryId, formId, period }).GSI1SK }
+                : {}),
+            },
             ...(valueKeys ? headProjection(valueKeys) : {}),
             Limit: page.limit,
             ExclusiveStartKey: decodeCursor(page.cursor, 'GSI1PK', partition),

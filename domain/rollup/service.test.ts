@@ -9,7 +9,7 @@ import { PeriodService } from '../periods/service.js';
 import type { Library, LibraryStore } from '../registry/library.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
 import type { SubmissionHead, SubmissionKey, SubmissionRevision } from '../submissions/model.js';
-import type { Page, PageRequest, SubmissionStore } from '../submissions/store.js';
+import type { HeadListing, Page, PageRequest, SubmissionStore } from '../submissions/store.js';
 import {
   DUE_AT,
   FORM_ID,
@@ -142,17 +142,17 @@ const smallPages = (inner: SubmissionStore, limit: number): SubmissionStore => (
     formId: string,
     period: string,
     page: PageRequest,
-    valueKeys?: readonly string[],
+    narrow?: HeadListing,
   ): Promise<Page<SubmissionHead>> =>
-    inner.listHeads(formId, period, { ...page, limit: Math.min(page.limit, limit) }, valueKeys),
+    inner.listHeads(formId, period, { ...page, limit: Math.min(page.limit, limit) }, narrow),
 });
 
 /**
- * Records every listing and, like the DynamoDB store, returns of `values` only the keys asked
- * for; can fail the nth listing of a period.
+ * Records every listing and, like the DynamoDB store, returns only the libraries and of
+ * `values` only the keys asked for, two heads a page; can fail the nth listing of a period.
  */
 class ListingStore implements SubmissionStore {
-  readonly listings: { period: string; cursor?: string; valueKeys?: readonly string[] }[] = [];
+  readonly listings: ({ period: string; cursor?: string } & HeadListing)[] = [];
   failure?: { period: string; nth: number; error: Error };
 
   constructor(private readonly inner: SubmissionStore) {}
@@ -168,26 +168,31 @@ class ListingStore implements SubmissionStore {
     formId: string,
     period: string,
     page: PageRequest,
-    valueKeys?: readonly string[],
+    narrow: HeadListing = {},
   ): Promise<Page<SubmissionHead>> {
-    this.listings.push({
-      period,
-      ...(page.cursor ? { cursor: page.cursor } : {}),
-      ...(valueKeys ? { valueKeys } : {}),
-    });
+    this.listings.push({ period, ...(page.cursor ? { cursor: page.cursor } : {}), ...narrow });
     const nth = this.listings.filter((listing) => listing.period === period).length;
     if (this.failure?.period === period && this.failure.nth === nth) throw this.failure.error;
-    const result = await this.inner.listHeads(formId, period, { ...page, limit: 2 });
-    if (!valueKeys) return result;
-    return {
-      ...result,
-      items: result.items.map((head) => ({
-        ...head,
-        values: Object.fromEntries(
-          Object.entries(head.values).filter(([key]) => valueKeys.includes(key)),
-        ),
-      })),
-    };
+    const { valueKeys, before, from } = narrow;
+    // The cursor is the last library handed out; a page holds two heads.
+    const all = (await this.inner.listHeads(formId, period, { limit: 1_000 })).items.filter(
+      (head) =>
+        (before === undefined || head.libraryId < before) &&
+        (from === undefined || head.libraryId >= from) &&
+        (page.cursor === undefined || head.libraryId > page.cursor),
+    );
+    const items = all.slice(0, 2).map((head) =>
+      valueKeys
+        ? {
+            ...head,
+            values: Object.fromEntries(
+              Object.entries(head.values).filter(([key]) => valueKeys.includes(key)),
+            ),
+          }
+        : head,
+    );
+    const last = items.at(-1);
+    return { items, ...(all.length > 2 && last ? { nextCursor: last.libraryId } : {}) };
   }
 }
 
@@ -444,12 +449,9 @@ describe('RollupService.execute', () => {
     const previous = listings.filter((listing) => listing.period === '2024');
     expect(previous.length).toBeGreaterThan(1);
     for (const listing of previous) {
-      expect(listing.valueKeys).toEqual([
-        'holdingsTotal',
-        'fundingTotal',
-        'bookFunds',
-        'staffTotal',
-      ]);
+      expect(listing).toMatchObject({
+        valueKeys: ['holdingsTotal', 'fundingTotal', 'bookFunds', 'staffTotal'],
+      });
     }
     // The period itself is read whole: every field goes into submissions.csv.
     const current = listings.filter((listing) => listing.period === PERIOD);
@@ -460,6 +462,49 @@ describe('RollupService.execute', () => {
         { name, same: true },
       );
     }
+  });
+
+  it("reads the period in two parts at once, split at the registry's middle library", async () => {
+    let store: ListingStore | undefined;
+    const { reports, runOnce, manifestOf } = await setup({
+      store: (inner) => {
+        store = new ListingStore(inner);
+        return store;
+      },
+    });
+    const { queued } = await runOnce();
+    // Registry: 140121, 140122, 140123 | 140429, 140430, 140431.
+    const current = (store?.listings ?? []).filter((listing) => listing.period === PERIOD);
+    expect(current.filter((listing) => listing.cursor === undefined)).toEqual([
+      { period: PERIOD, before: WUXIANG },
+      { period: PERIOD, from: WUXIANG },
+    ]);
+    expect(current.filter((listing) => listing.before === WUXIANG).length).toBeGreaterThan(1);
+    for (const name of FILE_NAMES) {
+      expect({ name, same: reports.body(`${queued.prefix}/${name}`).equals(golden(name)) }).toEqual(
+        { name, same: true },
+      );
+    }
+    expect(manifestOf(queued).counts).toMatchObject({ counted: 3, draft: 1, returned: 1 });
+    expect(Object.keys(manifestOf(queued).libraryDigests)).toEqual([QINGXU, LOUFAN, WUXIANG]);
+  });
+
+  it('takes from each part only the libraries it asked for, whatever the store returns', async () => {
+    // The in-memory store ignores the parts: both hand out every head.
+    const { reports, runOnce, manifestOf } = await setup({ pageLimit: 2 });
+    const { queued } = await runOnce();
+    expect(manifestOf(queued).counts).toMatchObject({
+      libraries: 6,
+      counted: 3,
+      accepted: 1,
+      submitted: 2,
+      returned: 1,
+      draft: 1,
+      missing: 1,
+    });
+    expect(reports.body(`${queued.prefix}/submissions.csv`).equals(golden('submissions.csv'))).toBe(
+      true,
+    );
   });
 
   it('fails the run and keeps latest when reading a later page of heads fails', async () => {

@@ -12,9 +12,9 @@ import type { FormValues } from '../forms/compile.js';
 import { parsePeriod, previousPeriod } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService } from '../periods/service.js';
-import type { LibraryStore } from '../registry/library.js';
+import type { Library, LibraryStore } from '../registry/library.js';
 import { actorOf, type SubmissionHead } from '../submissions/model.js';
-import type { Page, SubmissionStore } from '../submissions/store.js';
+import type { HeadListing, Page, SubmissionStore } from '../submissions/store.js';
 import {
   LatestPointer,
   type ReportStorage,
@@ -68,14 +68,15 @@ export class RollupService {
   constructor(private readonly deps: RollupServiceDeps) {}
 
   /**
-   * Hands every head of a form and period to `onPage`, page by page, and returns once the last
-   * page was handled. The next page is already being read while one is handled, so reading
-   * and computing overlap, and only a page or two of whole heads is held at a time.
+   * Hands every head of a form and period (of the libraries `narrow` asks for) to `onPage`,
+   * page by page, and returns once the last page was handled. The next page is already being
+   * read while one is handled, so reading and computing overlap, and only a page or two of
+   * whole heads is held at a time.
    */
   private async eachHeadPage(
     formId: string,
     period: string,
-    valueKeys: readonly string[] | undefined,
+    narrow: HeadListing,
     onPage: (heads: readonly SubmissionHead[]) => void,
   ): Promise<void> {
     const read = (cursor?: string) =>
@@ -83,16 +84,40 @@ export class RollupService {
         formId,
         period,
         { limit: PAGE, ...(cursor ? { cursor } : {}) },
-        valueKeys,
+        narrow,
       );
+    // A store may return more libraries than asked for; the other part handles those.
+    const { before, from } = narrow;
+    const asked = (head: SubmissionHead) =>
+      (before === undefined || head.libraryId < before) &&
+      (from === undefined || head.libraryId >= from);
     let next: Promise<Page<SubmissionHead>> | undefined = read();
     while (next) {
       const page: Page<SubmissionHead> = await next;
       next = page.nextCursor ? read(page.nextCursor) : undefined;
       // Should handling this page throw, the read already under way must not end unhandled.
       next?.catch(() => undefined);
-      onPage(page.items);
+      onPage(before === undefined && from === undefined ? page.items : page.items.filter(asked));
     }
+  }
+
+  /**
+   * Every head of the period, read in two parts at once, split at the registry's middle
+   * library: while one part's page is handled, the other's is being read.
+   */
+  private async eachHeadInParts(
+    formId: string,
+    period: string,
+    libraries: readonly Library[],
+    onPage: (heads: readonly SubmissionHead[]) => void,
+  ): Promise<void> {
+    const ids = libraries.map((library) => library.libraryId).sort();
+    const middle = ids[Math.floor(ids.length / 2)];
+    if (middle === undefined) return this.eachHeadPage(formId, period, {}, onPage);
+    await Promise.all([
+      this.eachHeadPage(formId, period, { before: middle }, onPage),
+      this.eachHeadPage(formId, period, { from: middle }, onPage),
+    ]);
   }
 
   private newRun(
@@ -254,21 +279,24 @@ export class RollupService {
     const digests = new Map<string, string>();
     const previous = new Map<string, FormValues>();
     const yearOverYear = yearOverYearValues(form);
+    const registry = this.deps.libraries.listLibraries();
     const [libraries, window, previousPublished] = await Promise.all([
-      this.deps.libraries.listLibraries(),
+      registry,
       this.deps.periods.windowFor(formId, period),
       this.published(formId, period),
-      this.eachHeadPage(formId, period, undefined, (heads) => {
-        for (const head of heads) {
-          tables.add(head);
-          statuses.set(head.libraryId, head.status);
-          if (COUNTED.includes(head.status)) {
-            digests.set(head.libraryId, sha256Of(JSON.stringify([head.status, head.values])));
+      registry.then((libraries) =>
+        this.eachHeadInParts(formId, period, libraries, (heads) => {
+          for (const head of heads) {
+            tables.add(head);
+            statuses.set(head.libraryId, head.status);
+            if (COUNTED.includes(head.status)) {
+              digests.set(head.libraryId, sha256Of(JSON.stringify([head.status, head.values])));
+            }
           }
-        }
-      }),
+        }),
+      ),
       previousKey
-        ? this.eachHeadPage(formId, previousKey, yearOverYearKeys(form), (heads) => {
+        ? this.eachHeadPage(formId, previousKey, { valueKeys: yearOverYearKeys(form) }, (heads) => {
             for (const head of heads) {
               if (COUNTED.includes(head.status)) {
                 previous.set(head.libraryId, yearOverYear(head.values));
@@ -301,19 +329,20 @@ export class RollupService {
     }
     await writing;
 
-    const registry = new Set(libraries.map((library) => library.libraryId));
+    const inRegistry = new Set(libraries.map((library) => library.libraryId));
     const statusCount = (status: SubmissionHead['status']) => {
       let count = 0;
       for (const [libraryId, headStatus] of statuses) {
-        if (headStatus === status && registry.has(libraryId)) count += 1;
+        if (headStatus === status && inRegistry.has(libraryId)) count += 1;
       }
       return count;
     };
+    // In the order of the listing (by library id), whatever order the parts' pages came in.
     const libraryDigests: Record<string, string> = {};
-    for (const [libraryId, digest] of digests) {
-      if (registry.has(libraryId)) libraryDigests[libraryId] = digest;
+    for (const libraryId of [...digests.keys()].sort()) {
+      if (inRegistry.has(libraryId)) libraryDigests[libraryId] = digests.get(libraryId) as string;
     }
-    const inRegistry = [...statuses.keys()].filter((libraryId) => registry.has(libraryId)).length;
+    const reported = [...statuses.keys()].filter((libraryId) => inRegistry.has(libraryId)).length;
     const counts: RollupCounts = {
       libraries: libraries.length,
       counted: Object.keys(libraryDigests).length,
@@ -321,7 +350,7 @@ export class RollupService {
       submitted: statusCount('submitted'),
       returned: statusCount('returned'),
       draft: statusCount('draft'),
-      missing: libraries.length - inRegistry,
+      missing: libraries.length - reported,
     };
     const before = previousPublished?.manifest.libraryDigests ?? {};
     const asOf = this.deps.now().toISOString();

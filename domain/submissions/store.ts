@@ -61,14 +61,25 @@ export interface SubmissionStore {
   ): Promise<void>;
   listRevisions(key: SubmissionKey, page: PageRequest): Promise<Page<SubmissionRevision>>;
   getRevision(key: SubmissionKey, revision: number): Promise<SubmissionRevision | undefined>;
-  /**
-   * Every head of a form and period, ordered by library. With `valueKeys`, a head's `values`
-   * need hold only those keys (a store may return more), for a reader that needs only a few.
-   */
+  /** Every head of a form and period, ordered by library; `narrow` may leave some out. */
   listHeads(
     formId: string,
     period: string,
     page: PageRequest,
-    valueKeys?: readonly string[],
+    narrow?: HeadListing,
   ): Promise<Page<SubmissionHead>>;
+}
+
+/**
+ * What a reader of many heads may ask a listing to leave out: the rollup reads the previous
+ * period for a few values, and reads a period in parts at once. A store may return more than
+ * asked (every value, every library): the reader takes what it asked for.
+ */
+export interface HeadListing {
+  /** Of a head's `values`, only these keys. */
+  valueKeys?: readonly string[];
+  /** Only libraries whose id sorts before this one. */
+  before?: string;
+  /** Only libraries whose id is this one or sorts after it. */
+  from?: string;
 }
