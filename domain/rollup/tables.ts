@@ -185,7 +185,7 @@ export const yearOverYearValues = (form: CompiledForm): ((values: FormValues) =>
   const keys = yearOverYearKeys(form);
   return (values) => {
     const kept: FormValues = {};
-    for (const key of keys) if (key in values) kept[key] = values[key];
+    for (const key of keys) if (Object.hasOwn(values, key)) kept[key] = values[key];
     return kept;
   };
 };
