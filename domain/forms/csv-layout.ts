@@ -35,21 +35,23 @@ const neutralizeFormula = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${tex
  * Chinese file shows the choice labels), yes/no as 是/否 for people and true/false for programs,
  * and repeated groups as JSON.
  */
+/** A choice's Chinese label, or the code itself when the field has no such choice. */
+const labelOf = (field: FieldDefinition, code: string) =>
+  'choices' in field
+    ? (field.choices.find((choice) => choice.code === code)?.label.zh ?? code)
+    : code;
+
 export const formatCell = (field: FieldDefinition, value: unknown, variant: CsvVariant): string => {
   if (value === undefined || value === null) return '';
-  const labelOf = (code: string) =>
-    'choices' in field
-      ? (field.choices.find((choice) => choice.code === code)?.label.zh ?? code)
-      : code;
   switch (field.type) {
     case 'bool':
       return variant === 'zh' ? (value ? '是' : '否') : String(value);
     case 'choice':
-      return variant === 'zh' ? labelOf(String(value)) : String(value);
+      return variant === 'zh' ? labelOf(field, String(value)) : String(value);
     case 'multi':
       return Array.isArray(value)
         ? value
-            .map((code) => (variant === 'zh' ? labelOf(String(code)) : String(code)))
+            .map((code) => (variant === 'zh' ? labelOf(field, String(code)) : String(code)))
             .join(LIST_SEPARATOR)
         : '';
     case 'group':

@@ -3,12 +3,12 @@
 export const RECORD_DELIMITER = '\r\n';
 
 /**
- * One cell as csv-stringify writes it with `record_delimiter: 'windows'` (which these files
- * were first written with, and which render.test.ts checks this against): quoted when it holds
- * a comma, a double quote or CRLF, double quotes doubled. A bare line feed alone does not
- * quote a cell (csv-stringify's rule for a CRLF record delimiter).
+ * One cell, RFC 4180: quoted when it holds a comma, a double quote or any line break, double
+ * quotes doubled. (csv-stringify, which these files were first written with, left a cell with a
+ * bare line feed unquoted under a CRLF record delimiter, and Excel split such a row in two; a
+ * problem description typed on two lines does that.)
  */
-const NEEDS_QUOTES = /[,"]|\r\n/;
+const NEEDS_QUOTES = /[,"\r\n]/;
 export const csvCell = (text: string): string =>
   NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 

@@ -217,9 +217,13 @@ describe('renderTable', () => {
 });
 
 describe('the CSV writer', () => {
-  /** What csv-stringify, which wrote these files first, writes for the same cells. */
+  /**
+   * What csv-stringify, which wrote these files first, writes for the same cells, told to quote
+   * any cell with a line break (it left a bare line feed unquoted, which Excel reads as a new row).
+   */
+  const REFERENCE = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
   const stringified = (records: string[][], bom: boolean) =>
-    Buffer.from(`${bom ? '\ufeff' : ''}${stringify(records, { record_delimiter: 'windows' })}`);
+    Buffer.from(`${bom ? '\ufeff' : ''}${stringify(records, REFERENCE)}`);
 
   /** A table whose cells are the given strings, written as they are. */
   const tableOf = (header: string[], rows: string[][]): Table => ({
@@ -242,10 +246,12 @@ describe('the CSV writer', () => {
     )
     .map((parts) => parts.join(''));
 
-  it('quotes and escapes every cell exactly as csv-stringify does', () => {
+  it('quotes and escapes every cell as csv-stringify does, line breaks quoted', () => {
+    // A problem typed on two lines stays one cell of one row in Excel.
+    expect(csvCell('馆舍漏雨\n书库受潮')).toBe('"馆舍漏雨\n书库受潮"');
     fc.assert(
       fc.property(cell, (text) => {
-        expect(`${csvCell(text)}\r\n`).toBe(stringify([[text]], { record_delimiter: 'windows' }));
+        expect(`${csvCell(text)}\r\n`).toBe(stringify([[text]], REFERENCE));
       }),
       { numRuns: 2_000 },
     );
