@@ -6,10 +6,10 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { EvidenceObjects, UploadTicket } from '../../domain/evidence/model.js';
 import { EVIDENCE_DELETED_TAG } from '../../infra/resources.js';
 import { withStorageErrors } from '../storage-errors.js';
+import { presignDownload } from './download-link.js';
 
 /**
  * The evidence bucket for the functions that read, delete, tag and link to evidence. Only
@@ -81,15 +81,6 @@ export class S3EvidenceStorage implements EvidenceObjects {
     fileName: string,
     expiresInSeconds: number,
   ): Promise<string> {
-    return getSignedUrl(
-      this.client,
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: objectKey,
-        // RFC 6266/5987: the original (often Chinese) file name survives the download.
-        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-      }),
-      { expiresIn: expiresInSeconds },
-    );
+    return presignDownload(this.client, this.bucket, objectKey, fileName, expiresInSeconds);
   }
 }

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ReportStorage } from '../../domain/rollup/model.js';
 import { withStorageErrors } from '../storage-errors.js';
+import { presignDownload } from './download-link.js';
 
 const isMissing = (error: unknown) => {
   const name = (error as { name?: unknown } | null)?.name;
@@ -42,16 +42,8 @@ export class S3ReportStorage implements ReportStorage {
     }
   }
 
+  /** Saved under the file's own name, not the run prefix. */
   async presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string> {
-    return getSignedUrl(
-      this.client,
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        // RFC 6266/5987: the browser saves the file under its own name, not the run prefix.
-        ResponseContentDisposition: `attachment; filename*=UTF-8''${encodeURIComponent(fileName)}`,
-      }),
-      { expiresIn: expiresInSeconds },
-    );
+    return presignDownload(this.client, this.bucket, key, fileName, expiresInSeconds);
   }
 }
