@@ -205,6 +205,16 @@ const librarian: Principal = { subject: 'librarian-140429', role: 'library', lib
 /** 02:00 Beijing time on 16 February 2026: period 2025 is past due, not yet locked. */
 const NIGHT = '2026-02-15T18:00:00.000Z';
 const LATEST_KEY = `rollups/${FORM_ID}/${PERIOD}/latest.json`;
+/** The province fixture's reports, counted: what every complete run's manifest says. */
+const FIXTURE_COUNTS = {
+  libraries: 6,
+  counted: 3,
+  accepted: 1,
+  submitted: 2,
+  returned: 1,
+  draft: 1,
+  missing: 1,
+};
 
 const revisionOf = (head: SubmissionHead): SubmissionRevision => ({
   libraryId: head.libraryId,
@@ -493,15 +503,7 @@ describe('RollupService.execute', () => {
     // The in-memory store ignores the parts: both hand out every head.
     const { reports, runOnce, manifestOf } = await setup({ pageLimit: 2 });
     const { queued } = await runOnce();
-    expect(manifestOf(queued).counts).toMatchObject({
-      libraries: 6,
-      counted: 3,
-      accepted: 1,
-      submitted: 2,
-      returned: 1,
-      draft: 1,
-      missing: 1,
-    });
+    expect(manifestOf(queued).counts).toMatchObject(FIXTURE_COUNTS);
     expect(reports.body(`${queued.prefix}/submissions.csv`).equals(golden('submissions.csv'))).toBe(
       true,
     );
@@ -568,15 +570,7 @@ describe('RollupService.execute', () => {
       formVersion: '2026.1',
       asOf: NIGHT,
       dueAt: DUE_AT,
-      counts: {
-        libraries: 6,
-        counted: 3,
-        accepted: 1,
-        submitted: 2,
-        returned: 1,
-        draft: 1,
-        missing: 1,
-      },
+      counts: FIXTURE_COUNTS,
     });
     expect(manifest.files.map((file) => file.name)).toEqual(FILE_NAMES);
     for (const file of manifest.files) {
