@@ -4,7 +4,8 @@ import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import fc from 'fast-check';
 import { fixtureInput, LOUFAN_NAME, QINGXU_DETAILS } from './__fixtures__/province.js';
-import { csvCell, type RenderedFile, renderTable, renderTables, sha256Of } from './render.js';
+import { csvCell } from './csv.js';
+import { type RenderedFile, renderTable, renderTables, sha256Of } from './render.js';
 import { buildTables, formatPlain, OUTPUT_NAMES, type Table } from './tables.js';
 
 /**

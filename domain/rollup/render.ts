@@ -10,6 +10,9 @@ import {
   type Table,
 } from './tables.js';
 
+/** Every table is published in these variants: Chinese headers and labels, and codes. */
+export const CSV_VARIANTS = ['zh', 'codes'] as const satisfies readonly CsvVariant[];
+
 /** Excel opens UTF-8 correctly only with a byte-order mark. */
 const BOM = '\ufeff';
 /** Text is encoded and hashed in pieces of about this many UTF-16 code units. */
@@ -23,8 +26,6 @@ export interface RenderedFile {
   rows: number;
   sha256: string;
 }
-
-export { csvCell } from './csv.js';
 
 export const sha256Of = (body: Buffer | string) => createHash('sha256').update(body).digest('hex');
 
@@ -114,4 +115,4 @@ export const renderTable = (table: Table, variant: CsvVariant): RenderedFile =>
   renderFiles(table, [variant])[0] as RenderedFile;
 
 export const renderTables = (tables: readonly Table[]): RenderedFile[] =>
-  tables.flatMap((table) => renderFiles(table, ['zh', 'codes']));
+  tables.flatMap((table) => renderFiles(table, CSV_VARIANTS));

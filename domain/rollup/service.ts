@@ -26,7 +26,7 @@ import {
   type RollupRun,
   type RollupRunStore,
 } from './model.js';
-import { renderFiles, sha256Of } from './render.js';
+import { CSV_VARIANTS, renderFiles, sha256Of } from './render.js';
 import {
   COUNTED,
   OUTPUT_NAMES,
@@ -53,7 +53,6 @@ export interface RollupServiceDeps {
 
 const rollupPrefix = (formId: string, period: string) => `rollups/${formId}/${period}`;
 const latestKey = (formId: string, period: string) => `${rollupPrefix(formId, period)}/latest.json`;
-const CSV_VARIANTS = ['zh', 'codes'] as const;
 export const FILE_NAMES = OUTPUT_NAMES.flatMap((name) => [`${name}.csv`, `${name}.codes.csv`]);
 
 export interface RollupStatus {
@@ -339,8 +338,8 @@ export class RollupService {
     };
     // In the order of the listing (by library id), whatever order the parts' pages came in.
     const libraryDigests: Record<string, string> = {};
-    for (const libraryId of [...digests.keys()].sort()) {
-      if (inRegistry.has(libraryId)) libraryDigests[libraryId] = digests.get(libraryId) as string;
+    for (const [libraryId, digest] of [...digests].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (inRegistry.has(libraryId)) libraryDigests[libraryId] = digest;
     }
     const reported = [...statuses.keys()].filter((libraryId) => inRegistry.has(libraryId)).length;
     const counts: RollupCounts = {
