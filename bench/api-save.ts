@@ -1,15 +1,17 @@
 /**
  * What the API adds to a draft save: N full-report saves through the local HTTP API (16
  * concurrent clients, the real handler: JWT check, validation, its reads, the transaction)
- * against the time for N raw TransactWriteItems of the very items those saves wrote (head and
- * revision, with the same conditions), straight to the same DynamoDB Local, in the same run.
- * A second pass sends an Idempotency-Key with every save, as the web app's autosave does, so
- * the table also shows what Powertools idempotency's two extra writes cost.
+ * against the time for N raw TransactWriteItems of the same items (the head and revision a
+ * save writes, copied from saves the API made, with the same conditions), straight to the same
+ * DynamoDB Local, in the same run. A last pass sends an Idempotency-Key with every save, as the
+ * web app's autosave does, so the table also shows what Powertools idempotency's two extra
+ * writes cost.
  *
- * An untimed pass of the same number of saves, on periods of its own, comes first. DynamoDB
+ * An untimed pass of the same number of saves, on periods of its own, comes first: DynamoDB
  * Local is a JVM whose JIT compiles its request paths over the first few hundred requests (as
- * V8 does ours); without the warm-up the first timed pass, the API's, paid for all of that and
- * the raw pass after it for none.
+ * V8 does ours), and without the warm-up the first timed pass paid for all of it. The timed
+ * saves and raw writes then run in rounds of one period each, alternating which goes first, so
+ * a burst of load from elsewhere on a shared machine falls on both alike.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
