@@ -11,12 +11,8 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../../domain/errors.js';
-import {
-  createLambdaContext,
-  matchRoute,
-  toApiGatewayEvent,
-} from '../../local/api-gateway-event.js';
-import { routes } from '../routes.js';
+import { createLambdaContext } from '../../local/api-gateway-event.js';
+import { healthEvent } from '../../test/fixtures/health-event.js';
 import type { ApiEvent, ApiResult } from './types.js';
 
 const { correlationIds, problemDetails } = await import('./middlewares.js');
@@ -27,24 +23,8 @@ type Handler = (event: ApiEvent) => Promise<ApiResult>;
 
 const wrap = (fn: Handler) => middy(fn).use(correlationIds()).use(problemDetails());
 
-const eventFor = (headers: IncomingHttpHeaders = {}): ApiEvent => {
-  const match = matchRoute(routes, 'GET', '/api/health');
-  if (match === undefined) throw new Error('GET /api/health must be routed');
-  return toApiGatewayEvent(
-    {
-      method: 'GET',
-      url: '/api/health',
-      headers: { host: '127.0.0.1:3000', ...headers },
-      body: Buffer.alloc(0),
-      sourceIp: '127.0.0.1',
-    },
-    match,
-    undefined,
-  );
-};
-
 const invoke = async (fn: Handler, headers: IncomingHttpHeaders = {}) => {
-  const event = eventFor(headers);
+  const event = healthEvent(headers);
   const result = await wrap(fn)(event, createLambdaContext('test'));
   return { event, result };
 };

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { AppError } from '../../domain/errors.js';
+import { compression } from './compression.js';
 import { logger } from './logger.js';
 import { correlationIdOf, internalErrorProblem, problemFromAppError } from './responses.js';
 import type { ApiEvent, ApiResult } from './types.js';
@@ -33,9 +34,14 @@ export const problemDetails = (): HttpMiddleware => ({
   },
 });
 
-/** The middleware every API function uses, in order: structured logs, correlation, errors. */
+/**
+ * The middleware every API function uses, in order: structured logs, correlation, compression,
+ * errors. Middy runs `after` and `onError` in reverse, so compression sees the answer last,
+ * problem+json included.
+ */
 export const apiMiddlewares = () => [
   injectLambdaContext(logger, { resetKeys: true }),
   correlationIds(),
+  compression(),
   problemDetails(),
 ];

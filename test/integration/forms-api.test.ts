@@ -1,5 +1,20 @@
+import { request } from 'node:http';
+import { brotliDecompressSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
-import { api, tokenFor } from './support.js';
+import { api, stack, tokenFor } from './support.js';
+
+/** The bytes on the wire and their headers, without fetch's transparent decoding. */
+const rawGet = (path: string, headers: Record<string, string>) =>
+  new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    request(`${stack.url}${path}`, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    })
+      .on('error', reject)
+      .end();
+  });
 
 interface FormBody {
   formId: string;
@@ -30,6 +45,21 @@ describe('GET /api/forms', () => {
 });
 
 describe('GET /api/forms/{formId}', () => {
+  it('is sent compressed to a browser, under a quarter of its size, and decodes to the same', async () => {
+    const authorization = `Bearer ${await tokenFor('library', '140429')}`;
+    const plain = await rawGet('/api/forms/county-annual-report', { authorization });
+    const compressed = await rawGet('/api/forms/county-annual-report', {
+      authorization,
+      'accept-encoding': 'gzip, deflate, br, zstd',
+    });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(compressed.headers).toMatchObject({ 'content-encoding': 'br', vary: 'accept-encoding' });
+    expect(compressed.body.byteLength).toBeLessThan(plain.body.byteLength / 4);
+    expect(JSON.parse(brotliDecompressSync(compressed.body).toString('utf8'))).toEqual(
+      JSON.parse(plain.body.toString('utf8')),
+    );
+  });
+
   it('returns the compiled UI model with rules and standards', async () => {
     const response = await api('/api/forms/county-annual-report', {
       token: await tokenFor('province'),
