@@ -52,8 +52,12 @@ const rowOf = (table: Table, first: string): Record<string, unknown> => {
 };
 
 /** The summary row of a scope ('全省' or a city name) and a metric or standard key. */
-const summaryRow = (scope: string, metric: string): Record<string, unknown> => {
-  const table = tableOf('summary');
+const summaryRow = (
+  scope: string,
+  metric: string,
+  input?: RollupInput,
+): Record<string, unknown> => {
+  const table = tableOf('summary', input);
   const scopeAt = columnIndex(table, 'scope');
   const metricAt = columnIndex(table, 'metric');
   const row = table.rows.find(
@@ -380,6 +384,30 @@ describe('summary', () => {
     expect(flagged('太原市', 'loansMin')).toEqual([2, 1, share(50)]);
     expect(flagged('太原市', 'dedicatedBookBudgetPresent')).toEqual([2, 0, share(0)]);
     expect(flagged('长治市', 'dedicatedBookBudgetPresent')).toEqual([1, 1, share(100)]);
+  });
+
+  it('keeps a city with nothing counted yet, with n = 0 and empty statistics', () => {
+    const input = fixtureInput();
+    const withDatong = {
+      ...input,
+      libraries: [
+        ...input.libraries,
+        {
+          libraryId: '140221',
+          name: '阳高县图书馆',
+          countyName: '阳高县',
+          cityCode: '1402',
+          cityName: '大同市',
+        },
+      ],
+    };
+    const table = tableOf('summary', withDatong);
+    const scopes = [...new Set(table.rows.map((row) => row[columnIndex(table, 'scope')]))];
+    expect(scopes).toEqual(['全省', '太原市', '大同市', '长治市']);
+    const datong = (metric: string) => summaryRow('大同市', metric, withDatong);
+    expect(datong('servicePopulation')).toMatchObject({ cityCode: '1402', n: 0 });
+    expect(datong('servicePopulation').median).toBeUndefined();
+    expect(datong('loansMin')).toMatchObject({ n: 0, flagged: 0, flaggedShare: undefined });
   });
 
   it('lists the province, then the cities by code', () => {

@@ -390,15 +390,16 @@ const summary = (
   const scopes: { name: string; cityCode: string; rows: LibraryRow[] }[] = [
     { name: '全省', cityCode: '', rows: rows.filter((row) => row.counted) },
   ];
-  const cities = new Map<string, LibraryRow[]>();
+  // Every city of the registry gets its rows, so one with nothing counted yet shows as n = 0
+  // rather than disappearing from the comparison.
+  const cities = new Map<string, { name: string; rows: LibraryRow[] }>();
   for (const row of rows) {
-    if (!row.counted) continue;
-    const city = cities.get(row.library.cityCode);
-    if (city) city.push(row);
-    else cities.set(row.library.cityCode, [row]);
+    const city = cities.get(row.library.cityCode) ?? { name: row.library.cityName, rows: [] };
+    cities.set(row.library.cityCode, city);
+    if (row.counted) city.rows.push(row);
   }
-  for (const [cityCode, cityRows] of [...cities].sort(([a], [b]) => a.localeCompare(b))) {
-    scopes.push({ name: cityRows[0]?.library.cityName ?? cityCode, cityCode, rows: cityRows });
+  for (const [cityCode, city] of [...cities].sort(([a], [b]) => a.localeCompare(b))) {
+    scopes.push({ name: city.name, cityCode, rows: city.rows });
   }
   const stat = fixed(4);
   const columns: Column[] = [
