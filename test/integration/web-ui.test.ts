@@ -388,6 +388,22 @@ describe(`a library's annual report ${PERIOD} in the browser`, () => {
     expect(resubmitted.validation.warnings).toEqual([]);
   });
 
+  it('the library home page shows earlier periods on request', async () => {
+    await library.getByRole('link', { name: '返回', exact: true }).click();
+    await library.getByRole('heading', { name: LIBRARY_NAME }).waitFor();
+    const cards = library.locator('.period-card');
+    const periodsOf = async () =>
+      (await cards.locator('h2').allTextContents()).map((title) => title.split('· ')[1]);
+    expect(await periodsOf()).toEqual(recentPeriods('annual', new Date()));
+
+    await library.getByRole('button', { name: '更早的期次' }).click();
+    await cards.nth(5).waitFor();
+    expect(await periodsOf()).toEqual(recentPeriods('annual', new Date(), 6));
+    const oldest = cards.filter({ hasText: `· ${recentPeriods('annual', new Date(), 6)[5]}` });
+    await oldest.getByRole('link', { name: '查看' }).click();
+    await library.waitForURL(/\/submissions\/county-annual-report\/\d{4}$/);
+  });
+
   it('the province accepts it, runs the rollup and downloads the comparison for Excel', async () => {
     await province.getByRole('link', { name: '全省概览' }).click();
     await openFromReviewQueue(province);

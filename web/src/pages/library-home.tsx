@@ -1,8 +1,9 @@
 /**
  * A library's page: each form with its recent periods, their status, window and due date,
- * and the province's comments on a returned report.
+ * and the province's comments on a returned report; earlier periods on request.
  */
-import { recentPeriods } from '../../../domain/forms/periods.js';
+import { useEffect, useState } from 'preact/hooks';
+import { parsePeriod, recentPeriods } from '../../../domain/forms/periods.js';
 import {
   api,
   type FormSummary,
@@ -29,24 +30,59 @@ interface PeriodRow {
   head?: SubmissionView;
 }
 
-const loadRows = async (libraryId: string): Promise<{ libraryName: string; rows: PeriodRow[] }> => {
+/** Periods shown at first, and added by each "earlier periods". */
+const PERIODS_PER_PAGE = 3;
+
+/** Each form's periods from the `from`-th most recent to before the `to`-th, newest first. */
+const loadPeriodRows = (
+  libraryId: string,
+  forms: readonly FormSummary[],
+  from: number,
+  to: number,
+): Promise<PeriodRow[]> =>
+  Promise.all(
+    forms.flatMap((form) =>
+      recentPeriods(form.periodType, new Date(), to)
+        .slice(from)
+        // Periods before 2000 do not exist for the API.
+        .filter((period) => parsePeriod(form.periodType, period) !== undefined)
+        .map(async (period): Promise<PeriodRow> => {
+          const [window, head] = await Promise.all([
+            api.period(form.formId, period),
+            api.submission(libraryId, form.formId, period).catch(notFoundAsUndefined),
+          ]);
+          return { form, period, window, ...(head ? { head } : {}) };
+        }),
+    ),
+  );
+
+const loadHome = async (libraryId: string) => {
   const [{ items: forms }, { items: libraries }] = await Promise.all([
     api.forms(),
     api.libraries(),
   ]);
   const library = libraries.find((candidate) => candidate.libraryId === libraryId);
-  const rows = await Promise.all(
-    forms.flatMap((form) =>
-      recentPeriods(form.periodType, new Date()).map(async (period): Promise<PeriodRow> => {
-        const [window, head] = await Promise.all([
-          api.period(form.formId, period),
-          api.submission(libraryId, form.formId, period).catch(notFoundAsUndefined),
-        ]);
-        return { form, period, window, ...(head ? { head } : {}) };
-      }),
-    ),
-  );
-  return { libraryName: library?.name ?? libraryId, rows };
+  return {
+    libraryName: library?.name ?? libraryId,
+    forms,
+    rows: await loadPeriodRows(libraryId, forms, 0, PERIODS_PER_PAGE),
+  };
+};
+
+/** Older periods the librarian asked for, added below the recent ones. */
+interface EarlierRows {
+  shown: number;
+  rows: PeriodRow[];
+  loading: boolean;
+  error?: unknown;
+  exhausted: boolean;
+}
+
+const NO_EARLIER_ROWS: EarlierRows = {
+  shown: PERIODS_PER_PAGE,
+  rows: [],
+  loading: false,
+  exhausted: false,
 };
 
 const windowText = (row: PeriodRow, t: ReturnType<typeof useT>) => {
@@ -62,11 +98,29 @@ const windowText = (row: PeriodRow, t: ReturnType<typeof useT>) => {
 
 export const LibraryHome = (props: { session: Session; libraryId: string }) => {
   const t = useT();
-  const [loaded] = useLoad(() => loadRows(props.libraryId), [props.libraryId]);
+  const [loaded] = useLoad(() => loadHome(props.libraryId), [props.libraryId]);
+  const [earlier, setEarlier] = useState<EarlierRows>(NO_EARLIER_ROWS);
+  useEffect(() => setEarlier(NO_EARLIER_ROWS), [props.libraryId]);
   if (loaded.state === 'loading') return <Loading />;
   if (loaded.state === 'failed')
     return <Banner kind="error">{problemText(loaded.error, t)}</Banner>;
-  const { libraryName, rows } = loaded.value;
+  const { libraryName, forms } = loaded.value;
+  const rows = [...loaded.value.rows, ...earlier.rows];
+  const showEarlier = async () => {
+    const to = earlier.shown + PERIODS_PER_PAGE;
+    setEarlier((current) => ({ ...current, loading: true, error: undefined }));
+    try {
+      const more = await loadPeriodRows(props.libraryId, forms, earlier.shown, to);
+      setEarlier((current) => ({
+        shown: to,
+        rows: [...current.rows, ...more],
+        loading: false,
+        exhausted: more.length === 0,
+      }));
+    } catch (error) {
+      setEarlier((current) => ({ ...current, loading: false, error }));
+    }
+  };
   return (
     <section>
       <h1>{libraryName}</h1>
@@ -106,6 +160,17 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
           );
         })}
       </ul>
+      {earlier.error ? <Banner kind="error">{problemText(earlier.error, t)}</Banner> : null}
+      {earlier.exhausted ? null : (
+        <button
+          type="button"
+          class="button secondary"
+          disabled={earlier.loading}
+          onClick={() => void showEarlier()}
+        >
+          {earlier.loading ? t('正在加载…', 'Loading…') : t('更早的期次', 'Earlier periods')}
+        </button>
+      )}
     </section>
   );
 };
