@@ -62,10 +62,11 @@ const compress = (event: ApiEvent, response: ApiResult | null | undefined): void
 
 /**
  * Compresses JSON answers for clients that accept it. CloudFront does not compress `/api/*`
- * (compression needs a caching policy, and API answers are never cached) and API Gateway's
- * HTTP APIs do not compress at all, so a library on a slow rural connection would otherwise
- * download the 69 KB form definition as is. Registered before the error mapping, so its
- * `onError` also sees the problem+json that mapping produced (middy runs them in reverse).
+ * (compression needs a caching policy, and API answers are never cached; it forwards the
+ * viewer's Accept-Encoding with the other headers instead) and API Gateway's HTTP APIs do not
+ * compress at all, so a library on a slow rural connection would otherwise download the 69 KB
+ * form definition as is. Registered before the error mapping, so its `onError` also sees the
+ * problem+json that mapping produced (middy runs them in reverse).
  */
 export const compression = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
   after: (request) => compress(request.event, request.response),
