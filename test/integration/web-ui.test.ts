@@ -399,6 +399,7 @@ describe(`a library's annual report ${PERIOD} in the browser`, () => {
     await library.getByRole('button', { name: '更早的期次' }).click();
     await cards.nth(5).waitFor();
     expect(await periodsOf()).toEqual(recentPeriods('annual', new Date(), 6));
+    await screenshot(library, 'library-home-390.png');
     const oldest = cards.filter({ hasText: `· ${recentPeriods('annual', new Date(), 6)[5]}` });
     await oldest.getByRole('link', { name: '查看' }).click();
     await library.waitForURL(/\/submissions\/county-annual-report\/\d{4}$/);
