@@ -164,18 +164,87 @@ export const provinceOf = (scope: Construct): Province => {
   return { code, name: registry.provinceName, registryFile };
 };
 
+const EMAIL_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /**
  * Where the alarms notify (context `alarmEmail`): one operator address, subscribed to the alarm
  * topic. Required, because alarms nobody receives protect nothing.
  */
 export const alarmEmailOf = (scope: Construct): string => {
   const configured: unknown = scope.node.tryGetContext('alarmEmail');
-  if (typeof configured !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(configured)) {
+  if (typeof configured !== 'string' || !EMAIL_ADDRESS.test(configured)) {
     throw new Error(
       `Context "alarmEmail" must be the e-mail address that receives alarms, like ops@example.org, got ${JSON.stringify(configured)}`,
     );
   }
   return configured;
+};
+
+/** The Amazon SES identity Cognito sends its mail from, instead of its own sender. */
+export interface SesSender {
+  fromEmail: string;
+  /** Shown as the sender's name, e.g. 山西省图书馆. */
+  fromName?: string;
+  /** Where the identity is verified, when not in the deployment's region. */
+  sesRegion?: string;
+  /** The verified domain of fromEmail, when the domain rather than the address is verified. */
+  sesVerifiedDomain?: string;
+}
+
+/**
+ * Cognito's mail (temporary passwords, password resets) through SES (contexts `sesFromEmail`,
+ * and optionally `sesFromName`, `sesRegion`, `sesVerifiedDomain`), or undefined for Cognito's
+ * own sender, which allows only about 50 messages a day per account: fewer than one
+ * province's first accounts.
+ */
+export const sesSenderOf = (scope: Construct): SesSender | undefined => {
+  const context = (key: string): unknown => scope.node.tryGetContext(key);
+  const [fromEmail, fromName, sesRegion, sesVerifiedDomain] = [
+    'sesFromEmail',
+    'sesFromName',
+    'sesRegion',
+    'sesVerifiedDomain',
+  ].map(context);
+  if (fromEmail === undefined) {
+    if (fromName !== undefined || sesRegion !== undefined || sesVerifiedDomain !== undefined) {
+      throw new Error(
+        'Context "sesFromName", "sesRegion" and "sesVerifiedDomain" apply only with "sesFromEmail", the verified sender address',
+      );
+    }
+    return undefined;
+  }
+  if (typeof fromEmail !== 'string' || !EMAIL_ADDRESS.test(fromEmail)) {
+    throw new Error(
+      `Context "sesFromEmail" must be the SES-verified address Cognito sends from, like reports@wenhua.example.org, got ${JSON.stringify(fromEmail)}`,
+    );
+  }
+  if (fromName !== undefined && (typeof fromName !== 'string' || fromName.trim() === '')) {
+    throw new Error(
+      `Context "sesFromName" must be a non-empty name, got ${JSON.stringify(fromName)}`,
+    );
+  }
+  if (
+    sesRegion !== undefined &&
+    (typeof sesRegion !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(sesRegion))
+  ) {
+    throw new Error(
+      `Context "sesRegion" must be an AWS region like us-east-1, got ${JSON.stringify(sesRegion)}`,
+    );
+  }
+  if (
+    sesVerifiedDomain !== undefined &&
+    (typeof sesVerifiedDomain !== 'string' || !fromEmail.endsWith(`@${sesVerifiedDomain}`))
+  ) {
+    throw new Error(
+      `Context "sesVerifiedDomain" must be the domain of "sesFromEmail" (${fromEmail}), got ${JSON.stringify(sesVerifiedDomain)}`,
+    );
+  }
+  return {
+    fromEmail,
+    ...(typeof fromName === 'string' ? { fromName } : {}),
+    ...(typeof sesRegion === 'string' ? { sesRegion } : {}),
+    ...(typeof sesVerifiedDomain === 'string' ? { sesVerifiedDomain } : {}),
+  };
 };
 
 /** Domains reserved for examples (RFC 2606): mail to them never arrives. */

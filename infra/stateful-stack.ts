@@ -11,6 +11,7 @@ import {
   type UserPoolClient,
   UserPoolClientIdentityProvider,
   type UserPoolDomain,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import {
   type Attribute,
@@ -30,7 +31,12 @@ import type { Construct } from 'constructs';
 import type { Role } from '../domain/auth/principal.js';
 import { acknowledge, LAMBDA_BASIC_EXECUTION_FINDING } from './nag.js';
 import { buckets, EVIDENCE_DELETED_TAG, type KeyAttribute, mainTable } from './resources.js';
-import { ACCESS_LOG_RETENTION_DAYS, cognitoDomainPrefixOf, webOriginOf } from './settings.js';
+import {
+  ACCESS_LOG_RETENTION_DAYS,
+  cognitoDomainPrefixOf,
+  sesSenderOf,
+  webOriginOf,
+} from './settings.js';
 
 /** Cognito group precedence: the lowest number wins, matching the domain's role precedence. */
 const ROLE_GROUP_PRECEDENCE: Record<Role, number> = { admin: 0, province: 1, library: 2 };
@@ -120,6 +126,7 @@ export class StatefulStack extends Stack {
     });
 
     // Accounts are created by administrators, never by self sign-up.
+    const sesSender = sesSenderOf(this);
     this.userPool = new UserPool(this, 'UserPool', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
@@ -130,6 +137,8 @@ export class StatefulStack extends Stack {
         // Mutable so an administrator can bind or rebind a library account.
         libraryId: new StringAttribute({ minLen: 6, maxLen: 6, mutable: true }),
       },
+      // Cognito's own sender takes about 50 mails a day; a province's first accounts need SES.
+      email: sesSender ? UserPoolEmail.withSES(sesSender) : UserPoolEmail.withCognito(),
       // The mail with the temporary password (scripts/create-library-users.ts), Chinese first.
       userInvitation: {
         emailSubject: '县级公共图书馆年报平台账号 / County library reports account',

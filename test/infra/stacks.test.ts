@@ -1048,6 +1048,49 @@ describe('7. configuration (cdk.json context)', () => {
     }
   });
 
+  test('Cognito mails with its own sender unless sesFromEmail names an SES identity', () => {
+    statefulTemplate.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+    });
+    const withSes = createStacks(
+      appWith({
+        sesFromEmail: 'reports@wenhua.example.org',
+        sesFromName: '山西省图书馆',
+        sesRegion: 'ap-southeast-1',
+        sesVerifiedDomain: 'wenhua.example.org',
+      }),
+    );
+    const template = Template.fromStack(withSes.stateful);
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        // A name outside ASCII goes into the header as an RFC 2047 encoded word.
+        From: `=?UTF-8?B?${Buffer.from('山西省图书馆').toString('base64')}?= <reports@wenhua.example.org>`,
+        SourceArn: Match.objectLike({
+          'Fn::Join': [
+            '',
+            Match.arrayWith([':ses:ap-southeast-1:', ':identity/wenhua.example.org']),
+          ],
+        }),
+      },
+    });
+  });
+
+  test('the SES settings name what is wrong with them', () => {
+    expect(() => createStacks(appWith({ sesFromEmail: 'reports' }))).toThrow(/"sesFromEmail"/);
+    expect(() => createStacks(appWith({ sesFromName: '山西省图书馆' }))).toThrow(
+      /only with "sesFromEmail"/,
+    );
+    const sender = { sesFromEmail: 'reports@wenhua.example.org' };
+    expect(() => createStacks(appWith({ ...sender, sesRegion: 'singapore' }))).toThrow(
+      /"sesRegion"/,
+    );
+    expect(() => createStacks(appWith({ ...sender, sesFromName: ' ' }))).toThrow(/"sesFromName"/);
+    expect(() =>
+      createStacks(appWith({ ...sender, sesVerifiedDomain: 'other.example.org' })),
+    ).toThrow(/"sesVerifiedDomain" must be the domain/);
+  });
+
   test('context tracing=true turns on X-Ray for every function, with its permissions', () => {
     const traced = Template.fromStack(createStacks(appWith({ tracing: 'true' })).api);
     traced.allResourcesProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
