@@ -206,16 +206,24 @@ export const sesSenderOf = (scope: Construct): SesSender | undefined => {
     'sesVerifiedDomain',
   ].map(context);
   if (fromEmail === undefined) {
-    if (fromName !== undefined || sesRegion !== undefined || sesVerifiedDomain !== undefined) {
+    const stray = Object.entries({ sesFromName: fromName, sesRegion, sesVerifiedDomain }).find(
+      ([, value]) => value !== undefined,
+    );
+    if (stray) {
       throw new Error(
-        'Context "sesFromName", "sesRegion" and "sesVerifiedDomain" apply only with "sesFromEmail", the verified sender address',
+        `Context "${stray[0]}" applies only with "sesFromEmail", the SES-verified sender address`,
       );
     }
     return undefined;
   }
-  if (typeof fromEmail !== 'string' || !EMAIL_ADDRESS.test(fromEmail)) {
+  // Cognito (and CDK) take only ASCII before the @.
+  if (
+    typeof fromEmail !== 'string' ||
+    !EMAIL_ADDRESS.test(fromEmail) ||
+    !/^[\x21-\x7e]+@/.test(fromEmail)
+  ) {
     throw new Error(
-      `Context "sesFromEmail" must be the SES-verified address Cognito sends from, like reports@wenhua.example.org, got ${JSON.stringify(fromEmail)}`,
+      `Context "sesFromEmail" must be the SES-verified address Cognito sends from, ASCII before the @, like reports@wenhua.example.org, got ${JSON.stringify(fromEmail)}`,
     );
   }
   if (fromName !== undefined && (typeof fromName !== 'string' || fromName.trim() === '')) {

@@ -138,7 +138,10 @@ export class StatefulStack extends Stack {
         libraryId: new StringAttribute({ minLen: 6, maxLen: 6, mutable: true }),
       },
       // Cognito's own sender takes about 50 mails a day; a province's first accounts need SES.
-      email: sesSender ? UserPoolEmail.withSES(sesSender) : UserPoolEmail.withCognito(),
+      email: sesSender
+        ? // CDK needs a region for the identity's ARN even when the stacks have none yet.
+          UserPoolEmail.withSES({ ...sesSender, sesRegion: sesSender.sesRegion ?? this.region })
+        : UserPoolEmail.withCognito(),
       // The mail with the temporary password (scripts/create-library-users.ts), Chinese first.
       userInvitation: {
         emailSubject: '县级公共图书馆年报平台账号 / County library reports account',

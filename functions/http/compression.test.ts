@@ -47,6 +47,8 @@ describe('negotiateCoding', () => {
     ['', undefined],
     [undefined, undefined],
     ['br;q=nonsense, gzip', 'gzip'],
+    ['br;q=2, gzip;q=0.5', 'gzip'],
+    ['x-gzip', 'gzip'],
   ])('answers %p with %p', (header, coding) => {
     expect(negotiateCoding(header)).toBe(coding);
   });
@@ -96,10 +98,19 @@ describe('compression in the API middleware', () => {
 
     const text = 'x'.repeat(4_096);
     const encoded = await invoke(
-      async () => ({ statusCode: 200, headers: { 'content-encoding': 'identity' }, body: text }),
+      async () => ({ statusCode: 200, headers: { 'Content-Encoding': 'identity' }, body: text }),
       'br',
     );
     expect(encoded.body).toBe(text);
+  });
+
+  it('adds accept-encoding to a Vary the answer already has', async () => {
+    const result = await invoke(
+      async () => ({ statusCode: 200, headers: { Vary: 'origin' }, body: 'x'.repeat(4_096) }),
+      'gzip',
+    );
+    expect(result.headers).toMatchObject({ vary: 'origin, accept-encoding' });
+    expect(result.headers?.Vary).toBeUndefined();
   });
 
   it('compresses a large problem+json from the error mapping too', async () => {

@@ -37,7 +37,9 @@ export const negotiateCoding = (acceptEncoding: string | undefined): Coding | un
     if (name === '') continue;
     const q = parameters.find((parameter) => /^q=/i.test(parameter));
     const weight = q === undefined ? 1 : Number(q.slice(2));
-    weights.set(name.toLowerCase(), Number.isFinite(weight) ? weight : 0);
+    // A weight outside 0…1 is malformed; such a coding is not taken.
+    const coding = name.toLowerCase() === 'x-gzip' ? 'gzip' : name.toLowerCase();
+    weights.set(coding, weight >= 0 && weight <= 1 ? weight : 0);
   }
   const weightOf = (coding: Coding) => weights.get(coding) ?? weights.get('*') ?? 0;
   const [br, gzip] = [weightOf('br'), weightOf('gzip')];
@@ -45,19 +47,27 @@ export const negotiateCoding = (acceptEncoding: string | undefined): Coding | un
   return gzip > 0 ? 'gzip' : undefined;
 };
 
+/** The name under which `headers` has `name`, in whatever case, if it has it. */
+const headerKey = (headers: Record<string, unknown>, name: string) =>
+  Object.keys(headers).find((key) => key.toLowerCase() === name);
+
 const compress = (event: ApiEvent, response: ApiResult | null | undefined): void => {
   if (!response?.body || response.isBase64Encoded) return;
-  const headers = response.headers ?? {};
-  if (headers['content-encoding'] !== undefined) return;
+  const headers = { ...response.headers };
+  if (headerKey(headers, 'content-encoding') !== undefined) return;
   const body = Buffer.from(response.body);
   if (body.byteLength < MIN_COMPRESSED_BYTES) return;
   // The answer now depends on the header, for any cache on the way.
-  response.headers = { ...headers, vary: 'accept-encoding' };
+  const varyKey = headerKey(headers, 'vary');
+  const vary = varyKey === undefined ? undefined : String(headers[varyKey]);
+  if (varyKey !== undefined) delete headers[varyKey];
+  headers.vary = vary ? `${vary}, accept-encoding` : 'accept-encoding';
+  response.headers = headers;
   const coding = negotiateCoding(event.headers?.['accept-encoding']);
   if (!coding) return;
   response.body = encoders[coding](body).toString('base64');
   response.isBase64Encoded = true;
-  response.headers['content-encoding'] = coding;
+  headers['content-encoding'] = coding;
 };
 
 /**

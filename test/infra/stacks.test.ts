@@ -1076,10 +1076,28 @@ describe('7. configuration (cdk.json context)', () => {
     });
   });
 
+  test('sesFromEmail alone uses SES in the stacks own region, known or not at synth', () => {
+    const template = Template.fromStack(
+      createStacks(appWith({ sesFromEmail: 'reports@wenhua.example.org' })).stateful,
+    );
+    template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: {
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'reports@wenhua.example.org',
+        SourceArn: Match.objectLike({
+          'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }])],
+        }),
+      },
+    });
+  });
+
   test('the SES settings name what is wrong with them', () => {
     expect(() => createStacks(appWith({ sesFromEmail: 'reports' }))).toThrow(/"sesFromEmail"/);
-    expect(() => createStacks(appWith({ sesFromName: '山西省图书馆' }))).toThrow(
-      /only with "sesFromEmail"/,
+    expect(() => createStacks(appWith({ sesFromEmail: '图书馆@wenhua.example.org' }))).toThrow(
+      /"sesFromEmail" must be .* ASCII before the @/,
+    );
+    expect(() => createStacks(appWith({ sesRegion: 'us-east-1' }))).toThrow(
+      /"sesRegion" applies only with "sesFromEmail"/,
     );
     const sender = { sesFromEmail: 'reports@wenhua.example.org' };
     expect(() => createStacks(appWith({ ...sender, sesRegion: 'singapore' }))).toThrow(

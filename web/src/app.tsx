@@ -89,7 +89,7 @@ export const App = (props: { config: WebConfig; signInError?: string | undefined
       period={formParams.period}
     />
   ) : libraryParams?.libraryId ? (
-    <LibraryHome session={session} libraryId={libraryParams.libraryId} />
+    <LibraryHome key={path} session={session} libraryId={libraryParams.libraryId} />
   ) : path === '/province' && session.role !== 'library' ? (
     <LazyDashboard session={session} />
   ) : (

@@ -2,7 +2,7 @@
  * A library's page: each form with its recent periods, their status, window and due date,
  * and the province's comments on a returned report; earlier periods on request.
  */
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { parsePeriod, recentPeriods } from '../../../domain/forms/periods.js';
 import {
   api,
@@ -21,6 +21,7 @@ import {
   useLoad,
 } from '../components.js';
 import { useT } from '../i18n.js';
+import { byFormThenNewest, hasOlderPeriods } from '../period-pages.js';
 import { Link } from '../router.js';
 
 interface PeriodRow {
@@ -69,21 +70,15 @@ const loadHome = async (libraryId: string) => {
   };
 };
 
-/** Older periods the librarian asked for, added below the recent ones. */
+/** Older periods the librarian asked for, shown with the recent ones. */
 interface EarlierRows {
   shown: number;
   rows: PeriodRow[];
   loading: boolean;
   error?: unknown;
-  exhausted: boolean;
 }
 
-const NO_EARLIER_ROWS: EarlierRows = {
-  shown: PERIODS_PER_PAGE,
-  rows: [],
-  loading: false,
-  exhausted: false,
-};
+const NO_EARLIER_ROWS: EarlierRows = { shown: PERIODS_PER_PAGE, rows: [], loading: false };
 
 const windowText = (row: PeriodRow, t: ReturnType<typeof useT>) => {
   const now = Date.now();
@@ -100,23 +95,20 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
   const t = useT();
   const [loaded] = useLoad(() => loadHome(props.libraryId), [props.libraryId]);
   const [earlier, setEarlier] = useState<EarlierRows>(NO_EARLIER_ROWS);
-  useEffect(() => setEarlier(NO_EARLIER_ROWS), [props.libraryId]);
   if (loaded.state === 'loading') return <Loading />;
   if (loaded.state === 'failed')
     return <Banner kind="error">{problemText(loaded.error, t)}</Banner>;
   const { libraryName, forms } = loaded.value;
-  const rows = [...loaded.value.rows, ...earlier.rows];
+  const rows = byFormThenNewest(
+    forms.map((form) => form.formId),
+    [...loaded.value.rows, ...earlier.rows],
+  );
   const showEarlier = async () => {
     const to = earlier.shown + PERIODS_PER_PAGE;
     setEarlier((current) => ({ ...current, loading: true, error: undefined }));
     try {
       const more = await loadPeriodRows(props.libraryId, forms, earlier.shown, to);
-      setEarlier((current) => ({
-        shown: to,
-        rows: [...current.rows, ...more],
-        loading: false,
-        exhausted: more.length === 0,
-      }));
+      setEarlier((current) => ({ shown: to, rows: [...current.rows, ...more], loading: false }));
     } catch (error) {
       setEarlier((current) => ({ ...current, loading: false, error }));
     }
@@ -161,7 +153,11 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
         })}
       </ul>
       {earlier.error ? <Banner kind="error">{problemText(earlier.error, t)}</Banner> : null}
-      {earlier.exhausted ? null : (
+      {hasOlderPeriods(
+        forms.map((form) => form.periodType),
+        earlier.shown,
+        new Date(),
+      ) ? (
         <button
           type="button"
           class="button secondary"
@@ -170,7 +166,7 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
         >
           {earlier.loading ? t('正在加载…', 'Loading…') : t('更早的期次', 'Earlier periods')}
         </button>
-      )}
+      ) : null}
     </section>
   );
 };
