@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { evidenceReports } from './evidence-reports.js';
 import { createEvidenceService } from './evidence-service.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { evidenceKeyOf } from './http/params.js';
@@ -6,7 +7,7 @@ import { principalOf } from './http/request.js';
 import { correlationIdOf } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-const evidenceService = createEvidenceService();
+const evidenceService = createEvidenceService({ reports: evidenceReports });
 
 /** Removes evidence while the report is editable (204). */
 export const deleteEvidence = async (event: ApiEvent): Promise<ApiResult> => {

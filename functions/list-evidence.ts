@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import { BadRequestError } from '../domain/errors.js';
+import { evidenceReports } from './evidence-reports.js';
 import { createEvidenceService } from './evidence-service.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { submissionKeyOf } from './http/params.js';
@@ -8,7 +9,7 @@ import { principalOf } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-const evidenceService = createEvidenceService();
+const evidenceService = createEvidenceService({ reports: evidenceReports });
 
 const Revision = z.optional(z.coerce.number().check(z.int(), z.minimum(1)));
 

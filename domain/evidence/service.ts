@@ -36,8 +36,9 @@ export interface EvidenceServiceDeps {
   /** Only verification uses it; the other functions pass one that refuses. */
   detectType: DetectContentType;
   submissions: SubmissionStore;
-  periods: PeriodService;
-  forms: FormRegistry;
+  /** The report's window and form: what editing and listing check; verification needs neither. */
+  periods: Pick<PeriodService, 'assertLibraryMayWrite'>;
+  forms: Pick<FormRegistry, 'get'>;
   limits: EvidenceLimits;
   now: () => Date;
 }

@@ -9,7 +9,7 @@ import { parsePeriod } from './periods.js';
  * for a malformed period.
  */
 export const resolveForm = (
-  forms: FormRegistry,
+  forms: Pick<FormRegistry, 'get'>,
   formId: string,
   period: string,
   version?: string,
