@@ -27,29 +27,11 @@ import {
   revisionPrefix,
   submissionKeys,
 } from './keys.js';
+import { cancellationCodes, conflictBackoff, THROTTLED_CODES } from './transactions.js';
 
 const HEAD_INDEX = 'GSI1';
 /** Retries of a transaction cancelled by a concurrent one, after the first attempt. */
 export const CONFLICT_RETRIES = 3;
-const CONFLICT_BACKOFF_MS = 25;
-const THROTTLED_CODES = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded']);
-
-/** "Full jitter": a random wait of up to 25, 50, 100 … ms, so racing writers spread out. */
-const conflictBackoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * CONFLICT_BACKOFF_MS * 2 ** attempt));
-
-/**
- * The cancellation reason codes of a cancelled transaction, or undefined for any other error.
- * Duck-typed, like storage-errors.ts: the error may come from another realm.
- */
-const cancellationCodes = (error: unknown): string[] | undefined => {
-  const { name, CancellationReasons } = (error ?? {}) as {
-    name?: unknown;
-    CancellationReasons?: { Code?: string }[];
-  };
-  if (name !== 'TransactionCanceledException') return undefined;
-  return (CancellationReasons ?? []).flatMap((reason) => (reason.Code ? [reason.Code] : []));
-};
 
 export class DynamoDbSubmissionStore implements SubmissionStore {
   constructor(
