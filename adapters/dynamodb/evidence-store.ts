@@ -2,18 +2,22 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  PutCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import {
   EvidenceItem,
   type EvidenceKey,
+  EvidenceSetChangedError,
+  type EvidenceSnapshot,
   type EvidenceStatus,
   type EvidenceStore,
 } from '../../domain/evidence/model.js';
-import { withStorageErrors } from '../storage-errors.js';
-import { evidenceKeys, evidencePrefix } from './keys.js';
+import type { SubmissionKey } from '../../domain/submissions/model.js';
+import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import { evidenceKeys, evidencePrefix, evidenceSetKeys } from './keys.js';
 import { queryAll } from './query-all.js';
+import { cancellationCodes, THROTTLED_CODES } from './transactions.js';
 
 export class DynamoDbEvidenceStore implements EvidenceStore {
   constructor(
@@ -21,16 +25,66 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
     private readonly tableName: string,
   ) {}
 
-  async create(item: EvidenceItem): Promise<void> {
-    await withStorageErrors(() =>
+  /** The item and the set's next version in one transaction, conditioned on its last one. */
+  async create(item: EvidenceItem, expectedVersion: number): Promise<void> {
+    try {
+      await withStorageErrors(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: { ...evidenceKeys(item), entity: 'evidence', ...item },
+                  ConditionExpression: 'attribute_not_exists(PK)',
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: evidenceSetKeys(item),
+                  UpdateExpression: 'SET entity = :entity, version = :next',
+                  ConditionExpression:
+                    expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+                  ExpressionAttributeValues: {
+                    ':entity': 'evidence-set',
+                    ':next': expectedVersion + 1,
+                    ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
+                  },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes === undefined) throw error;
+      // The set moved on, or another create of the report is committing right now.
+      if (codes[1] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict')) {
+        throw new EvidenceSetChangedError(item, expectedVersion, { cause: error });
+      }
+      if (codes.some((code) => THROTTLED_CODES.has(code))) throw storageUnavailable(error);
+      throw error;
+    }
+  }
+
+  /**
+   * The version first, then the items: a create that lands in between shows in the items but
+   * not the version, so the caller's create fails and it reads again; never the reverse.
+   */
+  async snapshot(report: SubmissionKey): Promise<EvidenceSnapshot> {
+    const { Item } = await withStorageErrors(() =>
       this.client.send(
-        new PutCommand({
+        new GetCommand({
           TableName: this.tableName,
-          Item: { ...evidenceKeys(item), entity: 'evidence', ...item },
-          ConditionExpression: 'attribute_not_exists(PK)',
+          Key: evidenceSetKeys(report),
+          ConsistentRead: true,
         }),
       ),
     );
+    const version = typeof Item?.version === 'number' ? Item.version : 0;
+    return { items: await this.list(report), version };
   }
 
   async get(key: EvidenceKey): Promise<EvidenceItem | undefined> {
@@ -55,11 +109,7 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
     );
   }
 
-  async list(report: {
-    libraryId: string;
-    formId: string;
-    period: string;
-  }): Promise<EvidenceItem[]> {
+  async list(report: SubmissionKey): Promise<EvidenceItem[]> {
     const items = await this.query(report.libraryId, evidencePrefix(report));
     return items.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }

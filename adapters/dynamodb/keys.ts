@@ -38,6 +38,11 @@ export const exceptionKeys = (formId: string, period: string, libraryId: string)
 
 export const evidencePrefix = (key: { formId: string; period: string }) =>
   `EVID#${key.formId}#${key.period}#`;
+/** The version of a report's set of evidence, moved on by every create (not an EVID# item). */
+export const evidenceSetKeys = (key: { libraryId: string; formId: string; period: string }) => ({
+  PK: `LIB#${key.libraryId}`,
+  SK: `EVIDSET#${key.formId}#${key.period}`,
+});
 export const evidenceKeys = (key: {
   libraryId: string;
   formId: string;

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
 import { FieldKey, LocalizedText } from '../forms/definition.js';
-import { Actor } from '../submissions/model.js';
+import { Actor, type SubmissionKey } from '../submissions/model.js';
 
 /** Declared type → the types magic-byte detection may report for it. */
 export const EVIDENCE_TYPES = {
@@ -85,12 +85,42 @@ export type PresignEvidenceBody = z.infer<ReturnType<typeof PresignEvidenceBody>
  */
 export type DetectContentType = (head: Uint8Array) => Promise<string | undefined>;
 
+/**
+ * A report's evidence as read before adding to it: its items, oldest first, and the version of
+ * the set, which every create moves on (0 before the first).
+ */
+export interface EvidenceSnapshot {
+  items: EvidenceItem[];
+  version: number;
+}
+
+/** Another item was added to the report since its snapshot was read. */
+export class EvidenceSetChangedError extends Error {
+  constructor(
+    readonly report: SubmissionKey,
+    readonly expectedVersion: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Evidence of ${report.libraryId}/${report.formId}/${report.period} is no longer at version ${expectedVersion}`,
+      options,
+    );
+    this.name = 'EvidenceSetChangedError';
+  }
+}
+
 /** Port: evidence metadata. */
 export interface EvidenceStore {
-  create(item: EvidenceItem): Promise<void>;
+  /**
+   * Adds an item if no other create moved the report's set past `expectedVersion` (from its
+   * snapshot), so a limit checked on the snapshot still holds; EvidenceSetChangedError if one did.
+   */
+  create(item: EvidenceItem, expectedVersion: number): Promise<void>;
   get(key: EvidenceKey): Promise<EvidenceItem | undefined>;
   /** Every item of one report, oldest first. */
-  list(report: { libraryId: string; formId: string; period: string }): Promise<EvidenceItem[]>;
+  list(report: SubmissionKey): Promise<EvidenceItem[]>;
+  /** The items of one report with the set's version, for a create that must respect a limit. */
+  snapshot(report: SubmissionKey): Promise<EvidenceSnapshot>;
   /** Verified items of a library with these bytes. */
   findVerifiedBySha256(libraryId: string, sha256: string): Promise<EvidenceItem[]>;
   /**

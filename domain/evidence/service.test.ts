@@ -28,6 +28,8 @@ import {
   type EvidenceItem,
   type EvidenceKey,
   type EvidenceObjects,
+  EvidenceSetChangedError,
+  type EvidenceSnapshot,
   type EvidenceStatus,
   type EvidenceStore,
   evidenceObjectKey,
@@ -48,6 +50,7 @@ const MAX_ITEMS = 3;
 /** Lets other pending promises run, so that concurrent calls really interleave. */
 const tick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+const reportKeyText = (key: SubmissionKey) => `${key.libraryId}/${key.formId}/${key.period}`;
 const evidenceKeyText = (key: EvidenceKey) =>
   `${key.libraryId}/${key.formId}/${key.period}/${key.evidenceId}`;
 
@@ -57,11 +60,28 @@ class FakeEvidenceStore implements EvidenceStore {
   /** Transitions that moved an item (the condition held). */
   successfulTransitions = 0;
 
-  async create(item: EvidenceItem): Promise<void> {
+  /** Each report's set version, moved on by every create. */
+  readonly versions = new Map<string, number>();
+  /** Creates refused because another create got in after the snapshot. */
+  changedSetRefusals = 0;
+
+  async create(item: EvidenceItem, expectedVersion: number): Promise<void> {
     await tick();
     const key = evidenceKeyText(item);
     if (this.items.has(key)) throw new Error(`Evidence ${key} exists`);
+    const report = reportKeyText(item);
+    if ((this.versions.get(report) ?? 0) !== expectedVersion) {
+      this.changedSetRefusals += 1;
+      throw new EvidenceSetChangedError(item, expectedVersion);
+    }
+    this.versions.set(report, expectedVersion + 1);
     this.items.set(key, structuredClone(item));
+  }
+
+  async snapshot(report: SubmissionKey): Promise<EvidenceSnapshot> {
+    // The version before the items, as the DynamoDB store reads them.
+    const version = this.versions.get(reportKeyText(report)) ?? 0;
+    return { items: await this.list(report), version };
   }
 
   async get(key: EvidenceKey): Promise<EvidenceItem | undefined> {
@@ -665,6 +685,36 @@ describe('EvidenceService.presign', () => {
     expect(await failure(context.service.presign(librarian(), reportKey(), body()))).toBeInstanceOf(
       ConflictError,
     );
+  });
+
+  it('keeps the limit when uploads race for the last place: one gets it, the others 409', async () => {
+    await context.reportIn('draft');
+    for (let index = 0; index < MAX_ITEMS - 1; index += 1) {
+      await context.service.presign(librarian(), reportKey(), body());
+    }
+    const racing = await Promise.allSettled(
+      Array.from({ length: 4 }, () => context.service.presign(librarian(), reportKey(), body())),
+    );
+    expect(racing.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    for (const result of racing) {
+      if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(ConflictError);
+    }
+    expect(context.evidence.items.size).toBe(MAX_ITEMS);
+    // They did race: at least one create found the set moved on and counted again.
+    expect(context.evidence.changedSetRefusals).toBeGreaterThan(0);
+  });
+
+  it('takes as many uploads at once as the limit allows, each counted again after a lost race', async () => {
+    await context.reportIn('draft');
+    const racing = await Promise.all(
+      Array.from({ length: MAX_ITEMS }, () =>
+        context.service.presign(librarian(), reportKey(), body()),
+      ),
+    );
+    expect(new Set(racing.map(({ evidence }) => evidence.evidenceId)).size).toBe(MAX_ITEMS);
+    expect(context.evidence.items.size).toBe(MAX_ITEMS);
+    expect(context.evidence.versions.get(`${OWN}/${FORM_ID}/${PERIOD}`)).toBe(MAX_ITEMS);
+    expect(context.evidence.changedSetRefusals).toBeGreaterThan(0);
   });
 
   it('refuses a locked period (423)', async () => {

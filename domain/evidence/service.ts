@@ -14,6 +14,7 @@ import {
   type EvidenceItem,
   type EvidenceKey,
   type EvidenceObjects,
+  EvidenceSetChangedError,
   type EvidenceStore,
   evidenceObjectKey,
   type PresignEvidenceBody,
@@ -49,6 +50,8 @@ export interface EvidenceView extends EvidenceItem {
 }
 
 const EDITABLE = new Set<SubmissionHead['status']>(['draft', 'returned']);
+/** Reads and tries of an upload's create while other uploads of the report keep getting in. */
+const CREATE_ATTEMPTS = 40;
 const ACTIVE = ['pending', 'verified'] as const;
 
 const notFound = () => new NotFoundError({ zh: '没有这份佐证材料。', en: 'No such evidence.' });
@@ -111,14 +114,6 @@ export class EvidenceService {
         );
       }
     }
-    const existing = await this.deps.evidence.list(key);
-    const active = existing.filter((item) => (ACTIVE as readonly string[]).includes(item.status));
-    if (active.length >= this.deps.limits.maxItemsPerReport) {
-      throw new ConflictError({
-        zh: `每份报告最多 ${this.deps.limits.maxItemsPerReport} 份佐证材料，请先删除不需要的材料。`,
-        en: `A report takes at most ${this.deps.limits.maxItemsPerReport} evidence files; delete some first.`,
-      });
-    }
     const evidenceId = randomUUID();
     const item: EvidenceItem = {
       ...key,
@@ -133,7 +128,7 @@ export class EvidenceService {
       createdAt: this.deps.now().toISOString(),
       createdBy: actorOf(principal),
     };
-    await this.deps.evidence.create(item);
+    await this.createWithinLimit(key, item);
     const upload = await this.deps.objects.presignUpload(
       item.objectKey,
       item.contentType,
@@ -141,6 +136,45 @@ export class EvidenceService {
       UPLOAD_EXPIRY_SECONDS,
     );
     return { evidence: item, upload };
+  }
+
+  /**
+   * Adds the item unless the report already has its limit of pending and verified evidence.
+   * The count and the create go by the same snapshot: when another upload of the same report
+   * got in between (a librarian picking several photos at once), the count is taken again.
+   */
+  private async createWithinLimit(key: SubmissionKey, item: EvidenceItem): Promise<void> {
+    const max = this.deps.limits.maxItemsPerReport;
+    for (let attempt = 1; ; attempt += 1) {
+      const { items, version } = await this.deps.evidence.snapshot(key);
+      const active = items.filter((candidate) =>
+        (ACTIVE as readonly string[]).includes(candidate.status),
+      );
+      if (active.length >= max) {
+        throw new ConflictError({
+          zh: `每份报告最多 ${max} 份佐证材料，请先删除不需要的材料。`,
+          en: `A report takes at most ${max} evidence files; delete some first.`,
+        });
+      }
+      try {
+        await this.deps.evidence.create(item, version);
+        return;
+      } catch (error) {
+        if (!(error instanceof EvidenceSetChangedError)) throw error;
+        if (attempt === CREATE_ATTEMPTS) {
+          throw new ConflictError(
+            {
+              zh: '同时上传的材料太多，请稍后重试。',
+              en: 'Too many files are being added to this report at once; retry shortly.',
+            },
+            { cause: error },
+          );
+        }
+        // "Full jitter" up to 10, 20, 40 … 100 ms, so racing uploads spread out.
+        const ceiling = Math.min(100, 10 * 2 ** (attempt - 1));
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      }
+    }
   }
 
   /**

@@ -341,8 +341,8 @@ describe('the write paths in the code', () => {
     expect(found).toEqual({
       // head and revision in one transaction (the only writer of revisions)
       'adapters/dynamodb/submission-store.ts': ['TransactWriteCommand'],
-      // evidence items: created once, then moved between states
-      'adapters/dynamodb/evidence-store.ts': ['PutCommand', 'UpdateCommand'],
+      // evidence items: created once with their report's set version, then moved between states
+      'adapters/dynamodb/evidence-store.ts': ['TransactWriteCommand', 'UpdateCommand'],
       // window and lock exceptions
       'adapters/dynamodb/period-store.ts': ['PutCommand', 'PutCommand'],
       // rollup run records

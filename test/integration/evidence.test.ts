@@ -630,6 +630,15 @@ describe('the limit of evidence per report', () => {
     await presigned(LIB, token, body);
     await expectProblem(await presign(LIB, token, body), 409);
   });
+
+  it('when five uploads race for the one free place, one gets it and the others 409', async () => {
+    const [first] = await list(LIB, token);
+    if (!first) throw new Error('no evidence listed');
+    await api(evidencePath(LIB, first.evidenceId), { method: 'DELETE', token });
+    const responses = await Promise.all(Array.from({ length: 5 }, () => presign(LIB, token, body)));
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409, 409, 409]);
+    expect(await list(LIB, token)).toHaveLength(30);
+  });
 });
 
 describe('deleting evidence, history, and the submitted report', () => {
