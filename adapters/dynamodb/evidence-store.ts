@@ -1,10 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   EvidenceItem,
   type EvidenceKey,
@@ -14,10 +9,10 @@ import {
   type EvidenceStore,
 } from '../../domain/evidence/model.js';
 import type { SubmissionKey } from '../../domain/submissions/model.js';
-import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import { withStorageErrors } from '../storage-errors.js';
 import { evidenceKeys, evidencePrefix, evidenceSetKeys } from './keys.js';
 import { queryAll } from './query-all.js';
-import { cancellationCodes, THROTTLED_CODES } from './transactions.js';
+import { sendTransaction } from './transactions.js';
 
 export class DynamoDbEvidenceStore implements EvidenceStore {
   constructor(
@@ -25,48 +20,42 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
     private readonly tableName: string,
   ) {}
 
-  /** The item and the set's next version in one transaction, conditioned on its last one. */
+  /**
+   * The item and the set's next version in one transaction, conditioned on its last one. The
+   * set's condition failing, or conflicts that persist, mean another create of the report got
+   * in: EvidenceSetChangedError. (The item's own condition cannot fail for a fresh id.)
+   */
   async create(item: EvidenceItem, expectedVersion: number): Promise<void> {
-    try {
-      await withStorageErrors(() =>
-        this.client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: { ...evidenceKeys(item), entity: 'evidence', ...item },
-                  ConditionExpression: 'attribute_not_exists(PK)',
-                },
+    await sendTransaction(
+      this.client,
+      {
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.tableName,
+              Item: { ...evidenceKeys(item), entity: 'evidence', ...item },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Update: {
+              TableName: this.tableName,
+              Key: evidenceSetKeys(item),
+              UpdateExpression: 'SET entity = :entity, version = :next',
+              ConditionExpression:
+                expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
+              ExpressionAttributeValues: {
+                ':entity': 'evidence-set',
+                ':next': expectedVersion + 1,
+                ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
               },
-              {
-                Update: {
-                  TableName: this.tableName,
-                  Key: evidenceSetKeys(item),
-                  UpdateExpression: 'SET entity = :entity, version = :next',
-                  ConditionExpression:
-                    expectedVersion === 0 ? 'attribute_not_exists(PK)' : 'version = :expected',
-                  ExpressionAttributeValues: {
-                    ':entity': 'evidence-set',
-                    ':next': expectedVersion + 1,
-                    ...(expectedVersion === 0 ? {} : { ':expected': expectedVersion }),
-                  },
-                },
-              },
-            ],
-          }),
-        ),
-      );
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (codes === undefined) throw error;
-      // The set moved on, or another create of the report is committing right now.
-      if (codes[1] === 'ConditionalCheckFailed' || codes.includes('TransactionConflict')) {
-        throw new EvidenceSetChangedError(item, expectedVersion, { cause: error });
-      }
-      if (codes.some((code) => THROTTLED_CODES.has(code))) throw storageUnavailable(error);
-      throw error;
-    }
+            },
+          },
+        ],
+      },
+      (cause) => new EvidenceSetChangedError(item, expectedVersion, { cause }),
+      (codes) => codes[1] === 'ConditionalCheckFailed',
+    );
   }
 
   /**

@@ -4,7 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { SubmissionHead, SubmissionRevision } from '../../domain/submissions/model.js';
 import { RevisionConflictError } from '../../domain/submissions/store.js';
-import { CONFLICT_RETRIES, DynamoDbSubmissionStore } from './submission-store.js';
+import { DynamoDbSubmissionStore } from './submission-store.js';
+import { CONFLICT_RETRIES } from './transactions.js';
 
 const actor = { subject: 'user-1', role: 'library' as const, libraryId: '140429' };
 const head: SubmissionHead = {

@@ -2,7 +2,6 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import {
@@ -17,7 +16,7 @@ import {
   RevisionConflictError,
   type SubmissionStore,
 } from '../../domain/submissions/store.js';
-import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import { withStorageErrors } from '../storage-errors.js';
 import { batchGet } from './batch-get.js';
 import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import {
@@ -27,11 +26,9 @@ import {
   revisionPrefix,
   submissionKeys,
 } from './keys.js';
-import { cancellationCodes, conflictBackoff, THROTTLED_CODES } from './transactions.js';
+import { sendTransaction } from './transactions.js';
 
 const HEAD_INDEX = 'GSI1';
-/** Retries of a transaction cancelled by a concurrent one, after the first attempt. */
-export const CONFLICT_RETRIES = 3;
 
 export class DynamoDbSubmissionStore implements SubmissionStore {
   constructor(
@@ -52,13 +49,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return Item ? SubmissionHead.parse(Item) : undefined;
   }
 
-  /**
-   * Writes the head (conditioned on the expected revision) and the new revision (never
-   * overwriting one) in one transaction. A transaction DynamoDB cancelled because another one
-   * touched the same item at that moment (`TransactionConflict`, nothing written) is retried a
-   * few times with jitter, as AWS advises; the conditions make a retry apply at most once. A
-   * failed condition, or conflicts that persist, mean the head moved: RevisionConflictError.
-   */
+  /** Several heads in one consistent BatchGetItem, in the order of `keys`. */
   async getHeads(keys: readonly SubmissionKey[]): Promise<(SubmissionHead | undefined)[]> {
     const items = await batchGet(this.client, this.tableName, keys.map(submissionKeys), {
       consistentRead: true,
@@ -66,37 +57,23 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     return items.map((item) => (item ? SubmissionHead.parse(item) : undefined));
   }
 
+  /**
+   * Writes the head (conditioned on the expected revision) and the new revision (never
+   * overwriting one) in one transaction. A transaction DynamoDB cancelled because another one
+   * touched the same item at that moment (`TransactionConflict`, nothing written) is retried a
+   * few times with jitter, as AWS advises; the conditions make a retry apply at most once. A
+   * failed condition, or conflicts that persist, mean the head moved: RevisionConflictError.
+   */
   async commit(
     head: SubmissionHead,
     revision: SubmissionRevision,
     expectedRevision: number,
   ): Promise<void> {
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        await withStorageErrors(() =>
-          this.client.send(
-            new TransactWriteCommand(this.commitInput(head, revision, expectedRevision)),
-          ),
-        );
-        return;
-      } catch (error) {
-        const codes = cancellationCodes(error);
-        if (codes === undefined) throw error;
-        if (codes.includes('ConditionalCheckFailed')) {
-          throw new RevisionConflictError(head, expectedRevision, { cause: error });
-        }
-        if (codes.includes('TransactionConflict')) {
-          if (attempt < CONFLICT_RETRIES) {
-            await conflictBackoff(attempt);
-            continue;
-          }
-          throw new RevisionConflictError(head, expectedRevision, { cause: error });
-        }
-        // Throttled inside the transaction: nothing written, the caller may retry (503).
-        if (codes.some((code) => THROTTLED_CODES.has(code))) throw storageUnavailable(error);
-        throw error;
-      }
-    }
+    await sendTransaction(
+      this.client,
+      this.commitInput(head, revision, expectedRevision),
+      (cause) => new RevisionConflictError(head, expectedRevision, { cause }),
+    );
   }
 
   private commitInput(

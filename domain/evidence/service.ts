@@ -141,7 +141,8 @@ export class EvidenceService {
   /**
    * Adds the item unless the report already has its limit of pending and verified evidence.
    * The count and the create go by the same snapshot: when another upload of the same report
-   * got in between (a librarian picking several photos at once), the count is taken again.
+   * got in between (a librarian picking several photos at once), the count is taken again at
+   * once; that upload's success is the progress, and the store backs off from conflicts.
    */
   private async createWithinLimit(key: SubmissionKey, item: EvidenceItem): Promise<void> {
     const max = this.deps.limits.maxItemsPerReport;
@@ -170,9 +171,6 @@ export class EvidenceService {
             { cause: error },
           );
         }
-        // "Full jitter" up to 10, 20, 40 … 100 ms, so racing uploads spread out.
-        const ceiling = Math.min(100, 10 * 2 ** (attempt - 1));
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
       }
     }
   }

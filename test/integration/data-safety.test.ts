@@ -320,7 +320,7 @@ afterAll(() => {
 
 const SOURCE_DIRS = ['adapters', 'domain', 'functions', 'local', 'scripts', 'infra', 'bench'];
 const WRITE_COMMAND =
-  /new\s+((?:Put|Update|Delete|TransactWrite|BatchWrite)(?:Item|Items)?Command|(?:Batch)?ExecuteStatementCommand|ExecuteTransactionCommand)\s*\(/g;
+  /new\s+((?:Put|Update|Delete|TransactWrite|BatchWrite)(?:Item|Items)?Command|(?:Batch)?ExecuteStatementCommand|ExecuteTransactionCommand)\s*\(|\b(sendTransaction)\s*\(/g;
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -334,15 +334,19 @@ describe('the write paths in the code', () => {
     const found: Record<string, string[]> = {};
     for (const file of SOURCE_DIRS.flatMap((dir) => sourceFiles(join(REPO_ROOT, dir)))) {
       const source = readFileSync(file, 'utf8');
-      const commands = [...source.matchAll(WRITE_COMMAND)].map((match) => match[1] as string);
+      const commands = [...source.matchAll(WRITE_COMMAND)].map(
+        (match) => (match[1] ?? match[2]) as string,
+      );
       // S3's PutObjectCommand and the like end differently; only DynamoDB's are matched.
       if (commands.length > 0) found[relative(REPO_ROOT, file)] = commands.sort();
     }
     expect(found).toEqual({
+      // the one sender of transactions (adapters/dynamodb/transactions.ts), for these two:
+      'adapters/dynamodb/transactions.ts': ['TransactWriteCommand'],
       // head and revision in one transaction (the only writer of revisions)
-      'adapters/dynamodb/submission-store.ts': ['TransactWriteCommand'],
+      'adapters/dynamodb/submission-store.ts': ['sendTransaction'],
       // evidence items: created once with their report's set version, then moved between states
-      'adapters/dynamodb/evidence-store.ts': ['TransactWriteCommand', 'UpdateCommand'],
+      'adapters/dynamodb/evidence-store.ts': ['UpdateCommand', 'sendTransaction'],
       // window and lock exceptions
       'adapters/dynamodb/period-store.ts': ['PutCommand', 'PutCommand'],
       // rollup run records

@@ -14,10 +14,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DynamoDbPeriodStore } from '../../adapters/dynamodb/period-store.js';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
-import {
-  CONFLICT_RETRIES,
-  DynamoDbSubmissionStore,
-} from '../../adapters/dynamodb/submission-store.js';
+import { DynamoDbSubmissionStore } from '../../adapters/dynamodb/submission-store.js';
+import { CONFLICT_RETRIES } from '../../adapters/dynamodb/transactions.js';
 import { formRegistry } from '../../adapters/form-catalog.js';
 import type { Principal } from '../../domain/auth/principal.js';
 import { ConflictError, DependencyUnavailableError } from '../../domain/errors.js';
