@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { byFormThenNewest, hasOlderPeriods } from './period-pages.js';
+import { byFormThenNewest, hasOlderPeriods, periodsBetween } from './period-pages.js';
 
 describe('byFormThenNewest', () => {
   it('keeps each form together in the order given, newest period first', () => {
@@ -35,5 +35,14 @@ describe('hasOlderPeriods', () => {
     expect(hasOlderPeriods(['half-year'], 53, now)).toBe(true);
     expect(hasOlderPeriods(['half-year'], 54, now)).toBe(false);
     expect(hasOlderPeriods(['annual', 'half-year'], 27, now)).toBe(true);
+  });
+});
+
+describe('periodsBetween', () => {
+  it('gives the asked slice of recent periods, newest first, and none before 2000', () => {
+    const now = new Date('2026-12-01T00:00:00+08:00');
+    expect(periodsBetween('annual', 3, 6, now)).toEqual(['2023', '2022', '2021']);
+    expect(periodsBetween('annual', 25, 30, now)).toEqual(['2001', '2000']);
+    expect(periodsBetween('half-year', 0, 2, now)).toEqual(['2026-H2', '2026-H1']);
   });
 });

@@ -3,7 +3,6 @@
  * and the province's comments on a returned report; earlier periods on request.
  */
 import { useState } from 'preact/hooks';
-import { parsePeriod, recentPeriods } from '../../../domain/forms/periods.js';
 import {
   api,
   type FormSummary,
@@ -21,7 +20,7 @@ import {
   useLoad,
 } from '../components.js';
 import { useT } from '../i18n.js';
-import { byFormThenNewest, hasOlderPeriods } from '../period-pages.js';
+import { byFormThenNewest, hasOlderPeriods, periodsBetween } from '../period-pages.js';
 import { Link } from '../router.js';
 
 interface PeriodRow {
@@ -43,17 +42,15 @@ const loadPeriodRows = (
 ): Promise<PeriodRow[]> =>
   Promise.all(
     forms.flatMap((form) =>
-      recentPeriods(form.periodType, new Date(), to)
-        .slice(from)
-        // Periods before 2000 do not exist for the API.
-        .filter((period) => parsePeriod(form.periodType, period) !== undefined)
-        .map(async (period): Promise<PeriodRow> => {
+      periodsBetween(form.periodType, from, to, new Date()).map(
+        async (period): Promise<PeriodRow> => {
           const [window, head] = await Promise.all([
             api.period(form.formId, period),
             api.submission(libraryId, form.formId, period).catch(notFoundAsUndefined),
           ]);
           return { form, period, window, ...(head ? { head } : {}) };
-        }),
+        },
+      ),
     ),
   );
 
