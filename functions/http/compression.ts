@@ -51,7 +51,12 @@ export const negotiateCoding = (acceptEncoding: string | undefined): Coding | un
 const headerKey = (headers: Record<string, unknown>, name: string) =>
   Object.keys(headers).find((key) => key.toLowerCase() === name);
 
-const compress = (event: ApiEvent, response: ApiResult | null | undefined): void => {
+/**
+ * Compresses `response` in place for the client that sent `event`, when it accepts a coding
+ * and the body is worth it. Also used for answers that skip the `after` middlewares, such as
+ * an idempotent replay (functions/http/idempotency.ts).
+ */
+export const compressResponse = (event: ApiEvent, response: ApiResult | null | undefined): void => {
   if (!response?.body || response.isBase64Encoded) return;
   const headers = { ...response.headers };
   if (headerKey(headers, 'content-encoding') !== undefined) return;
@@ -79,6 +84,6 @@ const compress = (event: ApiEvent, response: ApiResult | null | undefined): void
  * problem+json that mapping produced (middy runs them in reverse).
  */
 export const compression = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
-  after: (request) => compress(request.event, request.response),
-  onError: (request) => compress(request.event, request.response),
+  after: (request) => compressResponse(request.event, request.response),
+  onError: (request) => compressResponse(request.event, request.response),
 });

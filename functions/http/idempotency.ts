@@ -22,7 +22,10 @@ import {
   UnprocessableError,
 } from '../../domain/errors.js';
 import { mainTable, resourceEnv } from '../../infra/resources.js';
+import { compressResponse } from './compression.js';
 import type { ApiEvent, ApiResult } from './types.js';
+
+type HttpMiddleware = MiddlewareObj<ApiEvent, ApiResult, Error, Context>;
 
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -49,7 +52,7 @@ const config = new IdempotencyConfig({
 });
 
 /** Turns the utility's errors into problems the caller can act on. */
-const idempotencyErrors = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context> => ({
+const idempotencyErrors = (): HttpMiddleware => ({
   onError: (request) => {
     const { error } = request;
     if (error instanceof IdempotencyValidationError) {
@@ -89,13 +92,22 @@ const idempotencyErrors = (): MiddlewareObj<ApiEvent, ApiResult, Error, Context>
   },
 });
 
+/**
+ * A replay is an early response from the utility's `before`: middy then skips every `after`,
+ * compression's included, so the stored (uncompressed) answer is compressed here, for the
+ * Accept-Encoding of the request being answered.
+ */
+const replaysCompressed = (middleware: HttpMiddleware): HttpMiddleware => ({
+  ...middleware,
+  before: async (request) => {
+    const replay = await middleware.before?.(request);
+    if (replay) compressResponse(request.event, replay);
+    return replay;
+  },
+});
+
 /** Use after apiMiddlewares(): innermost, so only the handler's own responses are stored. */
 export const idempotency = () => [
   idempotencyErrors(),
-  makeHandlerIdempotent({ persistenceStore, config }) as MiddlewareObj<
-    ApiEvent,
-    ApiResult,
-    Error,
-    Context
-  >,
+  replaysCompressed(makeHandlerIdempotent({ persistenceStore, config }) as HttpMiddleware),
 ];

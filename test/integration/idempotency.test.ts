@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import { api, tokenFor } from './support.js';
 
 // Each test its own library (of Jincheng, 晋城市), in the open period 2026.
@@ -6,11 +7,20 @@ const report = (library: string) =>
   `/api/libraries/${library}/submissions/county-annual-report/2026`;
 const libraryOf = (path: string) => path.split('/')[3] ?? '';
 
-const put = async (path: string, body: unknown, key?: string) =>
+const put = async (
+  path: string,
+  body: unknown,
+  key?: string,
+  headers: Record<string, string> = {},
+) =>
   api(path, {
     method: 'PUT',
     token: await tokenFor('library', libraryOf(path)),
-    headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(key ? { 'idempotency-key': key } : {}),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
 
@@ -34,6 +44,24 @@ describe('Idempotency-Key', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await again.json()).toEqual(await first.json());
     expect(await revisions(path)).toEqual([1]);
+  });
+
+  it('compresses a replay for the Accept-Encoding of the repeated request', async () => {
+    const path = report('140502');
+    // A full report: its answer is large enough to be compressed.
+    const body = { values: wuxiangReport2025(), expectedRevision: 0 };
+    const first = await put(path, body, 'save-gzip', { 'accept-encoding': 'gzip' });
+    const replay = await put(path, body, 'save-gzip', { 'accept-encoding': 'br' });
+    const plainReplay = await put(path, body, 'save-gzip', { 'accept-encoding': 'identity' });
+    expect(first.headers.get('content-encoding')).toBe('gzip');
+    expect(replay.headers.get('idempotent-replayed')).toBe('true');
+    expect(replay.headers.get('content-encoding')).toBe('br');
+    expect(replay.headers.get('vary')).toBe('accept-encoding');
+    expect(plainReplay.headers.get('content-encoding')).toBeNull();
+    // fetch decodes each coding: all three are the same answer.
+    const answer = await first.json();
+    expect(await replay.json()).toEqual(answer);
+    expect(await plainReplay.json()).toEqual(answer);
   });
 
   it('refuses the same key with a different body, writing nothing', async () => {
