@@ -11,11 +11,15 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
  */
 export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteRuns';
 
-/** What a function may do with objects under the evidence bucket's `evidence/` prefix. */
-export type EvidenceAccess = 'put' | 'get' | 'delete' | 'tag';
+/**
+ * What a function may do with objects under the evidence bucket's `evidence/` prefix; `list`
+ * (the bucket's listing) is what makes S3 answer a missing object with 404 rather than 403
+ * (infra/permissions.ts).
+ */
+export type EvidenceAccess = 'put' | 'get' | 'delete' | 'tag' | 'list';
 
-/** What a function may do with objects under the reports bucket's `rollups/` prefix. */
-export type ReportsAccess = 'put' | 'get';
+/** What a function may do with objects under the reports bucket's `rollups/` prefix (`list`: as above). */
+export type ReportsAccess = 'put' | 'get' | 'list';
 
 export interface FunctionDefinition {
   /** Kebab-case file name under functions/, exporting `handler`. */
@@ -72,7 +76,8 @@ export const functions = [
   {
     entry: 'verify-evidence',
     table: 'readWrite',
-    evidence: ['get', 'delete'],
+    // A client may ask before its upload has arrived: the object's absence must read as 404.
+    evidence: ['get', 'delete', 'list'],
     s3Trigger: 'evidence',
     description: 'Verify uploaded evidence (S3 event or client)',
   },
@@ -80,7 +85,8 @@ export const functions = [
   {
     entry: 'delete-evidence',
     table: 'readWrite',
-    evidence: ['tag'],
+    // Evidence deleted before its upload arrived has no object to tag: told apart by 404.
+    evidence: ['tag', 'list'],
     description: 'Delete evidence',
   },
   {
@@ -92,13 +98,15 @@ export const functions = [
   {
     entry: 'get-rollup',
     table: 'read',
-    reports: ['get'],
+    // Before the first run of a period is published there is no `latest` pointer to read.
+    reports: ['get', 'list'],
     description: 'Latest rollup run and links to its files',
   },
   {
     entry: 'run-rollup',
     table: 'readWriteRuns',
-    reports: ['put', 'get'],
+    // The first run of a period finds no previous `latest` pointer.
+    reports: ['put', 'get', 'list'],
     asyncInvocation: { retryAttempts: 2, maxEventAgeMinutes: 60 },
     nightly: { payload: { scheduled: true } },
     memorySize: 1024,

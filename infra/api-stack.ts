@@ -55,24 +55,16 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
-  type EvidenceAccess,
   type FunctionDefinition,
   type FunctionEntry,
   functions,
-  type ReportsAccess,
   type RouteDefinition,
   routes,
-  type TableAccess,
 } from '../functions/routes.js';
 import { LAMBDA_BUNDLING } from './bundling.js';
 import { acknowledge, acknowledgeCrossStackWildcard, wildcardResourceFinding } from './nag.js';
-import {
-  EVIDENCE_PREFIX,
-  mainTable,
-  ROLLUP_PREFIX,
-  ROLLUP_RUN_PARTITION_PREFIX,
-  resourceEnv,
-} from './resources.js';
+import { type BucketName, permissionsOf } from './permissions.js';
+import { EVIDENCE_PREFIX, mainTable, resourceEnv } from './resources.js';
 import {
   ACCESS_LOG_RETENTION,
   API_THROTTLE,
@@ -139,12 +131,6 @@ export const ACCESS_LOG_FIELDS = {
   integrationError: '$context.integrationErrorMessage',
   authorizerError: '$context.authorizer.error',
 } as const;
-
-/** Exactly the table actions the adapters use (adapters/dynamodb, Powertools idempotency). */
-const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
-/** Rollup run records are only ever put whole (adapters/dynamodb/rollup-run-store.ts). */
-const RUN_WRITE_ACTIONS = ['dynamodb:PutItem'];
 
 /**
  * The stateless HTTP API: one Lambda per entry of the function table and one route per entry of
@@ -244,7 +230,8 @@ export class ApiStack extends Stack {
         if (target === undefined) {
           throw new Error(`${definition.entry} invokes "${definition.invokes}", not in the table`);
         }
-        // lambda:InvokeFunction on that one function, unqualified (no versions or aliases).
+        // lambda:InvokeFunction on that one function, unqualified (no versions or aliases), as
+        // permissionsOf lists it.
         target.grantInvokeLatestVersion(handler);
         handler.addEnvironment(resourceEnv.rollupFunction, target.functionName);
       }
@@ -560,30 +547,7 @@ export class ApiStack extends Stack {
       `${definition.entry} was throttled: the account's Lambda concurrency is exhausted.`,
     );
 
-    const evidenceActions = (definition.evidence ?? []).map((access) => EVIDENCE_ACTIONS[access]);
-    if (evidenceActions.length > 0) {
-      const evidenceObjects = props.evidenceBucket.arnForObjects(`${EVIDENCE_PREFIX}*`);
-      handler.addToRolePolicy(
-        new PolicyStatement({ actions: evidenceActions, resources: [evidenceObjects] }),
-      );
-      acknowledgeCrossStackWildcard(
-        role,
-        evidenceObjects,
-        `Object actions (${evidenceActions.join(', ')}) on the evidence/ key prefix only: object keys are created by uploads, so a prefix is the narrowest resource.`,
-      );
-    }
-    const reportsActions = (definition.reports ?? []).map((access) => REPORTS_ACTIONS[access]);
-    if (reportsActions.length > 0) {
-      const reportObjects = props.reportsBucket.arnForObjects(`${ROLLUP_PREFIX}*`);
-      handler.addToRolePolicy(
-        new PolicyStatement({ actions: reportsActions, resources: [reportObjects] }),
-      );
-      acknowledgeCrossStackWildcard(
-        role,
-        reportObjects,
-        `Object actions (${reportsActions.join(', ')}) on the rollups/ key prefix only: each run writes its files under a new prefix, so a prefix is the narrowest resource.`,
-      );
-    }
+    this.grantPermissions(definition, handler, role, props);
     if (definition.s3Trigger === 'evidence') {
       // S3 "Object Created" events for the evidence prefix, delivered through EventBridge.
       new Rule(this, `${id}UploadedRule`, {
@@ -606,53 +570,66 @@ export class ApiStack extends Stack {
         ],
       });
     }
-    this.grantTableAccess(definition.table, handler, props.table);
     return handler;
   }
 
-  /** The table actions of an access level (functions/routes.ts), no more. */
-  private grantTableAccess(access: TableAccess, handler: NodejsFunction, table: ITableV2) {
-    if (access === 'none') return;
-    const indexArns = mainTable.globalSecondaryIndexes.map(
-      (index) => `${table.tableArn}/index/${index.indexName}`,
-    );
-    handler.addToRolePolicy(
-      new PolicyStatement({ actions: TABLE_READ_ACTIONS, resources: [table.tableArn] }),
-    );
-    handler.addToRolePolicy(
-      new PolicyStatement({ actions: ['dynamodb:Query'], resources: indexArns }),
-    );
-    if (access === 'readWrite') {
-      handler.addToRolePolicy(
-        new PolicyStatement({ actions: TABLE_WRITE_ACTIONS, resources: [table.tableArn] }),
-      );
-    } else if (access === 'readWriteRuns') {
-      // Writes only to rollup run partitions: IAM checks the partition key of every item.
-      handler.addToRolePolicy(
-        new PolicyStatement({
-          actions: RUN_WRITE_ACTIONS,
-          resources: [table.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': {
-              'dynamodb:LeadingKeys': [`${ROLLUP_RUN_PARTITION_PREFIX}*`],
-            },
-          },
-        }),
-      );
+  /**
+   * The role's statements, one per permission of infra/permissions.ts (which the local stack
+   * enforces too); invoking another function is granted once all functions exist.
+   */
+  private grantPermissions(
+    definition: FunctionDefinition,
+    handler: NodejsFunction,
+    role: Role,
+    props: ApiStackProps,
+  ) {
+    const bucketOf = (name: BucketName) =>
+      name === 'evidence' ? props.evidenceBucket : props.reportsBucket;
+    for (const permission of permissionsOf(definition)) {
+      const { resource } = permission;
+      const actions = [...permission.actions];
+      if (resource.kind === 'table') {
+        handler.addToRolePolicy(
+          new PolicyStatement({
+            actions,
+            resources: [props.table.tableArn],
+            ...(permission.partitionKeyPrefix === undefined
+              ? {}
+              : {
+                  // IAM checks the partition key of every item written.
+                  conditions: {
+                    'ForAllValues:StringLike': {
+                      'dynamodb:LeadingKeys': [`${permission.partitionKeyPrefix}*`],
+                    },
+                  },
+                }),
+          }),
+        );
+      } else if (resource.kind === 'tableIndexes') {
+        const indexArns = mainTable.globalSecondaryIndexes.map(
+          (index) => `${props.table.tableArn}/index/${index.indexName}`,
+        );
+        handler.addToRolePolicy(new PolicyStatement({ actions, resources: indexArns }));
+      } else if (resource.kind === 'objects') {
+        const objects = bucketOf(resource.bucket).arnForObjects(`${resource.prefix}*`);
+        handler.addToRolePolicy(new PolicyStatement({ actions, resources: [objects] }));
+        acknowledgeCrossStackWildcard(
+          role,
+          objects,
+          `Object actions (${actions.join(', ')}) on the ${resource.prefix} key prefix only: ${OBJECT_KEYS_WHY[resource.bucket]}, so a prefix is the narrowest resource.`,
+        );
+      } else if (resource.kind === 'bucket') {
+        handler.addToRolePolicy(
+          new PolicyStatement({ actions, resources: [bucketOf(resource.bucket).bucketArn] }),
+        );
+      }
     }
   }
 }
 
-const EVIDENCE_ACTIONS: Record<EvidenceAccess, string> = {
-  put: 's3:PutObject',
-  get: 's3:GetObject',
-  delete: 's3:DeleteObject',
-  tag: 's3:PutObjectTagging',
-};
-
-const REPORTS_ACTIONS: Record<ReportsAccess, string> = {
-  put: 's3:PutObject',
-  get: 's3:GetObject',
+const OBJECT_KEYS_WHY: Record<BucketName, string> = {
+  evidence: 'object keys are created by uploads',
+  reports: 'each run writes its files under a new prefix',
 };
 
 const toHttpMethod = (method: RouteDefinition['method']): HttpMethod => HttpMethod[method];

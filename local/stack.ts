@@ -19,6 +19,7 @@ import { buckets, mainTable, resourceEnv } from '../infra/resources.js';
 import { seedDemoReports } from './demo-seed.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { type ApiHandler, createLocalServer } from './http-server.js';
+import { createIamGuard } from './iam-guard.js';
 import { createTokenVerifier, jwks, loadOrCreateSigningKey, signDevToken } from './jwt.js';
 import { createLocalInvoker, type LambdaHandler } from './lambda-invoke.js';
 import { ensureBucket, ensureTable } from './provision.js';
@@ -192,13 +193,17 @@ export const startLocalStack = async (
     const knownLibraries = new Set(registry.libraries.map((library) => library.libraryId));
 
     const signingKey = await loadOrCreateSigningKey(dataDir);
+    // Each function runs with its deployed role's permissions (infra/permissions.ts).
+    const iam = createIamGuard(definitions, { tableName: LOCAL_TABLE_NAME, buckets });
     // Handlers load on first use, after the environment below is complete.
     const handlers = new Map<string, Promise<unknown>>();
     const loadHandler = (entry: string): Promise<unknown> => {
       let handler = handlers.get(entry);
       if (!handler) {
         handler = import(`../functions/${entry}.ts`).then(
-          (module: { handler: unknown }) => module.handler,
+          (module: { handler: LambdaHandler }): LambdaHandler =>
+            (event, context) =>
+              iam.runAs(entry, () => module.handler(event, context)),
         );
         handlers.set(entry, handler);
       }

@@ -86,15 +86,21 @@ const isTableWrite = (action: string) =>
 /** Exactly the table actions of each access level: what the adapters call, nothing more. */
 const TABLE_ACTIONS: Record<TableAccess, string[]> = {
   none: [],
-  read: ['dynamodb:GetItem', 'dynamodb:Query'],
+  read: ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'],
   readWrite: [
+    'dynamodb:BatchGetItem',
     'dynamodb:DeleteItem',
     'dynamodb:GetItem',
     'dynamodb:PutItem',
     'dynamodb:Query',
     'dynamodb:UpdateItem',
   ],
-  readWriteRuns: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+  readWriteRuns: [
+    'dynamodb:BatchGetItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+  ],
 };
 
 const keySchema = (partitionKey: KeyAttribute, sortKey: KeyAttribute) => [
@@ -904,35 +910,41 @@ describe('evidence and reports grants', () => {
     delete: 's3:DeleteObject',
     tag: 's3:PutObjectTagging',
   };
-  const REPORTS_ACTIONS: Record<string, string> = { put: 's3:PutObject', get: 's3:GetObject' };
+  const objectActionsOf = (accesses: readonly string[] = []) =>
+    accesses.flatMap((access) => S3_OBJECT_ACTIONS[access] ?? []).sort();
+  const listingOf = (accesses: readonly string[] = []) =>
+    accesses.includes('list') ? ['s3:ListBucket'] : [];
 
   test.each(functions.map((definition) => [definition.entry, definition] as const))(
-    '%s may touch only the evidence/ and rollups/ prefixes, with only the object actions it declares',
+    '%s may touch only the evidence/ and rollups/ prefixes with the object actions it declares, and list a bucket only if it declares it',
     (entry, definition) => {
+      const { evidence, reports } = definition as FunctionDefinition;
       const evidenceObjects = api.resolve(stateful.evidenceBucket.arnForObjects('evidence/*'));
       const reportsObjects = api.resolve(stateful.reportsBucket.arnForObjects('rollups/*'));
+      const evidenceBucket = api.resolve(stateful.evidenceBucket.bucketArn);
+      const reportsBucket = api.resolve(stateful.reportsBucket.bucketArn);
       const s3Statements = allowedStatementsOf(entry).filter((statement) =>
         statement.actions.some((action) => action.startsWith('s3:')),
       );
-      // Every S3 grant is on exactly one prefix; nothing else, nothing bucket-wide.
+      // Every S3 grant is on exactly one prefix or one bucket; nothing else.
       for (const statement of s3Statements) {
-        expect([[evidenceObjects], [reportsObjects]]).toContainEqual(statement.resources);
+        expect([
+          [evidenceObjects],
+          [reportsObjects],
+          [evidenceBucket],
+          [reportsBucket],
+        ]).toContainEqual(statement.resources);
       }
-      const actionsOn = (objects: unknown) =>
+      const actionsOn = (resource: unknown) =>
         s3Statements
-          .filter((statement) => sameResources(statement.resources, [objects]))
+          .filter((statement) => sameResources(statement.resources, [resource]))
           .flatMap((statement) => statement.actions)
           .sort();
-      expect(actionsOn(evidenceObjects)).toEqual(
-        ('evidence' in definition ? definition.evidence : [])
-          .map((access) => S3_OBJECT_ACTIONS[access])
-          .sort(),
-      );
-      expect(actionsOn(reportsObjects)).toEqual(
-        ((definition as FunctionDefinition).reports ?? [])
-          .map((access) => REPORTS_ACTIONS[access])
-          .sort(),
-      );
+      expect(actionsOn(evidenceObjects)).toEqual(objectActionsOf(evidence));
+      expect(actionsOn(reportsObjects)).toEqual(objectActionsOf(reports));
+      // Listing a bucket is what lets S3 answer a missing object with 404, not 403.
+      expect(actionsOn(evidenceBucket)).toEqual(listingOf(evidence));
+      expect(actionsOn(reportsBucket)).toEqual(listingOf(reports));
     },
   );
 

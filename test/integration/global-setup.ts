@@ -81,7 +81,11 @@ export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'clr-integration-'));
   // No nightly rollup in the middle of a test run: tests start the runs they check.
   const stack = await startStackProcess(dataDir, { ROLLUP_AT: 'off' });
-  (globalThis as { localStack?: unknown }).localStack = { child: stack.child, dataDir };
+  (globalThis as { localStack?: unknown }).localStack = {
+    child: stack.child,
+    dataDir,
+    output: stack.output,
+  };
   // Workers are forked after global setup and inherit these.
   process.env.LOCAL_STACK_DATA_DIR = dataDir;
   process.env.LOCAL_STACK_URL = stack.state.apiUrl;

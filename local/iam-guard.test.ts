@@ -1,0 +1,173 @@
+import { Readable } from 'node:stream';
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from '@jest/globals';
+import { HttpResponse } from '@smithy/core/transport';
+import { type FunctionDefinition, functions } from '../functions/routes.js';
+import { permissionsOf } from '../infra/permissions.js';
+import { createIamGuard, refusalOf } from './iam-guard.js';
+
+const resources = { tableName: 'reports', buckets: { evidence: 'ev', reports: 'rp' } };
+const callerOf = (entry: string) => {
+  const definition = (functions as readonly FunctionDefinition[]).find(
+    (candidate) => candidate.entry === entry,
+  );
+  if (!definition) throw new Error(entry);
+  return { entry, permissions: permissionsOf(definition), resources };
+};
+const refusal = (entry: string, service: string, operation: string, input: object) =>
+  refusalOf(callerOf(entry), service, operation, { ...input });
+
+describe('refusalOf', () => {
+  it('allows the reads of a read function and refuses its writes', () => {
+    expect(refusal('get-submission', 'DynamoDB', 'GetItem', { TableName: 'reports' })).toBe(
+      undefined,
+    );
+    expect(
+      refusal('get-submission', 'DynamoDB', 'BatchGetItem', { RequestItems: { reports: {} } }),
+    ).toBe(undefined);
+    expect(refusal('get-submission', 'DynamoDB', 'PutItem', { TableName: 'reports' })).toMatch(
+      'get-submission is not authorized to perform dynamodb:PutItem on table reports',
+    );
+  });
+
+  it('checks another table, an index and a function without table access', () => {
+    expect(refusal('get-submission', 'DynamoDB', 'GetItem', { TableName: 'other' })).toMatch(
+      /dynamodb:GetItem on table other/,
+    );
+    expect(
+      refusal('list-submissions', 'DynamoDB', 'Query', { TableName: 'reports', IndexName: 'GSI1' }),
+    ).toBe(undefined);
+    expect(refusal('get-form', 'DynamoDB', 'Query', { TableName: 'reports' })).toMatch(
+      /get-form is not authorized to perform dynamodb:Query/,
+    );
+  });
+
+  it('authorizes each item of a transaction by its own action', () => {
+    const transaction = (kind: string) => ({
+      TransactItems: [
+        { Put: { TableName: 'reports', Item: { PK: 'LIB#1', SK: 'A' } } },
+        { [kind]: { TableName: 'reports', Key: { PK: { S: 'LIB#1' }, SK: { S: 'B' } } } },
+      ],
+    });
+    expect(
+      refusal('save-submission', 'DynamoDB', 'TransactWriteItems', transaction('Update')),
+    ).toBe(undefined);
+    expect(
+      refusal('save-submission', 'DynamoDB', 'TransactWriteItems', transaction('ConditionCheck')),
+    ).toMatch(/dynamodb:ConditionCheckItem on table reports \(partition LIB#1\)/);
+  });
+
+  it('lets the rollup write only rollup run partitions', () => {
+    const put = (PK: string) => ({ TableName: 'reports', Item: { PK, SK: 'RUN#1' } });
+    expect(refusal('run-rollup', 'DynamoDB', 'PutItem', put('ROLLUP#f#2025'))).toBe(undefined);
+    expect(refusal('run-rollup', 'DynamoDB', 'PutItem', put('LIB#140521'))).toMatch(
+      /dynamodb:PutItem on table reports \(partition LIB#140521\)/,
+    );
+  });
+
+  it('keeps object actions to their bucket and prefix', () => {
+    const object = (Bucket: string, Key: string) => ({ Bucket, Key });
+    expect(refusal('verify-evidence', 'S3', 'HeadObject', object('ev', 'evidence/a.jpg'))).toBe(
+      undefined,
+    );
+    expect(refusal('verify-evidence', 'S3', 'GetObject', object('ev', 'other/a.jpg'))).toMatch(
+      /s3:GetObject on object ev\/other\/a.jpg/,
+    );
+    expect(refusal('verify-evidence', 'S3', 'GetObject', object('rp', 'evidence/a.jpg'))).toMatch(
+      /s3:GetObject/,
+    );
+    expect(refusal('list-evidence', 'S3', 'PutObject', object('ev', 'evidence/a.jpg'))).toMatch(
+      /list-evidence is not authorized to perform s3:PutObject/,
+    );
+  });
+
+  it('lets only the starter invoke, and only the worker', () => {
+    const invoke = (FunctionName: string) => ({ FunctionName });
+    expect(refusal('start-rollup', 'Lambda', 'Invoke', invoke('run-rollup'))).toBe(undefined);
+    expect(
+      refusal('start-rollup', 'Lambda', 'Invoke', invoke('arn:aws:lambda:x:1:function:health')),
+    ).toMatch(/lambda:InvokeFunction on function health/);
+    expect(refusal('get-rollup', 'Lambda', 'Invoke', invoke('run-rollup'))).toMatch(
+      /get-rollup is not authorized/,
+    );
+  });
+
+  it('refuses an operation it does not know, so a new kind of call gets looked at', () => {
+    expect(refusal('health', 'DynamoDB', 'DeleteTable', { TableName: 'reports' })).toMatch(
+      'health called DynamoDB DeleteTable, which the local IAM guard does not know',
+    );
+  });
+});
+
+describe('createIamGuard', () => {
+  const guard = createIamGuard(functions, resources);
+  // Nothing listens here: a call the guard lets through fails on the network instead.
+  const endpoint = 'http://127.0.0.1:9';
+  const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
+  const dynamoDb = new DynamoDBClient({
+    endpoint,
+    region: 'cn-north-1',
+    credentials,
+    maxAttempts: 1,
+  });
+
+  it('refuses a call the running function may not make, before it is sent', async () => {
+    const documents = DynamoDBDocumentClient.from(dynamoDb);
+    const put = new PutCommand({ TableName: 'reports', Item: { PK: 'LIB#1', SK: 'A' } });
+    await expect(guard.runAs('get-submission', () => documents.send(put))).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+      $metadata: { httpStatusCode: 400 },
+    });
+    expect(guard.refusals().at(-1)).toMatch(/get-submission .* dynamodb:PutItem/);
+  });
+
+  it('lets allowed calls and calls outside any function through', async () => {
+    const batch = new BatchGetCommand({
+      RequestItems: { reports: { Keys: [{ PK: 'a', SK: 'b' }] } },
+    });
+    const documents = DynamoDBDocumentClient.from(dynamoDb);
+    await expect(guard.runAs('get-submission', () => documents.send(batch))).rejects.toThrow(
+      /ECONNREFUSED/,
+    );
+    const get = new GetItemCommand({ TableName: 'x', Key: { PK: { S: 'a' } } });
+    await expect(dynamoDb.send(get)).rejects.toThrow(/ECONNREFUSED/);
+  });
+
+  it('answers a missing object with 403 unless the function may list the bucket, as S3 does', async () => {
+    const notFound = new S3Client({
+      region: 'cn-north-1',
+      credentials,
+      forcePathStyle: true,
+      endpoint,
+      requestHandler: {
+        handle: async () => ({
+          response: new HttpResponse({
+            statusCode: 404,
+            headers: { 'content-type': 'application/xml' },
+            body: Readable.from([
+              '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>none</Message></Error>',
+            ]),
+          }),
+        }),
+      },
+    });
+    const get = new GetObjectCommand({ Bucket: 'rp', Key: 'rollups/latest.json' });
+    const head = new HeadObjectCommand({ Bucket: 'ev', Key: 'evidence/a.jpg' });
+    const missing = { $metadata: { httpStatusCode: 404 } };
+    await expect(guard.runAs('get-rollup', () => notFound.send(get))).rejects.toMatchObject(
+      missing,
+    );
+    await expect(guard.runAs('verify-evidence', () => notFound.send(head))).rejects.toMatchObject(
+      missing,
+    );
+    const evidence = new GetObjectCommand({ Bucket: 'ev', Key: 'evidence/a.jpg' });
+    await expect(guard.runAs('list-evidence', () => notFound.send(evidence))).rejects.toMatchObject(
+      {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403 },
+      },
+    );
+  });
+});
