@@ -77,7 +77,8 @@ export const functions = [
     entry: 'verify-evidence',
     table: 'readWrite',
     // A client may ask before its upload has arrived: the object's absence must read as 404.
-    evidence: ['get', 'delete', 'list'],
+    // An upload whose item was deleted meanwhile gets the lifecycle tag (`tag`).
+    evidence: ['get', 'delete', 'tag', 'list'],
     s3Trigger: 'evidence',
     description: 'Verify uploaded evidence (S3 event or client)',
   },

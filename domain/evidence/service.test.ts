@@ -2,8 +2,9 @@
  * EvidenceService over in-memory fakes: an evidence store with conditional transitions (like
  * the DynamoDB adapter's condition expression), an object store holding bytes in a Map and
  * counting its reads, and the in-memory submission and period stores. Covers magic-byte
- * verification of every allowed type, rejections that delete the object, idempotent and
- * concurrent verification, duplicate detection, and the presign, list and delete rules.
+ * verification of every allowed type, rejections that delete the object (also of an upload
+ * whose report was submitted meanwhile), idempotent and concurrent verification, duplicate
+ * detection, and the presign (with its link ending at the lock), list and delete rules.
  */
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it } from '@jest/globals';
@@ -35,7 +36,7 @@ import {
   evidenceObjectKey,
   type UploadTicket,
 } from './model.js';
-import { EvidenceService, UPLOAD_EXPIRY_SECONDS } from './service.js';
+import { EvidenceService, REPORT_LOCKED, UPLOAD_EXPIRY_SECONDS } from './service.js';
 
 const FORM_ID = 'county-annual-report';
 const PERIOD = '2025';
@@ -135,7 +136,12 @@ class FakeEvidenceObjects implements EvidenceObjects {
   readonly objects = new Map<string, Uint8Array>();
   readonly markedDeleted = new Set<string>();
   readonly deleted: string[] = [];
-  readonly presigned: { objectKey: string; contentType: string; maxBytes: number }[] = [];
+  readonly presigned: {
+    objectKey: string;
+    contentType: string;
+    maxBytes: number;
+    expiresInSeconds: number;
+  }[] = [];
   reads = 0;
   private readonly pauses = new Map<'size' | 'read', { arrive: () => void; wait: Promise<void> }>();
 
@@ -167,7 +173,7 @@ class FakeEvidenceObjects implements EvidenceObjects {
     maxBytes: number,
     expiresInSeconds: number,
   ): Promise<UploadTicket> {
-    this.presigned.push({ objectKey, contentType, maxBytes });
+    this.presigned.push({ objectKey, contentType, maxBytes, expiresInSeconds });
     return {
       url: 'memory://evidence',
       fields: { key: objectKey, 'Content-Type': contentType },
@@ -216,6 +222,7 @@ const librarian = (libraryId = OWN): Principal => ({
   libraryId,
 });
 const province: Principal = { subject: 'province-1', role: 'province' };
+const admin: Principal = { subject: 'admin-1', role: 'admin' };
 
 const reportKey = (libraryId = OWN): SubmissionKey => ({
   libraryId,
@@ -283,6 +290,7 @@ const setup = () => {
     service,
     evidence,
     objects,
+    periods,
     reportIn,
     setTime: (iso: string) => {
       currentDate = new Date(iso);
@@ -540,6 +548,81 @@ describe('EvidenceService.verify', () => {
     expect(verified.duplicateOf).toBeUndefined();
   });
 
+  it.each(['submitted', 'accepted'] as const)(
+    'refuses an upload to a report %s since its presign (report_locked) without reading it, and deletes it',
+    async (status) => {
+      const bytes = SAMPLES['image/png'];
+      const item = await uploaded(context, 'image/png', bytes);
+      await context.reportIn(status);
+      const rejected = await context.service.verify(keyOf(item));
+      expect(rejected).toMatchObject({
+        status: 'rejected',
+        actualSize: bytes.byteLength,
+        rejection: {
+          code: REPORT_LOCKED,
+          message: {
+            zh: expect.stringContaining('已提交'),
+            en: expect.stringContaining('submitted'),
+          },
+        },
+      });
+      expect(rejected.verifiedAt).toBeUndefined();
+      expect(rejected.sha256).toBeUndefined();
+      expect(context.objects.reads).toBe(0);
+      expect(context.objects.deleted).toEqual([item.objectKey]);
+      // Deciding again changes nothing.
+      expect(await context.service.verify(keyOf(item))).toEqual(rejected);
+      expect(context.evidence.successfulTransitions).toBe(1);
+    },
+  );
+
+  it('leaves it out of the evidence of every later revision', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    context.setTime('2025-12-02T00:00:00.000Z');
+    const submitted = await context.reportIn('submitted');
+    context.setTime('2025-12-03T00:00:00.000Z');
+    await context.service.verify(keyOf(item));
+    context.setTime('2025-12-04T00:00:00.000Z');
+    const accepted = await context.reportIn('accepted');
+    for (const revision of [submitted, accepted]) {
+      expect(await context.service.list(province, reportKey(), revision)).toEqual([]);
+    }
+    expect((await context.service.list(province, reportKey())).map((i) => i.status)).toEqual([
+      'rejected',
+    ]);
+  });
+
+  it('takes an upload to a returned report', async () => {
+    await context.reportIn('returned');
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    expect((await context.service.verify(keyOf(item))).status).toBe('verified');
+  });
+
+  it('refuses an upload whose report is submitted while its bytes are being read', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    const paused = context.objects.pauseNext('read');
+    const verification = context.service.verify(keyOf(item));
+    await paused.arrived;
+    await context.reportIn('submitted');
+    paused.release();
+    expect(await verification).toMatchObject({
+      status: 'rejected',
+      rejection: { code: REPORT_LOCKED },
+    });
+    expect(context.objects.deleted).toEqual([item.objectKey]);
+  });
+
+  it('still verifies an upload whose report is only saved while its bytes are being read', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    const paused = context.objects.pauseNext('read');
+    const verification = context.service.verify(keyOf(item));
+    await paused.arrived;
+    await context.reportIn('draft');
+    paused.release();
+    expect(await verification).toMatchObject({ status: 'verified' });
+    expect(context.objects.deleted).toEqual([]);
+  });
+
   it('answers 404 for unknown evidence', async () => {
     const error = await failure(
       context.service.verify({
@@ -569,6 +652,27 @@ describe('EvidenceService.complete', () => {
     );
     context.objects.objects.set(evidence.objectKey, SAMPLES['image/png']);
     expect((await context.service.complete(librarian(), keyOf(evidence))).status).toBe('verified');
+  });
+
+  it('answers 409 report_locked for an upload that lands after the report was submitted, every time', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    await context.reportIn('submitted');
+    for (let call = 0; call < 2; call += 1) {
+      const error = await failure(context.service.complete(librarian(), keyOf(item)));
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error.statusCode).toBe(409);
+      expect(error.detail.zh).toContain('已提交或已通过');
+      expect(error.detail.en).toContain('submitted or accepted');
+      expect(error.errors).toEqual([
+        {
+          path: 'evidenceId',
+          code: REPORT_LOCKED,
+          message: { zh: expect.any(String), en: expect.any(String) },
+        },
+      ]);
+    }
+    expect(context.evidence.items.get(evidenceKeyText(keyOf(item)))?.status).toBe('rejected');
+    expect(context.objects.objects.has(item.objectKey)).toBe(false);
   });
 
   it('is refused to another library and to the province before anything is read', async () => {
@@ -617,7 +721,12 @@ describe('EvidenceService.presign', () => {
     });
     expect(evidence.objectKey).toBe(`evidence/${OWN}/${FORM_ID}/${PERIOD}/${evidence.evidenceId}`);
     expect(context.objects.presigned).toEqual([
-      { objectKey: evidence.objectKey, contentType: 'image/png', maxBytes: 100 },
+      {
+        objectKey: evidence.objectKey,
+        contentType: 'image/png',
+        maxBytes: 100,
+        expiresInSeconds: UPLOAD_EXPIRY_SECONDS,
+      },
     ]);
     expect(upload.expiresAt).toBe(
       new Date(Date.parse(OPEN_TIME) + UPLOAD_EXPIRY_SECONDS * 1000).toISOString(),
@@ -724,6 +833,31 @@ describe('EvidenceService.presign', () => {
       LockedError,
     );
     expect(context.evidence.items.size).toBe(0);
+  });
+
+  it.each([
+    ['ten minutes before the lock', '2026-03-31T15:50:00.000Z', UPLOAD_EXPIRY_SECONDS],
+    ['five minutes before the lock', '2026-03-31T15:55:00.000Z', 300],
+    ['in the second before the lock second', '2026-03-31T15:59:58.000Z', 2],
+    ['in the lock second itself', '2026-03-31T15:59:59.400Z', 1],
+  ])('ends the upload link with the period, presigned %s', async (_, now, seconds) => {
+    await context.reportIn('draft');
+    context.setTime(now);
+    await context.service.presign(librarian(), reportKey(), body());
+    expect(context.objects.presigned.map((ticket) => ticket.expiresInSeconds)).toEqual([seconds]);
+  });
+
+  it('gives a library writing after the lock under an exception the full ten minutes', async () => {
+    await context.reportIn('draft');
+    context.setTime('2026-04-01T00:00:00.000Z');
+    await context.periods.addException(admin, FORM_ID, PERIOD, {
+      libraryId: OWN,
+      until: '2026-04-10T23:59:59+08:00',
+    });
+    await context.service.presign(librarian(), reportKey(), body());
+    expect(context.objects.presigned.map((ticket) => ticket.expiresInSeconds)).toEqual([
+      UPLOAD_EXPIRY_SECONDS,
+    ]);
   });
 
   it('is for the owner library only (403)', async () => {

@@ -5,7 +5,8 @@ import type { Principal } from '../auth/principal.js';
 import { BadRequestError, ConflictError, type LocalizedText, NotFoundError } from '../errors.js';
 import type { FormRegistry } from '../forms/catalog.js';
 import { resolveForm } from '../forms/resolve.js';
-import type { PeriodService } from '../periods/service.js';
+import type { PeriodService, ResolvedWindow } from '../periods/service.js';
+import { isWithinBound } from '../periods/writable.js';
 import { actorOf, type SubmissionHead, type SubmissionKey } from '../submissions/model.js';
 import type { SubmissionStore } from '../submissions/store.js';
 import {
@@ -37,7 +38,11 @@ export interface EvidenceServiceDeps {
   /** Only verification uses it; the other functions pass one that refuses. */
   detectType: DetectContentType;
   submissions: SubmissionStore;
-  /** The report's window and form: what editing and listing check; verification needs neither. */
+  /**
+   * The report's window and form: what editing and listing check. Verification needs neither
+   * (verify-evidence is wired without them): it checks the report's status, and the upload's
+   * link ends when the period locks.
+   */
   periods: Pick<PeriodService, 'assertLibraryMayWrite'>;
   forms: Pick<FormRegistry, 'get'>;
   limits: EvidenceLimits;
@@ -50,16 +55,39 @@ export interface EvidenceView extends EvidenceItem {
 }
 
 const EDITABLE = new Set<SubmissionHead['status']>(['draft', 'returned']);
+const isEditable = (head: SubmissionHead | undefined): head is SubmissionHead =>
+  head !== undefined && EDITABLE.has(head.status);
 /** Reads and tries of an upload's create while other uploads of the report keep getting in. */
 const CREATE_ATTEMPTS = 40;
 const ACTIVE = ['pending', 'verified'] as const;
 
+/** The rejection of an upload that lands after its report was submitted or accepted. */
+export const REPORT_LOCKED = 'report_locked';
+const reportLocked: LocalizedText = {
+  zh: '报告已提交或已通过，不能再添加佐证材料，上传的文件已删除；如需补充，请联系省馆退回报告。',
+  en: 'The report was submitted or accepted, so it takes no more evidence; the uploaded file was deleted. To add it, ask the province to return the report.',
+};
+
 const notFound = () => new NotFoundError({ zh: '没有这份佐证材料。', en: 'No such evidence.' });
+
+/**
+ * How long an upload link lasts: ten minutes, but not past the second the period locks, so
+ * that S3 itself refuses a later upload (verification does not read the window). A library
+ * writing after the lock under an exception gets the full ten minutes.
+ */
+const uploadExpirySeconds = (window: ResolvedWindow, now: Date): number => {
+  if (!isWithinBound(now, window.locksAt)) return UPLOAD_EXPIRY_SECONDS;
+  const lockedAt = (Math.floor(Date.parse(window.locksAt) / 1000) + 1) * 1000;
+  const open = Math.floor((lockedAt - now.getTime()) / 1000);
+  return Math.min(UPLOAD_EXPIRY_SECONDS, Math.max(1, open));
+};
 
 export class EvidenceService {
   constructor(private readonly deps: EvidenceServiceDeps) {}
 
-  private async editableHead(key: SubmissionKey): Promise<SubmissionHead> {
+  private async editableHead(
+    key: SubmissionKey,
+  ): Promise<{ head: SubmissionHead; window: ResolvedWindow }> {
     const head = await this.deps.submissions.getHead(key);
     if (!head) {
       throw new NotFoundError({
@@ -73,8 +101,12 @@ export class EvidenceService {
         en: 'The report is submitted or accepted; its evidence can no longer change.',
       });
     }
-    await this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId);
-    return head;
+    const window = await this.deps.periods.assertLibraryMayWrite(
+      key.formId,
+      key.period,
+      key.libraryId,
+    );
+    return { head, window };
   }
 
   /** Records a pending item and returns a presigned POST that S3 itself holds to the limits. */
@@ -84,7 +116,7 @@ export class EvidenceService {
     body: PresignEvidenceBody,
   ): Promise<{ evidence: EvidenceItem; upload: UploadTicket }> {
     authorize(principal, 'submission:edit', key.libraryId);
-    const head = await this.editableHead(key);
+    const { head, window } = await this.editableHead(key);
     const form = resolveForm(this.deps.forms, key.formId, key.period, head.formVersion);
     if (body.sectionKey !== undefined) {
       const section = form.definition.sections.find(
@@ -133,7 +165,7 @@ export class EvidenceService {
       item.objectKey,
       item.contentType,
       item.size,
-      UPLOAD_EXPIRY_SECONDS,
+      uploadExpirySeconds(window, this.deps.now()),
     );
     return { evidence: item, upload };
   }
@@ -176,9 +208,9 @@ export class EvidenceService {
   }
 
   /**
-   * Checks an uploaded object: size within the limit, magic bytes of the declared type, sha256
-   * over the whole stream. Idempotent: an item already decided is returned as it is, and of
-   * two concurrent verifications only one decides.
+   * Checks an uploaded object: its report still editable, size within the limit, magic bytes of
+   * the declared type, sha256 over the whole stream. Idempotent: an item already decided is
+   * returned as it is, and of two concurrent verifications only one decides.
    */
   async verify(key: EvidenceKey): Promise<EvidenceItem> {
     const item = await this.deps.evidence.get(key);
@@ -199,6 +231,11 @@ export class EvidenceService {
       if (decided) await this.deps.objects.delete(item.objectKey);
       return this.current(key);
     };
+
+    // Presign checked the report, but its link outlives a submission by up to ten minutes.
+    if (!isEditable(await this.deps.submissions.getHead(key))) {
+      return reject(REPORT_LOCKED, reportLocked);
+    }
 
     if (size === 0 || size > this.deps.limits.maxBytes || size > item.size) {
       return reject('size', {
@@ -239,6 +276,12 @@ export class EvidenceService {
     const twin = (await this.deps.evidence.findVerifiedBySha256(item.libraryId, sha256)).find(
       (candidate) => candidate.evidenceId !== item.evidenceId,
     );
+    // Again right before the write: the report may have been submitted while the bytes were
+    // read. Not in the same write, which would need dynamodb:ConditionCheckItem on the head (not
+    // in the function's role): what is left open is the milliseconds between read and write.
+    if (!isEditable(await this.deps.submissions.getHead(key))) {
+      return reject(REPORT_LOCKED, reportLocked);
+    }
     await this.deps.evidence.transition(key, ['pending'], {
       status: 'verified',
       verifiedAt: this.deps.now().toISOString(),
@@ -260,6 +303,18 @@ export class EvidenceService {
     authorize(principal, 'submission:edit', key.libraryId);
     const item = await this.verify(key);
     if (item.status === 'deleted') throw notFound();
+    // Refused like a presign to a submitted report (409), though the item records why too.
+    if (item.status === 'rejected' && item.rejection?.code === REPORT_LOCKED) {
+      throw new ConflictError(item.rejection.message, {
+        errors: [
+          {
+            path: 'evidenceId',
+            code: REPORT_LOCKED,
+            message: { zh: '报告已不可修改', en: 'the report can no longer change' },
+          },
+        ],
+      });
+    }
     if (item.status === 'pending') {
       throw new ConflictError({
         zh: '还没有收到上传的文件，请上传后再确认。',

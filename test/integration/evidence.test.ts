@@ -3,15 +3,17 @@
  * to the bucket (s3rver), verification on complete, download links, idempotent and concurrent
  * completes, duplicates, the limits, authorization, deletion and history. s3rver does not
  * enforce POST policies, so these tests read the policy itself and show that verification
- * catches what S3 would have refused. Libraries 1406xx and 140681, period 2026 (open).
+ * catches what S3 would have refused. Libraries 1406xx and 140681, period 2026 (open); period
+ * 2044, which no other test file uses, locks minutes after the administrator opens it here.
  */
 
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectTaggingCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
+import { buckets, EVIDENCE_DELETED_TAG } from '../../infra/resources.js';
 import { pngImage } from '../fixtures/png.js';
 import { api, s3Client, stack, tokenFor } from './support.js';
 
@@ -152,6 +154,33 @@ const pathsOf = (problem: Problem) => (problem.errors ?? []).map((error) => erro
 /** Saves the first draft (revision 1), which evidence needs. */
 const createDraft = async (libraryId: string, token: string) =>
   ok(await sendJson(reportPath(libraryId), 'PUT', token, { values: {}, expectedRevision: 0 }), 201);
+
+/** Saves the full fixture report over `expectedRevision` and submits it, explaining warnings. */
+const submitReport = async (libraryId: string, token: string, expectedRevision: number) => {
+  const saved = await ok<{ revision: number }>(
+    await sendJson(reportPath(libraryId), 'PUT', token, {
+      values: wuxiangReport2025(),
+      expectedRevision,
+    }),
+    200,
+  );
+  let response = await sendJson(`${reportPath(libraryId)}/submit`, 'POST', token, {
+    expectedRevision: saved.revision,
+  });
+  if (response.status === 422) {
+    // Warnings need explanations; errors would be a broken fixture.
+    const problem = (await response.json()) as Problem;
+    const paths = pathsOf(problem);
+    expect(paths.every((path) => path.startsWith('explanations.'))).toBe(true);
+    response = await sendJson(`${reportPath(libraryId)}/submit`, 'POST', token, {
+      expectedRevision: saved.revision,
+      explanations: Object.fromEntries(
+        paths.map((path) => [path.slice('explanations.'.length), '已核对。']),
+      ),
+    });
+  }
+  return ok<{ status: string; revision: number }>(response, 200);
+};
 
 const presign = (libraryId: string, token: string, body: unknown) =>
   sendJson(evidencePath(libraryId), 'POST', token, body);
@@ -714,30 +743,28 @@ describe('deleting evidence, history, and the submitted report', () => {
     expect((await list(LIB, token)).map((item) => item.evidenceId)).toEqual([kept.evidenceId]);
   });
 
-  it('once the report is submitted: delete 409, presign 409, the evidence stays', async () => {
-    const saved = await ok<{ revision: number }>(
-      await sendJson(reportPath(LIB), 'PUT', token, {
-        values: wuxiangReport2025(),
-        expectedRevision: revisionAfterVerification,
-      }),
-      200,
-    );
-    let response = await sendJson(`${reportPath(LIB)}/submit`, 'POST', token, {
-      expectedRevision: saved.revision,
+  it('an upload that lands after its item was deleted is tagged for expiry, not verified', async () => {
+    const bytes = pngImage({ note: `deleted first ${randomUUID()}` });
+    const ticket = await presigned(LIB, token, {
+      fileName: 'late.png',
+      contentType: 'image/png',
+      size: bytes.length,
     });
-    if (response.status === 422) {
-      // Warnings need explanations; errors would be a broken fixture.
-      const problem = (await response.json()) as Problem;
-      const paths = pathsOf(problem);
-      expect(paths.every((path) => path.startsWith('explanations.'))).toBe(true);
-      response = await sendJson(`${reportPath(LIB)}/submit`, 'POST', token, {
-        expectedRevision: saved.revision,
-        explanations: Object.fromEntries(
-          paths.map((path) => [path.slice('explanations.'.length), '已核对。']),
-        ),
-      });
-    }
-    expect(await ok<{ status: string }>(response, 200)).toMatchObject({ status: 'submitted' });
+    const item = evidencePath(LIB, ticket.evidence.evidenceId);
+    expect((await api(item, { method: 'DELETE', token })).status).toBe(204);
+    await uploadTo(ticket.upload, bytes, 'late.png');
+    await expectProblem(await complete(LIB, token, ticket.evidence.evidenceId), 404);
+    const tagging = await s3Client().send(
+      new GetObjectTaggingCommand({ Bucket: buckets.evidence, Key: ticket.upload.fields.key }),
+    );
+    expect(tagging.TagSet).toEqual([{ ...EVIDENCE_DELETED_TAG }]);
+    expect((await list(LIB, token)).map((listed) => listed.evidenceId)).toEqual([kept.evidenceId]);
+  });
+
+  it('once the report is submitted: delete 409, presign 409, the evidence stays', async () => {
+    expect(await submitReport(LIB, token, revisionAfterVerification)).toMatchObject({
+      status: 'submitted',
+    });
 
     await expectProblem(
       await api(evidencePath(LIB, kept.evidenceId), { method: 'DELETE', token }),
@@ -751,5 +778,100 @@ describe('deleting evidence, history, and the submitted report', () => {
     expect(items.map((item) => item.evidenceId)).toEqual([kept.evidenceId]);
     expect(items[0]?.status).toBe('verified');
     expect(await objectExists(kept.objectKey)).toBe(true);
+  });
+});
+
+describe('an upload that lands after its report was submitted', () => {
+  const LIB = '140624';
+  let token: string;
+  let province: string;
+  beforeAll(async () => {
+    [token, province] = await Promise.all([tokenFor('library', LIB), tokenFor('province')]);
+    await createDraft(LIB, token);
+  });
+
+  it('is refused on complete (409 report_locked), deleted, and never part of the report', async () => {
+    const png = pngImage({ note: `after submission ${randomUUID()}` });
+    const { evidence, upload } = await presigned(LIB, token, {
+      fileName: '迟到的照片.png',
+      contentType: 'image/png',
+      size: png.length,
+    });
+    const submitted = await submitReport(LIB, token, 1);
+    expect(submitted.status).toBe('submitted');
+
+    // The link is still valid for the rest of its ten minutes.
+    await uploadTo(upload, png, '迟到的照片.png');
+    for (let call = 0; call < 2; call += 1) {
+      const problem = await expectProblem(await complete(LIB, token, evidence.evidenceId), 409);
+      expect(problem.message.zh).toContain('已提交或已通过');
+      expect(problem.message.en).toContain('submitted or accepted');
+      expect(problem.errors).toEqual([
+        {
+          path: 'evidenceId',
+          code: 'report_locked',
+          message: { zh: expect.stringMatching(HAN), en: expect.any(String) },
+        },
+      ]);
+    }
+
+    const [listed] = await list(LIB, token);
+    expect(listed).toMatchObject({
+      evidenceId: evidence.evidenceId,
+      status: 'rejected',
+      actualSize: png.length,
+      rejection: { code: 'report_locked' },
+    });
+    expect(listed?.verifiedAt).toBeUndefined();
+    expect(listed?.downloadUrl).toBeUndefined();
+    expect(await objectExists(evidence.objectKey)).toBe(false);
+
+    const accepted = await ok<{ status: string; revision: number }>(
+      await sendJson(`${reportPath(LIB)}/accept`, 'POST', province, {}),
+      200,
+    );
+    expect(accepted.status).toBe('accepted');
+    for (const revision of [submitted.revision, accepted.revision]) {
+      expect(await list(LIB, province, revision)).toEqual([]);
+    }
+  });
+});
+
+describe('an upload link presigned shortly before the lock', () => {
+  const LIB = '140625';
+  const LOCKING = '2044';
+  const path = `/api/libraries/${LIB}/submissions/${FORM}/${LOCKING}`;
+  let token: string;
+  let locksAt: string;
+  beforeAll(async () => {
+    const admin = await tokenFor('admin');
+    token = await tokenFor('library', LIB);
+    const now = Date.now();
+    locksAt = new Date(now + 5 * 60_000).toISOString();
+    const window = {
+      opensAt: new Date(now - 24 * 60 * 60_000).toISOString(),
+      dueAt: new Date(now + 60_000).toISOString(),
+      locksAt,
+    };
+    await ok(await sendJson(`/api/periods/${FORM}/${LOCKING}`, 'PUT', admin, window), 200);
+    await ok(await sendJson(path, 'PUT', token, { values: {}, expectedRevision: 0 }), 201);
+  });
+
+  it('expires when the period locks, not ten minutes later, so S3 refuses a later upload', async () => {
+    const { upload } = await ok<Presigned>(
+      await sendJson(`${path}/evidence`, 'POST', token, {
+        fileName: 'a.png',
+        contentType: 'image/png',
+        size: 100,
+      }),
+      201,
+    );
+    // The lock holds through its whole second.
+    const lockedAt = (Math.floor(Date.parse(locksAt) / 1000) + 1) * 1000;
+    const expiration = Date.parse(decodePolicy(upload).expiration);
+    expect(expiration).toBeLessThanOrEqual(lockedAt);
+    // Whole seconds from the SDK's skew-corrected clock: a few seconds short at most.
+    expect(expiration).toBeGreaterThanOrEqual(lockedAt - 5_000);
+    expect(Date.parse(upload.expiresAt)).toBeLessThanOrEqual(lockedAt);
   });
 });
