@@ -4,7 +4,7 @@ import { AcceptBody, ReopenBody, ReturnBody } from '../domain/submissions/comman
 import { idempotency } from './http/idempotency.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { submissionKeyOf } from './http/params.js';
-import { principalOf, readJsonBody } from './http/request.js';
+import { principalOf, readJsonBody, readOptionalJsonBody } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 import { submissionService } from './submission-services.js';
@@ -18,7 +18,7 @@ export const reviewSubmission = async (event: ApiEvent): Promise<ApiResult> => {
     action === 'return'
       ? await submissionService.returnToLibrary(principal, key, readJsonBody(event, ReturnBody))
       : action === 'accept'
-        ? await submissionService.accept(principal, key, readJsonBody(event, AcceptBody))
+        ? await submissionService.accept(principal, key, readOptionalJsonBody(event, AcceptBody))
         : action === 'reopen'
           ? await submissionService.reopen(principal, key, readJsonBody(event, ReopenBody))
           : undefined;

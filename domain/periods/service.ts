@@ -122,9 +122,33 @@ export class PeriodService {
   ): Promise<LockException> {
     authorize(principal, 'period:manage');
     resolveForm(this.deps.forms, formId, period);
+    const until = new Date(body.until);
+    const { locksAt } = await this.windowFor(formId, period);
+    // An exception only ever extends writing past the lock: one ending before, or already over,
+    // would be stored and silently never apply.
+    if (until.getTime() <= Math.max(this.deps.now().getTime(), Date.parse(locksAt))) {
+      throw new BadRequestError(
+        {
+          zh: '例外的截止时间必须晚于现在和本期的锁定时间。',
+          en: 'The exception must end after now and after the period locks.',
+        },
+        {
+          errors: [
+            {
+              path: 'until',
+              code: 'until_too_early',
+              message: {
+                zh: `须晚于锁定时间 ${locksAt} 和当前时间`,
+                en: `must be later than the lock (${locksAt}) and now`,
+              },
+            },
+          ],
+        },
+      );
+    }
     const exception: LockException = {
       libraryId: body.libraryId,
-      until: new Date(body.until).toISOString(),
+      until: until.toISOString(),
       grantedBy: actorOf(principal),
       grantedAt: this.deps.now().toISOString(),
     };

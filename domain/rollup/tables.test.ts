@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Standard } from '../forms/definition.js';
+import type { SubmissionHead } from '../submissions/model.js';
 import {
   DUE_AT,
   fixtureHeads,
@@ -469,6 +470,7 @@ describe('completeness', () => {
         submittedAt: '2026-01-20T03:00:00.000Z',
         dueAt: DUE_AT,
         onTime: true,
+        firstSubmittedAt: '2026-01-20T03:00:00.000Z',
       },
       {
         libraryId: YANGQU,
@@ -478,6 +480,7 @@ describe('completeness', () => {
         submittedAt: undefined,
         dueAt: DUE_AT,
         onTime: undefined,
+        firstSubmittedAt: undefined,
       },
       {
         // Submitted at the due second: on time.
@@ -488,6 +491,7 @@ describe('completeness', () => {
         submittedAt: DUE_AT,
         dueAt: DUE_AT,
         onTime: true,
+        firstSubmittedAt: DUE_AT,
       },
       {
         // Late, though accepted since.
@@ -498,6 +502,7 @@ describe('completeness', () => {
         submittedAt: '2026-02-03T01:30:00.000Z',
         dueAt: DUE_AT,
         onTime: false,
+        firstSubmittedAt: '2026-02-03T01:30:00.000Z',
       },
       {
         libraryId: QINXIAN,
@@ -507,6 +512,7 @@ describe('completeness', () => {
         submittedAt: undefined,
         dueAt: DUE_AT,
         onTime: undefined,
+        firstSubmittedAt: undefined,
       },
       {
         libraryId: QINYUAN,
@@ -516,8 +522,70 @@ describe('completeness', () => {
         submittedAt: undefined,
         dueAt: DUE_AT,
         onTime: undefined,
+        firstSubmittedAt: undefined,
       },
     ]);
+  });
+
+  /** 清徐's report in some history of submissions, returns and resubmissions. */
+  const completenessOf = (changes: Partial<SubmissionHead>) => {
+    const input = fixtureInput();
+    const heads = input.heads.map((head) =>
+      head.libraryId === QINGXU ? { ...head, ...changes } : head,
+    );
+    return rowOf(tableOf('completeness', { ...input, heads }), QINGXU);
+  };
+
+  it('judges on time by the first submission: a return and a resubmission after the due time do not make it late', () => {
+    expect(
+      completenessOf({
+        status: 'submitted',
+        firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+        submittedAt: '2026-02-05T02:00:00.000Z',
+      }),
+    ).toMatchObject({
+      submittedAt: '2026-02-05T02:00:00.000Z',
+      firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+      onTime: true,
+    });
+    expect(
+      completenessOf({
+        status: 'accepted',
+        firstSubmittedAt: '2026-02-01T00:00:00.000Z',
+        submittedAt: '2026-02-05T02:00:00.000Z',
+      }),
+    ).toMatchObject({ firstSubmittedAt: '2026-02-01T00:00:00.000Z', onTime: false });
+  });
+
+  it('counts the whole due second as on time, and the next one as late', () => {
+    for (const [submittedAt, onTime] of [
+      ['2026-01-31T15:59:59.400Z', true],
+      ['2026-01-31T15:59:59.999Z', true],
+      ['2026-01-31T16:00:00.000Z', false],
+    ] as const) {
+      expect(
+        completenessOf({ firstSubmittedAt: submittedAt, submittedAt: submittedAt }),
+      ).toMatchObject({ onTime });
+    }
+  });
+
+  it('falls back to submittedAt for a head stored before firstSubmittedAt existed', () => {
+    // The fixture heads have no firstSubmittedAt: their rows above show submittedAt in it.
+    expect(fixtureHeads().every((head) => head.firstSubmittedAt === undefined)).toBe(true);
+    expect(completenessOf({ submittedAt: '2026-01-31T15:59:59.400Z' })).toMatchObject({
+      firstSubmittedAt: '2026-01-31T15:59:59.400Z',
+      onTime: true,
+    });
+  });
+
+  it('shows no first submission of a returned report, which does not count', () => {
+    expect(
+      completenessOf({
+        status: 'returned',
+        firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+        submittedAt: '2026-01-20T03:00:00.000Z',
+      }),
+    ).toMatchObject({ submittedAt: undefined, firstSubmittedAt: undefined, onTime: undefined });
   });
 });
 

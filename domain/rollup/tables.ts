@@ -8,6 +8,7 @@ import { computeDerived } from '../forms/compile.js';
 import { type CsvVariant, csvColumns, formatCell, LIST_SEPARATOR } from '../forms/csv-layout.js';
 import type { Standard } from '../forms/definition.js';
 import { type RollupMetric, rollupSpec } from '../forms/rollup-metrics.js';
+import { firstSubmissionOf, submittedOnTime } from '../periods/writable.js';
 import type { Library } from '../registry/library.js';
 import type { SubmissionHead, SubmissionStatus } from '../submissions/model.js';
 import { csvCells } from './csv.js';
@@ -128,6 +129,8 @@ interface HeadSummary {
   status: SubmissionStatus;
   formVersion: string;
   submittedAt?: string;
+  /** What on-time is judged by: the first submission (`firstSubmissionOf`). */
+  firstSubmittedAt?: string;
   counted: boolean;
   values: FormValues;
   derived: Record<string, number>;
@@ -243,10 +246,12 @@ export class RollupTables {
           )
           .map(({ standard }) => standard)
       : NO_FLAGS;
+    const firstSubmitted = firstSubmissionOf(head);
     this.heads.set(head.libraryId, {
       status: head.status,
       formVersion: head.formVersion,
       ...(head.submittedAt !== undefined ? { submittedAt: head.submittedAt } : {}),
+      ...(firstSubmitted !== undefined ? { firstSubmittedAt: firstSubmitted } : {}),
       counted,
       values,
       derived,
@@ -506,14 +511,19 @@ const completeness = (rows: readonly LibraryRow[], dueAt: string): Table => ({
     { key: 'submittedAt', label: '提交时间（UTC）' },
     { key: 'dueAt', label: '截止时间（UTC）' },
     { key: 'onTime', label: '按时提交', format: formatYesNo },
+    // Last, so the columns before keep their places for programs that read them by position.
+    { key: 'firstSubmittedAt', label: '首次提交时间（UTC）' },
   ],
   rows: rows.map((row) => {
-    const submittedAt = row.counted ? row.head?.submittedAt : undefined;
+    const head = row.counted ? row.head : undefined;
     return [
       ...libraryCells(row),
-      submittedAt,
+      head?.submittedAt,
       dueAt,
-      submittedAt === undefined ? undefined : submittedAt <= dueAt,
+      // By the first submission, so that a return and a resubmission after the due time do not
+      // make an on-time report late; to the second, as the due time is written.
+      head ? submittedOnTime(head, dueAt) : undefined,
+      head?.firstSubmittedAt,
     ];
   }),
 });

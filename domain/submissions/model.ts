@@ -50,7 +50,13 @@ export const SubmissionHead = z.extend(SubmissionKey, {
   review: z.optional(Review),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** The latest submission. */
   submittedAt: z.optional(z.string()),
+  /**
+   * The first submission, kept through returns, resubmissions and reopening: what on-time is
+   * judged by. Absent on heads written before it existed (see `firstSubmissionOf`).
+   */
+  firstSubmittedAt: z.optional(z.string()),
   acceptedAt: z.optional(z.string()),
   updatedBy: Actor,
 });

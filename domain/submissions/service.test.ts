@@ -283,6 +283,7 @@ describe('SubmissionService.submit', () => {
       revision: 2,
       explanations: {},
       submittedAt: '2025-12-03T00:00:00.000Z',
+      firstSubmittedAt: '2025-12-03T00:00:00.000Z',
       values: wuxiangReport2025(),
     });
     const { revisions } = await stored();
@@ -596,6 +597,64 @@ describe('SubmissionService return and review', () => {
     expect(byNumber.get(5)?.review).toBeUndefined();
   });
 
+  it('keeps the first submission time through a return, resubmission, acceptance and reopening', async () => {
+    const { service, stored, setTime } = setup();
+    // Submitted before the due time (2026-01-31 23:59:59 Beijing time) ...
+    setTime('2026-01-20T03:00:00.000Z');
+    await reportIn(service, 'submitted');
+    // ... returned after it, and so resubmitted after it.
+    setTime('2026-02-03T00:00:00.000Z');
+    await service.returnToLibrary(province, keyOf(), { message: '请核对', fieldComments: {} });
+    setTime('2026-02-04T00:00:00.000Z');
+    expect((await save(service, 3)).view.firstSubmittedAt).toBe('2026-01-20T03:00:00.000Z');
+    setTime('2026-02-05T00:00:00.000Z');
+    expect(await submit(service, 4)).toMatchObject({
+      submittedAt: '2026-02-05T00:00:00.000Z',
+      firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+    });
+    await service.accept(province, keyOf(), {});
+    await service.reopen(admin, keyOf(), { message: '需更正经费' });
+    setTime('2026-02-10T00:00:00.000Z');
+    expect(await submit(service, 7)).toMatchObject({
+      submittedAt: '2026-02-10T00:00:00.000Z',
+      firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+    });
+    expect((await stored()).head?.firstSubmittedAt).toBe('2026-01-20T03:00:00.000Z');
+  });
+
+  it('takes the last submission as the first for a head stored before firstSubmittedAt existed', async () => {
+    const submissions = new InMemorySubmissionStore();
+    const { service, setTime } = setup({ submissions });
+    setTime('2026-01-20T03:00:00.000Z');
+    await reportIn(service, 'returned');
+    // What such a head looks like: the same report without the field.
+    const current = await submissions.getHead(keyOf());
+    if (!current) throw new Error('no head');
+    const { firstSubmittedAt: _first, ...old } = current;
+    const at = '2026-01-25T00:00:00.000Z';
+    const actor = { subject: 'librarian-140429', role: 'library' as const, libraryId: OWN };
+    await submissions.commit(
+      { ...old, revision: 4, updatedAt: at, updatedBy: actor },
+      {
+        ...keyOf(),
+        revision: 4,
+        action: 'save',
+        status: 'returned',
+        formVersion: old.formVersion,
+        values: old.values,
+        explanations: {},
+        actor,
+        at,
+      },
+      3,
+    );
+    setTime('2026-02-05T00:00:00.000Z');
+    expect(await submit(service, 4)).toMatchObject({
+      submittedAt: '2026-02-05T00:00:00.000Z',
+      firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+    });
+  });
+
   it('rejects comments on fields the form does not have with 400 and writes nothing', async () => {
     const { service, stored } = setup();
     await reportIn(service, 'submitted');
@@ -890,14 +949,19 @@ describe('SubmissionService period windows', () => {
     expect((await save(service, 0)).created).toBe(true);
   });
 
-  it('locks saving and submitting from locksAt on, with the reason in both languages', async () => {
+  it('locks saving and submitting once the second of locksAt is over, with the reason in both languages', async () => {
     const { service, setTime, stored } = setup();
     await save(service, 0);
     setTime('2026-03-31T15:59:58.999Z');
     await save(service, 1);
+    // locksAt is 23:59:59 Beijing time: that whole second still counts.
     setTime(LOCKS_AT);
+    await save(service, 2);
+    setTime('2026-03-31T15:59:59.400Z');
+    await save(service, 3);
+    setTime('2026-03-31T16:00:00.000Z');
     const before = await stored();
-    for (const step of [save(service, 2), submit(service, 2)]) {
+    for (const step of [save(service, 4), submit(service, 4)]) {
       const error = await failure(step);
       expect(error).toBeInstanceOf(LockedError);
       expect(error.statusCode).toBe(423);
@@ -906,6 +970,16 @@ describe('SubmissionService period windows', () => {
       expect(error.detail.en).toContain(`locked at ${LOCKS_AT}`);
     }
     expect(await stored()).toEqual(before);
+  });
+
+  it('takes a submission in the last second before the lock', async () => {
+    const { service, setTime } = setup();
+    await save(service, 0);
+    setTime('2026-03-31T15:59:59.400Z');
+    expect(await submit(service, 1)).toMatchObject({
+      status: 'submitted',
+      submittedAt: '2026-03-31T15:59:59.400Z',
+    });
   });
 
   it('still lets the province review after the lock', async () => {
@@ -938,9 +1012,27 @@ describe('SubmissionService period windows', () => {
     );
     expect(other).toBeInstanceOf(LockedError);
 
-    setTime('2026-04-14T16:00:00.000Z');
+    // Like locksAt, `until` holds for its whole second.
+    setTime('2026-04-14T16:00:00.900Z');
     await service.returnToLibrary(province, keyOf(), { message: '请核对', fieldComments: {} });
-    expect(await failure(save(service, 3))).toBeInstanceOf(LockedError);
+    expect((await save(service, 4)).view.revision).toBe(5);
+    setTime('2026-04-14T16:00:01.000Z');
+    expect(await failure(save(service, 5))).toBeInstanceOf(LockedError);
+  });
+
+  it('refuses an exception that would end before the lock or is already over (400 at until)', async () => {
+    const { periods, setTime } = setup();
+    setTime('2026-04-02T00:00:00.000Z');
+    for (const until of ['2026-03-31T23:59:59+08:00', '2026-04-01T12:00:00+08:00']) {
+      const error = await failure(
+        periods.addException(admin, FORM_ID, PERIOD, { libraryId: OWN, until }),
+      );
+      expect(error).toBeInstanceOf(BadRequestError);
+      expect(error.errors.map((fieldError) => [fieldError.path, fieldError.code])).toEqual([
+        ['until', 'until_too_early'],
+      ]);
+    }
+    expect((await periods.get(admin, FORM_ID, PERIOD)).exceptions).toEqual([]);
   });
 
   it('does not let an exception open a period early', async () => {

@@ -26,6 +26,7 @@ import {
 import { previousPeriod } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService, ResolvedWindow } from '../periods/service.js';
+import { firstSubmissionOf } from '../periods/writable.js';
 import type { AcceptBody, ReopenBody, ReturnBody, SaveDraftBody, SubmitBody } from './commands.js';
 import {
   type Actor,
@@ -298,6 +299,7 @@ export class SubmissionService {
         explanations: current?.explanations ?? {},
         ...(current?.review ? { review: current.review } : {}),
         ...(current?.submittedAt ? { submittedAt: current.submittedAt } : {}),
+        ...(current?.firstSubmittedAt ? { firstSubmittedAt: current.firstSubmittedAt } : {}),
       },
       'save',
       actorOf(principal),
@@ -374,9 +376,18 @@ export class SubmissionService {
       }),
     );
     const { review: _returned, ...rest } = current;
+    const submittedAt = this.deps.now().toISOString();
     const head = await this.commit(
       current,
-      { ...rest, status: 'submitted', explanations, submittedAt: this.deps.now().toISOString() },
+      {
+        ...rest,
+        status: 'submitted',
+        explanations,
+        submittedAt,
+        // Set once: a return and a resubmission after the due date leave it as it was. A head
+        // from before the field was kept has its last submission as the best known first one.
+        firstSubmittedAt: firstSubmissionOf(current) ?? submittedAt,
+      },
       'submit',
       actorOf(principal),
     );

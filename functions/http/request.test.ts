@@ -9,7 +9,7 @@ import {
 } from '../../domain/errors.js';
 import { matchRoute, toApiGatewayEvent } from '../../local/api-gateway-event.js';
 import { routes } from '../routes.js';
-import { MAX_BODY_BYTES, principalOf, readJsonBody } from './request.js';
+import { MAX_BODY_BYTES, principalOf, readJsonBody, readOptionalJsonBody } from './request.js';
 import type { ApiEvent } from './types.js';
 
 const Draft = z.object({
@@ -245,6 +245,35 @@ describe('readJsonBody', () => {
     expect(thrown).toBeInstanceOf(BadRequestError);
     if (!(thrown instanceof BadRequestError)) return;
     expect(thrown.errors.map((fieldError) => fieldError.path)).toEqual(['items.1.id']);
+  });
+});
+
+describe('readOptionalJsonBody', () => {
+  const Accept = z.strictObject({ expectedRevision: z.optional(z.number()) });
+
+  it('reads no body at all, with no content type, as {}', () => {
+    expect(readOptionalJsonBody({ headers: {}, isBase64Encoded: false }, Accept)).toEqual({});
+    expect(readOptionalJsonBody({ headers: {}, isBase64Encoded: false, body: '' }, Accept)).toEqual(
+      {},
+    );
+  });
+
+  it('reads a body that is sent as readJsonBody does, refusals included', () => {
+    expect(readOptionalJsonBody(jsonEvent('{"expectedRevision":3}'), Accept)).toEqual({
+      expectedRevision: 3,
+    });
+    expect(() => readOptionalJsonBody(jsonEvent('{"expectedRevision":"3"}'), Accept)).toThrow(
+      BadRequestError,
+    );
+    expect(() =>
+      readOptionalJsonBody({ headers: {}, isBase64Encoded: false, body: '{}' }, Accept),
+    ).toThrow(/application\/json/);
+  });
+
+  it('still refuses {} for a schema with required fields', () => {
+    expect(() => readOptionalJsonBody({ headers: {}, isBase64Encoded: false }, Draft)).toThrow(
+      BadRequestError,
+    );
   });
 });
 

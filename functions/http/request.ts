@@ -117,6 +117,10 @@ export const readJsonBody = <Schema extends z.ZodMiniType>(
       },
     );
   }
+  return validBody(schema, parsed);
+};
+
+const validBody = <Schema extends z.ZodMiniType>(schema: Schema, parsed: unknown) => {
   const result = schema.safeParse(parsed);
   if (!result.success) {
     throw new BadRequestError(
@@ -126,3 +130,13 @@ export const readJsonBody = <Schema extends z.ZodMiniType>(
   }
   return result.data;
 };
+
+/**
+ * For commands whose fields are all optional (`accept`): a request without any body reads as
+ * `{}`, so a plain `POST …/accept` works; a body that is sent is read as by readJsonBody.
+ */
+export const readOptionalJsonBody = <Schema extends z.ZodMiniType>(
+  event: Pick<ApiEvent, 'body' | 'isBase64Encoded' | 'headers'>,
+  schema: Schema,
+): z.infer<Schema> =>
+  (event.body ?? '') === '' ? validBody(schema, {}) : readJsonBody(event, schema);

@@ -54,6 +54,7 @@ interface View {
   };
   previous?: { period: string; values: Record<string, unknown> };
   submittedAt?: string;
+  firstSubmittedAt?: string;
   acceptedAt?: string;
 }
 
@@ -402,6 +403,8 @@ describe('the lifecycle: validation, submission and review', () => {
   let library: string;
   let province: string;
   let admin: string;
+  /** Of the first submission, which on-time is judged by: kept through every later step. */
+  let firstSubmittedAt: string | undefined;
   beforeAll(async () => {
     [library, province, admin] = await Promise.all([
       tokenFor('library', LIB),
@@ -511,6 +514,8 @@ describe('the lifecycle: validation, submission and review', () => {
       explanations: { eventKindsWithinTotal: explanation },
       submittedAt: expect.any(String),
     });
+    firstSubmittedAt = view.submittedAt;
+    expect(view.firstSubmittedAt).toBe(firstSubmittedAt);
     expect((await getView(library, LIB)).explanations).toEqual({
       eventKindsWithinTotal: explanation,
     });
@@ -567,21 +572,28 @@ describe('the lifecycle: validation, submission and review', () => {
 
   it('the library edits the returned report and resubmits', async () => {
     const edited = await ok<View>(await save({ ...fullReport(), lectures: 10 }, 5), 200);
-    expect(edited).toMatchObject({ status: 'returned', revision: 6 });
+    expect(edited).toMatchObject({ status: 'returned', revision: 6, firstSubmittedAt });
     expect(edited.review?.message).toBe('请核对活动场次。');
     expect(edited.validation.warnings).toEqual([]);
 
     const submitted = await ok<View>(await submit(6), 200);
     expect(submitted).toMatchObject({ status: 'submitted', revision: 7, explanations: {} });
     expect(submitted.review).toBeUndefined();
+    // A new submission time, but the first one stays: the province's return made it later.
+    expect(submitted.submittedAt).not.toBe(firstSubmittedAt);
+    expect(submitted.firstSubmittedAt).toBe(firstSubmittedAt);
   });
 
-  it('the province accepts; the library can then neither save nor submit', async () => {
-    const accepted = await ok<View>(await sendJson(`${path}/accept`, 'POST', province, {}), 200);
+  it('the province accepts (a plain POST, no body); the library can then neither save nor submit', async () => {
+    const accepted = await ok<View>(
+      await api(`${path}/accept`, { method: 'POST', token: province }),
+      200,
+    );
     expect(accepted).toMatchObject({
       status: 'accepted',
       revision: 8,
       acceptedAt: expect.any(String),
+      firstSubmittedAt,
     });
     await expectProblem(await save({ ...fullReport() }, 8), 409);
     await expectProblem(await submit(8), 409);
@@ -606,11 +618,14 @@ describe('the lifecycle: validation, submission and review', () => {
       review: { message: '经费数字需更正。', by: { role: 'admin' } },
     });
     expect(reopened.acceptedAt).toBeUndefined();
+    expect(reopened.firstSubmittedAt).toBe(firstSubmittedAt);
     // …and the library may edit again.
     expect(await ok<View>(await save({ ...fullReport() }, 9), 200)).toMatchObject({
       status: 'returned',
       revision: 10,
     });
+    // Read back from the table, where it is stored on the head.
+    expect((await getView(province, LIB)).firstSubmittedAt).toBe(firstSubmittedAt);
   });
 
   it('the history records every step with its actor', async () => {
@@ -1042,6 +1057,15 @@ describe('period windows and lock exceptions', () => {
       400,
     );
     expect(pathsOf(problem).sort()).toEqual(['libraryId', 'until']);
+    // An exception that would already be over when granted never applies: refused.
+    const over = await expectProblem(
+      await sendJson(`${periodPath(LOCKED)}/exceptions`, 'POST', admin, {
+        libraryId: LIB,
+        until: inMs(-DAY),
+      }),
+      400,
+    );
+    expect(pathsOf(over)).toEqual(['until']);
   });
 
   it('only administrators manage windows (province → 403)', async () => {
