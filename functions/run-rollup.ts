@@ -3,12 +3,14 @@
  * (`{formId, period, runId}`), or by the nightly schedule (`{"scheduled": true}`) for every
  * open or recently locked period. A run that fails is recorded as failed and the error is
  * rethrown, so Lambda's asynchronous retries and dead-letter queue apply and the Errors alarm
- * sees it.
+ * sees it: each retry runs the failed run again (or one its timed-out worker abandoned), and a
+ * run another invocation may still be running fails the retry too rather than ending the event.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import * as z from 'zod/mini';
 import type { RollupRun } from '../domain/rollup/model.js';
+import { RollupRunInProgressError } from '../domain/rollup/service.js';
 import { logger } from './http/logger.js';
 import { createRollupService } from './rollup-service.js';
 
@@ -57,7 +59,12 @@ export const runRollup = async (event: unknown): Promise<unknown> => {
     logger.info('Rollup run finished', summaryOf(run));
     return summaryOf(run);
   } catch (error) {
-    logger.error('Rollup run failed', { error });
+    if (error instanceof RollupRunInProgressError) {
+      logger.warn('Rollup run is still running elsewhere; failing so that Lambda retries', {
+        startedAt: error.run.startedAt,
+        attempt: error.run.attempt,
+      });
+    } else logger.error('Rollup run failed', { error });
     throw error;
   }
 };

@@ -1,10 +1,15 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { RollupRun, type RollupRunStore } from '../../domain/rollup/model.js';
+import {
+  RollupRun,
+  type RollupRunStore,
+  type RollupRunVersion,
+} from '../../domain/rollup/model.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { ROLLUP_RUN_PREFIX, rollupRunKeys, rollupRunPartition } from './keys.js';
 
@@ -20,6 +25,19 @@ export const createdAtOfRunId = (runId: string): string | undefined => {
   return `${year}-${month}-${day}T${hour}:${minute}:${second}.${millis}Z`;
 };
 
+/** `status` is a reserved word; a run no worker took yet has no `attempt`. */
+const versionCondition = ({ status, attempt }: RollupRunVersion) => ({
+  ConditionExpression:
+    attempt === undefined
+      ? '#status = :status AND attribute_not_exists(#attempt)'
+      : '#status = :status AND #attempt = :attempt',
+  ExpressionAttributeNames: { '#status': 'status', '#attempt': 'attempt' },
+  ExpressionAttributeValues: {
+    ':status': status,
+    ...(attempt === undefined ? {} : { ':attempt': attempt }),
+  },
+});
+
 /**
  * Run records of one form and period in one partition, `RUN#<createdAt>#<runId>` sort keys:
  * the newest run is the last key. Reads are strongly consistent, so a run queued by the
@@ -32,11 +50,27 @@ export class DynamoDbRollupRunStore implements RollupRunStore {
   ) {}
 
   async put(run: RollupRun): Promise<void> {
+    await this.write(run);
+  }
+
+  async replace(run: RollupRun, expected: RollupRunVersion): Promise<boolean> {
+    try {
+      await this.write(run, expected);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** The one write of run records: unconditional, or only over the version given. */
+  private async write(run: RollupRun, expected?: RollupRunVersion): Promise<void> {
     await withStorageErrors(() =>
       this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...rollupRunKeys(run), entity: 'rollupRun', ...run },
+          ...(expected ? versionCondition(expected) : {}),
         }),
       ),
     );

@@ -39,8 +39,18 @@ export const RollupRun = z.object({
   counts: z.optional(RollupCounts),
   /** What went wrong, for the office; details are in the logs. */
   error: z.optional(z.string()),
+  /**
+   * How many times a worker has taken the run (absent: never). Each take is conditioned on the
+   * status and attempt it read, so two workers never run it at once.
+   */
+  attempt: z.optional(z.number().check(z.int(), z.positive())),
+  /** What went wrong in the attempts before this one, oldest first. */
+  earlierErrors: z.optional(z.array(z.string())),
 });
 export type RollupRun = z.infer<typeof RollupRun>;
+
+/** The state a run was read in; a conditional write succeeds only while it still holds. */
+export type RollupRunVersion = Pick<RollupRun, 'status' | 'attempt'>;
 
 export const RollupManifest = z.object({
   runId: z.string(),
@@ -77,7 +87,13 @@ export interface RollupRequest {
 
 /** Port: run records (status, files, errors), newest first. */
 export interface RollupRunStore {
+  /** Records a new run. */
   put(run: RollupRun): Promise<void>;
+  /**
+   * Writes `run` over its record only if that record is still at `expected`; false (and nothing
+   * written) when another writer moved it first.
+   */
+  replace(run: RollupRun, expected: RollupRunVersion): Promise<boolean>;
   get(formId: string, period: string, runId: string): Promise<RollupRun | undefined>;
   latest(formId: string, period: string): Promise<RollupRun | undefined>;
 }

@@ -33,16 +33,27 @@ import {
   type RollupRequest,
   RollupRun,
   type RollupRunStore,
+  type RollupRunVersion,
 } from './model.js';
 import { sha256Of } from './render.js';
-import { DOWNLOAD_EXPIRY_SECONDS, FILE_NAMES, RollupService } from './service.js';
+import {
+  ABANDON_MARGIN_MS,
+  DOWNLOAD_EXPIRY_SECONDS,
+  FILE_NAMES,
+  RollupRunInProgressError,
+  RollupRunNotFoundError,
+  RollupService,
+} from './service.js';
 
 // ─── Fakes ───────────────────────────────────────────────────────────────────────────────
 
 /** Run records by form, period and run id; the newest is the highest run id (it starts with the time). */
 class MemoryRunStore implements RollupRunStore {
   readonly runs = new Map<string, RollupRun>();
+  /** Records written: every put and every replace that held. */
   puts = 0;
+  /** Replaces refused because the record had moved on. */
+  refused = 0;
 
   async put(run: RollupRun): Promise<void> {
     this.puts += 1;
@@ -50,6 +61,17 @@ class MemoryRunStore implements RollupRunStore {
       `${run.formId}/${run.period}/${run.runId}`,
       RollupRun.parse(structuredClone(run)),
     );
+  }
+
+  /** Like DynamoDB's conditional put: only over a record still at the status and attempt given. */
+  async replace(run: RollupRun, expected: RollupRunVersion): Promise<boolean> {
+    const stored = this.runs.get(`${run.formId}/${run.period}/${run.runId}`);
+    if (stored?.status !== expected.status || stored.attempt !== expected.attempt) {
+      this.refused += 1;
+      return false;
+    }
+    await this.put(run);
+    return true;
   }
 
   async get(formId: string, period: string, runId: string): Promise<RollupRun | undefined> {
@@ -244,6 +266,8 @@ interface SetupOptions {
   store?: (inner: SubmissionStore) => SubmissionStore;
   heads?: SubmissionHead[];
   now?: string;
+  /** The worker's timeout the service is given (none: it assumes Lambda's longest). */
+  workerTimeoutMs?: number;
 }
 
 const setup = async (options: SetupOptions = {}) => {
@@ -277,6 +301,7 @@ const setup = async (options: SetupOptions = {}) => {
     periods,
     forms,
     now,
+    ...(options.workerTimeoutMs ? { workerTimeoutMs: options.workerTimeoutMs } : {}),
   });
 
   /** Starts a run as the province and executes the request the launcher got. */
@@ -583,6 +608,7 @@ describe('RollupService.execute', () => {
     expect(finished).toEqual({
       ...queued,
       status: 'succeeded',
+      attempt: 1,
       startedAt: NIGHT,
       finishedAt: NIGHT,
       files: manifest.files,
@@ -672,6 +698,7 @@ describe('RollupService.execute', () => {
     expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toEqual({
       ...queued,
       status: 'failed',
+      attempt: 1,
       startedAt: expect.any(String),
       finishedAt: expect.any(String),
       error: 'Error: S3 is down',
@@ -711,7 +738,7 @@ describe('RollupService.execute', () => {
     });
   });
 
-  it('returns a run that is not queued unchanged, without running it again', async () => {
+  it('returns a run that succeeded unchanged, without running it again', async () => {
     const { service, runs, reports, runOnce } = await setup();
     const { queued, finished } = await runOnce();
     const puts = reports.puts.length;
@@ -723,21 +750,11 @@ describe('RollupService.execute', () => {
     expect(runs.puts).toBe(runPuts);
   });
 
-  it('does not start a run another invocation is already running', async () => {
-    const { service, runs, reports } = await setup();
-    const queued = await service.start(province, FORM_ID, PERIOD);
-    const running: RollupRun = { ...queued, status: 'running', startedAt: NIGHT };
-    await runs.put(running);
-    expect(await service.execute(queued)).toEqual(running);
-    expect(reports.puts).toEqual([]);
-  });
-
-  it('runs again a run left running by an invocation that died', async () => {
-    const { service, runs, advance } = await setup();
-    const queued = await service.start(province, FORM_ID, PERIOD);
-    await runs.put({ ...queued, status: 'running', startedAt: NIGHT });
-    advance(30);
-    expect(await service.execute(queued)).toMatchObject({ status: 'succeeded' });
+  it('rejects a request for a run that was never recorded', async () => {
+    const { service } = await setup();
+    const outcome = service.execute({ formId: FORM_ID, period: PERIOD, runId: 'no-such-run' });
+    await expect(outcome).rejects.toBeInstanceOf(RollupRunNotFoundError);
+    await expect(outcome).rejects.toThrow('No rollup run no-such-run');
   });
 
   it('lists a report that stopped counting as withdrawn', async () => {
@@ -748,12 +765,224 @@ describe('RollupService.execute', () => {
     const second = await runOnce();
     expect(manifestOf(second.queued).changes.withdrawn).toEqual([QINGXU]);
   });
+});
 
-  it('rejects a request for a run that was never recorded', async () => {
-    const { service } = await setup();
-    await expect(
-      service.execute({ formId: FORM_ID, period: PERIOD, runId: 'no-such-run' }),
-    ).rejects.toThrow('No rollup run no-such-run');
+// ─── retries of a run ───────────────────────────────────────────────────────────────────
+
+describe('RollupService.execute on a retry of its event', () => {
+  /** The functions/routes.ts timeout of run-rollup. */
+  const TIMEOUT_MS = 300_000;
+  const LIMIT_MINUTES = (TIMEOUT_MS + ABANDON_MARGIN_MS) / 60_000;
+
+  /** Starts a run and hands back the request the worker gets (and each retry of it). */
+  const started = async (context: Awaited<ReturnType<typeof setup>>) => {
+    const queued = await context.service.start(province, FORM_ID, PERIOD);
+    const request = context.launcher.requests.at(-1);
+    if (!request) throw new Error('Nothing was launched');
+    return { queued, request };
+  };
+
+  it('runs a failed run again as its next attempt, keeping the error of the one before', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, latestPointer, advance } = context;
+    const { queued, request } = await started(context);
+    reports.failNthPutUnder(`${queued.prefix}/`, 3, new Error('S3 is down'));
+    await expect(service.execute(request)).rejects.toThrow('S3 is down');
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
+      status: 'failed',
+      attempt: 1,
+      error: 'Error: S3 is down',
+    });
+
+    advance(1); // Lambda's first retry, a minute later
+    const retried = await service.execute(request);
+    expect(retried).toEqual({
+      ...queued,
+      status: 'succeeded',
+      attempt: 2,
+      earlierErrors: ['Error: S3 is down'],
+      startedAt: '2026-02-15T18:01:00.000Z',
+      finishedAt: '2026-02-15T18:01:00.000Z',
+      files: expect.any(Array),
+      counts: FIXTURE_COUNTS,
+    });
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toEqual(retried);
+    expect(latestPointer().runId).toBe(queued.runId);
+    // Every file of the run is in place, the two written by the failed attempt included.
+    for (const name of [...FILE_NAMES, 'manifest.json']) {
+      expect(reports.objects.has(`${queued.prefix}/${name}`)).toBe(true);
+    }
+  });
+
+  it('fails every attempt while the failure lasts, the last one too (for the dead-letter queue)', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, advance } = context;
+    const { queued, request } = await started(context);
+    const put = reports.put.bind(reports);
+    let outages = 0;
+    reports.put = async (key, body, contentType) => {
+      if (key.startsWith(`${queued.prefix}/`)) throw new Error(`S3 is down (${++outages})`);
+      return put(key, body, contentType);
+    };
+    for (const minutes of [0, 1, 2]) {
+      advance(minutes);
+      await expect(service.execute(request)).rejects.toThrow('S3 is down');
+    }
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
+      status: 'failed',
+      attempt: 3,
+      error: 'Error: S3 is down (3)',
+      earlierErrors: ['Error: S3 is down (1)', 'Error: S3 is down (2)'],
+    });
+    expect(reports.objects.has(LATEST_KEY)).toBe(false);
+  });
+
+  it("takes over a run still running past the worker's timeout and margin", async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, latestPointer, advance } = context;
+    const { queued, request } = await started(context);
+    // The first attempt took the run, then its invocation timed out.
+    await runs.put({ ...queued, status: 'running', startedAt: NIGHT, attempt: 1 });
+    advance(LIMIT_MINUTES + 0.5); // Lambda's first retry comes a minute after the timeout
+    const retried = await service.execute(request);
+    expect(retried).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+      earlierErrors: ['Attempt 1 did not finish: its worker timed out or stopped.'],
+    });
+    expect(retried.error).toBeUndefined();
+    expect(latestPointer().runId).toBe(queued.runId);
+  });
+
+  it('fails, and writes nothing, while a run may still be running elsewhere', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, advance } = context;
+    const { queued, request } = await started(context);
+    const running: RollupRun = { ...queued, status: 'running', startedAt: NIGHT, attempt: 1 };
+    await runs.put(running);
+    const writes = runs.puts;
+    advance(LIMIT_MINUTES); // not yet more than the timeout and the margin
+    const outcome = service.execute(request);
+    await expect(outcome).rejects.toBeInstanceOf(RollupRunInProgressError);
+    await expect(outcome).rejects.toMatchObject({ run: running });
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toEqual(running);
+    expect(runs.puts).toBe(writes);
+    expect(reports.puts).toEqual([]);
+  });
+
+  it("without the worker's timeout, waits for Lambda's longest (15 minutes) and the margin", async () => {
+    const context = await setup();
+    const { service, runs, advance } = context;
+    const { queued, request } = await started(context);
+    await runs.put({ ...queued, status: 'running', startedAt: NIGHT });
+    advance(15 + ABANDON_MARGIN_MS / 60_000);
+    await expect(service.execute(request)).rejects.toBeInstanceOf(RollupRunInProgressError);
+    advance(0.1);
+    // A record of before attempts were counted: its one attempt is taken as the first.
+    expect(await service.execute(request)).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+      earlierErrors: ['Attempt 1 did not finish: its worker timed out or stopped.'],
+    });
+  });
+
+  it('lets only one of two workers run it when both take it at once', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports } = context;
+    const { queued, request } = await started(context);
+    // Both read `queued` before either writes: the second write is refused.
+    const [first, second] = await Promise.all([service.execute(request), service.execute(request)]);
+    expect(runs.refused).toBe(1);
+    expect([first.status, second.status].sort()).toEqual(['running', 'succeeded']);
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+    });
+    // The files were written once, by one worker.
+    expect(reports.puts).toEqual([
+      ...FILE_NAMES.map((name) => `${queued.prefix}/${name}`),
+      `${queued.prefix}/manifest.json`,
+      LATEST_KEY,
+    ]);
+  });
+
+  it('keeps the record of the attempt that took over when a stale one ends after it', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, advance } = context;
+    const { queued, request } = await started(context);
+    // The first attempt hangs on its first file…
+    const put = reports.put.bind(reports);
+    let release = () => {};
+    const hung = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let hangs = 1;
+    reports.put = async (key, body, contentType) => {
+      if (hangs > 0) {
+        hangs -= 1;
+        await hung;
+      }
+      return put(key, body, contentType);
+    };
+    const stale = service.execute(request);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await runs.get(FORM_ID, PERIOD, queued.runId))?.attempt).toBe(1);
+    // …long enough for a retry to find it abandoned and run it whole.
+    advance(LIMIT_MINUTES + 1);
+    const retried = await service.execute(request);
+    expect(retried).toMatchObject({ status: 'succeeded', attempt: 2 });
+    release();
+    // The first attempt's own end is refused: it hands back the record as the retry left it.
+    expect(await stale).toEqual(retried);
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toEqual(retried);
+  });
+
+  it('does not move latest back to an older run that ends after a newer one published', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, advance, latestPointer, manifestOf, runOnce } = context;
+    const older = await started(context);
+    reports.failNthPutUnder(`${older.queued.prefix}/`, 1, new Error('S3 is down'));
+    await expect(service.execute(older.request)).rejects.toThrow('S3 is down');
+    advance(1);
+    const newer = await runOnce();
+    expect(latestPointer().runId).toBe(newer.queued.runId);
+    const latestBefore = reports.body(LATEST_KEY);
+
+    advance(2); // Lambda's second retry of the older run's event
+    const retried = await service.execute(older.request);
+    expect(retried).toMatchObject({ status: 'succeeded', attempt: 2 });
+    expect(manifestOf(older.queued).runId).toBe(older.queued.runId);
+    expect(reports.body(LATEST_KEY).equals(latestBefore)).toBe(true);
+    const status = await service.status(province, FORM_ID, PERIOD);
+    expect(status.published?.runId).toBe(newer.queued.runId);
+    expect(status.latestRun?.runId).toBe(newer.queued.runId);
+    expect(await runs.get(FORM_ID, PERIOD, older.queued.runId)).toEqual(retried);
+  });
+
+  it('moves latest past a pointer whose run it cannot find, as before', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { reports, runOnce, latestPointer } = context;
+    await reports.put(
+      LATEST_KEY,
+      Buffer.from(JSON.stringify({ runId: 'imported', prefix: 'rollups/x', asOf: NIGHT })),
+      'application/json',
+    );
+    const { queued } = await runOnce();
+    expect(latestPointer().runId).toBe(queued.runId);
+  });
+
+  it('leaves a run the worker took alone when launching it seemed to fail', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, launcher } = context;
+    // The invocation got through, but its answer was lost: the worker ran the run meanwhile.
+    const lost = new Error('Socket timeout');
+    launcher.launch = async (request) => {
+      await service.execute(request);
+      throw lost;
+    };
+    await expect(service.start(province, FORM_ID, PERIOD)).rejects.toBe(lost);
+    const [run] = [...runs.runs.values()];
+    expect(run).toMatchObject({ status: 'succeeded', attempt: 1 });
   });
 });
 

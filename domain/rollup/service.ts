@@ -36,9 +36,42 @@ import {
 } from './tables.js';
 
 export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
-/** Longer than the worker's timeout: a run `running` for longer has no invocation left. */
-export const ABANDONED_AFTER_MS = 20 * 60 * 1000;
+/**
+ * Added to the worker's timeout before a run still `running` counts as abandoned: writes the
+ * stopped invocation still had in flight, and clocks of two hosts a little apart. Lambda's
+ * first retry comes a minute after a timeout, so it already finds the run abandoned.
+ */
+export const ABANDON_MARGIN_MS = 30 * 1000;
+/** Lambda's longest timeout: without the worker's own, no invocation can outlive this. */
+const LONGEST_WORKER_TIMEOUT_MS = 15 * 60 * 1000;
+/** Earlier attempts' errors kept on a run: enough for Lambda's three, and the record stays small. */
+const EARLIER_ERRORS_KEPT = 10;
 const PAGE = 300;
+
+/** The worker was handed a run that was never recorded. */
+export class RollupRunNotFoundError extends Error {
+  constructor(readonly request: RollupRequest) {
+    super(`No rollup run ${request.runId} for ${request.formId} ${request.period}`);
+    this.name = 'RollupRunNotFoundError';
+  }
+}
+
+/**
+ * The run is `running` and its worker may still be alive. Thrown rather than returned: if that
+ * worker crashed, the event stays in Lambda's retries and, after the last, in the dead-letter
+ * queue, instead of ending as if the run were done.
+ */
+export class RollupRunInProgressError extends Error {
+  constructor(readonly run: RollupRun) {
+    super(
+      `Rollup run ${run.runId} for ${run.formId} ${run.period} has been running since ${run.startedAt ?? run.createdAt}`,
+    );
+    this.name = 'RollupRunInProgressError';
+  }
+}
+
+const describeError = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'Unknown error';
 
 export interface RollupServiceDeps {
   runs: RollupRunStore;
@@ -49,6 +82,12 @@ export interface RollupServiceDeps {
   periods: PeriodService;
   forms: FormRegistry;
   now: () => Date;
+  /**
+   * How long one invocation of the worker may run (its Lambda timeout). A run `running` for
+   * longer, plus ABANDON_MARGIN_MS, has no invocation left and a retry takes it over. Absent:
+   * Lambda's longest timeout.
+   */
+  workerTimeoutMs?: number;
 }
 
 const rollupPrefix = (formId: string, period: string) => `rollups/${formId}/${period}`;
@@ -148,14 +187,18 @@ export class RollupService {
     try {
       await this.deps.launcher.launch({ formId, period, runId: run.runId });
     } catch (error) {
-      // Never leave a run `queued` that nothing will ever execute.
+      // Never leave a run `queued` that nothing will ever execute; unless the invocation did
+      // get through after all and a worker already took the run.
       await this.deps.runs
-        .put({
-          ...run,
-          status: 'failed',
-          finishedAt: this.deps.now().toISOString(),
-          error: 'The run could not be started; start it again.',
-        })
+        .replace(
+          {
+            ...run,
+            status: 'failed',
+            finishedAt: this.deps.now().toISOString(),
+            error: 'The run could not be started; start it again.',
+          },
+          { status: 'queued' },
+        )
         .catch(() => undefined);
       throw error;
     }
@@ -226,40 +269,86 @@ export class RollupService {
     return { pointer, manifest: RollupManifest.parse(JSON.parse(manifestText)) };
   }
 
-  /** Computes and publishes one run; a failure is recorded on the run and rethrown. */
+  /**
+   * Computes and publishes one run; a failure is recorded on the run and rethrown, so that
+   * Lambda retries the event and, after its last attempt, sends it to the dead-letter queue.
+   * Each delivery of the event takes the run anew if it is `queued`, `failed`, or `running`
+   * but abandoned (longer than the worker's timeout); a `succeeded` run is returned as it is.
+   */
   async execute(request: RollupRequest): Promise<RollupRun> {
-    const queued = await this.deps.runs.get(request.formId, request.period, request.runId);
-    if (!queued)
-      throw new Error(`No rollup run ${request.runId} for ${request.formId} ${request.period}`);
-    // A run still `running` long after any invocation could have ended was abandoned (the
-    // worker timed out or crashed): the retry runs it again instead of leaving it stuck.
-    const abandoned =
-      queued.status === 'running' &&
-      this.deps.now().getTime() - new Date(queued.startedAt ?? queued.createdAt).getTime() >
-        ABANDONED_AFTER_MS;
-    if (queued.status !== 'queued' && !abandoned) return queued;
+    const current = await this.deps.runs.get(request.formId, request.period, request.runId);
+    if (!current) throw new RollupRunNotFoundError(request);
+    if (current.status === 'succeeded') return current;
+    if (current.status === 'running' && !this.abandoned(current)) {
+      throw new RollupRunInProgressError(current);
+    }
+    const { error: lastError, finishedAt: _, ...rest } = current;
+    const earlierErrors = [
+      ...(current.earlierErrors ?? []),
+      ...(current.status === 'failed' && lastError ? [lastError] : []),
+      ...(current.status === 'running'
+        ? [`Attempt ${current.attempt ?? 1} did not finish: its worker timed out or stopped.`]
+        : []),
+    ].slice(-EARLIER_ERRORS_KEPT);
     const running: RollupRun = {
-      ...queued,
+      ...rest,
       status: 'running',
       startedAt: this.deps.now().toISOString(),
+      attempt: (current.attempt ?? 0) + 1,
+      ...(earlierErrors.length > 0 ? { earlierErrors } : {}),
     };
-    await this.deps.runs.put(running);
+    const taken = await this.deps.runs.replace(running, {
+      status: current.status,
+      attempt: current.attempt,
+    });
+    // Another worker took the run between our read and our write: it is that one's to finish.
+    if (!taken)
+      return (await this.deps.runs.get(request.formId, request.period, request.runId)) ?? current;
     try {
-      const finished = await this.compute(running);
-      await this.deps.runs.put(finished);
-      return finished;
+      return await this.finish(running, await this.compute(running));
     } catch (error) {
-      await this.deps.runs.put({
+      await this.finish(running, {
         ...running,
         status: 'failed',
         finishedAt: this.deps.now().toISOString(),
-        error:
-          error instanceof Error
-            ? `${error.name}: ${error.message}`.slice(0, 500)
-            : 'Unknown error',
+        error: describeError(error),
       });
       throw error;
     }
+  }
+
+  /** Whether a `running` run has outlived any invocation that could be running it. */
+  private abandoned(run: RollupRun): boolean {
+    const timeout = this.deps.workerTimeoutMs ?? LONGEST_WORKER_TIMEOUT_MS;
+    const since = new Date(run.startedAt ?? run.createdAt).getTime();
+    return this.deps.now().getTime() - since > timeout + ABANDON_MARGIN_MS;
+  }
+
+  /**
+   * Records how an attempt ended, only if the run is still this attempt's: should a retry have
+   * taken it over meanwhile, that attempt's record stands and is returned.
+   */
+  private async finish(running: RollupRun, outcome: RollupRun): Promise<RollupRun> {
+    if (await this.deps.runs.replace(outcome, { status: 'running', attempt: running.attempt })) {
+      return outcome;
+    }
+    return (await this.deps.runs.get(running.formId, running.period, running.runId)) ?? outcome;
+  }
+
+  /**
+   * Whether `latest` already shows a run created after this one (an older run's retry may end
+   * after a newer run published). S3 offers no conditional put here, so the pointer is read
+   * first; two runs ending in the same instant can still both write it.
+   */
+  private async newerPublished(run: RollupRun): Promise<boolean> {
+    const text = await this.deps.reports.getText(latestKey(run.formId, run.period));
+    if (!text) return false;
+    const { runId } = LatestPointer.parse(JSON.parse(text));
+    if (runId === run.runId) return false;
+    const shown = await this.deps.runs.get(run.formId, run.period, runId);
+    // A pointer to a run without a record cannot be ordered: it is replaced, as ever.
+    if (!shown) return false;
+    return shown.createdAt === run.createdAt ? runId > run.runId : shown.createdAt > run.createdAt;
   }
 
   private async compute(run: RollupRun): Promise<RollupRun> {
@@ -382,13 +471,15 @@ export class RollupService {
       Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`),
       'application/json',
     );
-    // Only now, with every file in place, does `latest` move.
-    const pointer: LatestPointer = { runId: run.runId, prefix: run.prefix, asOf };
-    await this.deps.reports.put(
-      latestKey(formId, period),
-      Buffer.from(JSON.stringify(pointer)),
-      'application/json',
-    );
+    // Only now, with every file in place, does `latest` move; never back to an older run.
+    if (!(await this.newerPublished(run))) {
+      const pointer: LatestPointer = { runId: run.runId, prefix: run.prefix, asOf };
+      await this.deps.reports.put(
+        latestKey(formId, period),
+        Buffer.from(JSON.stringify(pointer)),
+        'application/json',
+      );
+    }
     return { ...run, status: 'succeeded', finishedAt: asOf, files: summaries, counts };
   }
 

@@ -46,7 +46,7 @@ import { SubmissionService } from '../../domain/submissions/service.js';
 import { RevisionConflictError } from '../../domain/submissions/store.js';
 import { readJsonBody } from '../../functions/http/request.js';
 import type { ApiEvent, ApiResult } from '../../functions/http/types.js';
-import { mainTable } from '../../infra/resources.js';
+import { mainTable, ROLLUP_RUN_PARTITION_PREFIX } from '../../infra/resources.js';
 import { createLambdaContext } from '../../local/api-gateway-event.js';
 import { REPO_ROOT } from './global-setup.js';
 import { dynamoDbClient, s3Client, stack } from './support.js';
@@ -349,7 +349,8 @@ describe('the write paths in the code', () => {
       'adapters/dynamodb/evidence-store.ts': ['UpdateCommand', 'sendTransaction'],
       // window and lock exceptions
       'adapters/dynamodb/period-store.ts': ['PutCommand', 'PutCommand'],
-      // rollup run records
+      // rollup run records: created with a plain put; every later put (a worker taking the run,
+      // the end of its attempt) only over the status and attempt it read, checked below
       'adapters/dynamodb/rollup-run-store.ts': ['PutCommand'],
       // the registry
       'adapters/dynamodb/library-store.ts': ['BatchWriteCommand'],
@@ -508,6 +509,31 @@ describe('every write path, against DynamoDB Local', () => {
     if (!request) throw new Error('the run was not launched');
     const finished = await inStep('rollup run', () => rollups.execute(request));
     expect(finished.status).toBe('succeeded');
+    // Delivered again, as Lambda may: the succeeded run is returned and nothing is written.
+    const callsBefore = calls.length;
+    expect(await inStep('rollup redelivered', () => rollups.execute(request))).toEqual(finished);
+    expect(calls.slice(callsBefore).flatMap(itemWrites)).toEqual([]);
+  });
+
+  it('rollup runs: two workers taking one run at once, only one runs it', async () => {
+    const run = await inStep('rollup start (race)', () => rollups.start(province, FORM, PERIOD));
+    const request = launched.find((candidate) => candidate.runId === run.runId);
+    if (!request) throw new Error('the run was not launched');
+    const outcomes = await inStep('rollup race', () =>
+      Promise.allSettled([rollups.execute(request), rollups.execute(request)]),
+    );
+    // The loser either lost the take or found the run already running: it did no work.
+    expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).not.toHaveLength(0);
+    const runs = new DynamoDbRollupRunStore(documents, table);
+    const stored = await runs.get(FORM, PERIOD, run.runId);
+    expect(stored).toMatchObject({ status: 'succeeded', attempt: 1 });
+    // A take over the state read before the winner's is refused by the table, writing nothing.
+    if (!stored) throw new Error('the run was not stored');
+    const stale = { ...stored, status: 'running' as const, attempt: 1 };
+    expect(await inStep('rollup stale take', () => runs.replace(stale, { status: 'queued' }))).toBe(
+      false,
+    );
+    expect(await runs.get(FORM, PERIOD, run.runId)).toEqual(stored);
   });
 
   it('the registry: rewriting this test’s libraries as they are', async () => {
@@ -601,6 +627,8 @@ describe('what the recorded calls show', () => {
       'delete',
       'rollup start',
       'rollup run',
+      'rollup race',
+      'rollup stale take',
       'registry',
       'idempotent save',
       'idempotent failure',
@@ -654,6 +682,28 @@ describe('what the recorded calls show', () => {
         ).toBe('as written');
       }
     }
+  });
+
+  it('a rollup run is created with a plain put and then only put over the state that was read', () => {
+    const runWrites = writes().filter((write) => write.PK.startsWith(ROLLUP_RUN_PARTITION_PREFIX));
+    const created = new Set<string>();
+    const offending: string[] = [];
+    for (const write of runWrites) {
+      const id = `${write.PK} ${write.SK}`;
+      const expected = created.has(id)
+        ? /^#status = :status AND (#attempt = :attempt|attribute_not_exists\(#attempt\))$/
+        : undefined;
+      created.add(id);
+      const conditionOk = expected ? expected.test(write.condition ?? '') : !write.condition;
+      if (write.kind !== 'Put' || !conditionOk) {
+        offending.push(`${write.step}: ${write.via} ${write.kind} ${id} if ${write.condition}`);
+      }
+    }
+    expect(offending).toEqual([]);
+    // Two runs: each created, taken and ended; the race's losing take is among them when it
+    // got as far as writing.
+    expect(created.size).toBe(2);
+    expect(runWrites.length).toBeGreaterThanOrEqual(6);
   });
 
   it('every write of a head is conditioned on the revision it replaces', () => {

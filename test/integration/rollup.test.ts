@@ -8,11 +8,11 @@
  * other files run rollups and submit reports for 2026 in parallel, which would make counts
  * and `changes` here depend on timing.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
@@ -563,4 +563,149 @@ describe('run records in the table', () => {
       client.destroy();
     }
   });
+});
+
+describe('a retried event, through the worker', () => {
+  // Lambda's retries deliver the same `{formId, period, runId}` again; here the test delivers
+  // it synchronously, over run records it writes in the states a failed or stopped attempt
+  // leaves behind. Period 2035 has a published run by now (`the next run`).
+  const client = dynamoDbClient();
+  const store = new DynamoDbRollupRunStore(DynamoDBDocumentClient.from(client), stack.tableName);
+  const lambda = new LambdaClient({
+    endpoint: stack.url,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    maxAttempts: 1,
+  });
+  afterAll(() => {
+    client.destroy();
+    lambda.destroy();
+  });
+
+  /** A run record created `ageMs` ago, with a run id as RollupService makes them. */
+  const recorded = (ageMs: number, changes: Partial<RollupRun>): RollupRun => {
+    const createdAt = new Date(Date.now() - ageMs).toISOString();
+    const runId = `${createdAt.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
+    return {
+      formId: FORM,
+      period: PERIOD,
+      runId,
+      status: 'queued',
+      trigger: 'manual',
+      createdAt,
+      prefix: `rollups/${FORM}/${PERIOD}/runs/${runId}`,
+      ...changes,
+    };
+  };
+
+  /** Delivers the run's event to the worker, as a retry of it would. */
+  const deliver = async (run: RollupRun) => {
+    const result = await lambda.send(
+      new InvokeCommand({
+        FunctionName: 'run-rollup',
+        Payload: Buffer.from(
+          JSON.stringify({ formId: run.formId, period: run.period, runId: run.runId }),
+        ),
+      }),
+    );
+    const payload = JSON.parse(Buffer.from(result.Payload ?? []).toString('utf8')) as {
+      status?: string;
+      errorType?: string;
+      errorMessage?: string;
+    };
+    return { failed: result.FunctionError !== undefined, payload };
+  };
+
+  const published = async () =>
+    (JSON.parse(await expectStatus(await api(ROLLUP, { token: province }), 200)) as Status)
+      .published;
+
+  it('runs a failed run again as its next attempt and publishes it', async () => {
+    const run = recorded(0, {
+      status: 'failed',
+      attempt: 1,
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+      finishedAt: new Date().toISOString(),
+      error: 'Error: S3 is down',
+    });
+    await store.put(run);
+    const { failed, payload } = await deliver(run);
+    expect({ failed, status: payload.status }).toEqual({ failed: false, status: 'succeeded' });
+    const after = await store.get(FORM, PERIOD, run.runId);
+    expect(after).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+      earlierErrors: ['Error: S3 is down'],
+    });
+    expect(after?.error).toBeUndefined();
+    expect((await published())?.runId).toBe(run.runId);
+
+    // Delivered once more, the succeeded run is returned as it is.
+    expect((await deliver(run)).payload.status).toBe('succeeded');
+    expect(await store.get(FORM, PERIOD, run.runId)).toEqual(after);
+  }, 60_000);
+
+  it("takes over a run still running past the worker's 300 s timeout", async () => {
+    const run = recorded(7 * 60_000, {
+      status: 'running',
+      attempt: 1,
+      startedAt: new Date(Date.now() - 6 * 60_000).toISOString(),
+    });
+    await store.put(run);
+    const { failed, payload } = await deliver(run);
+    expect({ failed, status: payload.status }).toEqual({ failed: false, status: 'succeeded' });
+    expect(await store.get(FORM, PERIOD, run.runId)).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+      earlierErrors: ['Attempt 1 did not finish: its worker timed out or stopped.'],
+    });
+  }, 60_000);
+
+  it('fails, writing nothing, while the run may still be running elsewhere', async () => {
+    const run = recorded(60_000, {
+      status: 'running',
+      attempt: 1,
+      startedAt: new Date(Date.now() - 60_000).toISOString(),
+    });
+    await store.put(run);
+    const { failed, payload } = await deliver(run);
+    expect(failed).toBe(true);
+    expect(payload.errorType).toBe('RollupRunInProgressError');
+    expect(await store.get(FORM, PERIOD, run.runId)).toEqual(run);
+  });
+
+  it('does not move latest back to an older run that ends after a newer one published', async () => {
+    const before = await published();
+    const run = recorded(60 * 60_000, {});
+    await store.put(run);
+    const { failed, payload } = await deliver(run);
+    expect({ failed, status: payload.status }).toEqual({ failed: false, status: 'succeeded' });
+    expect((await published())?.runId).toBe(before?.runId);
+    // The older run's own files are complete under its prefix all the same.
+    const s3 = s3Client();
+    try {
+      const object = await s3.send(
+        new GetObjectCommand({ Bucket: 'reports', Key: `${run.prefix}/manifest.json` }),
+      );
+      const manifest = JSON.parse((await object.Body?.transformToString('utf-8')) ?? '{}');
+      expect((manifest as Manifest).runId).toBe(run.runId);
+    } finally {
+      s3.destroy();
+    }
+  }, 60_000);
+
+  it('lets only one of two workers delivered the event at once run it', async () => {
+    const run = recorded(2 * 60 * 60_000, {});
+    await store.put(run);
+    const outcomes = await Promise.all([deliver(run), deliver(run)]);
+    // The other one lost the take (and returned) or found it running (and failed, to retry).
+    expect(outcomes.some(({ payload }) => payload.status === 'succeeded')).toBe(true);
+    for (const { failed, payload } of outcomes) {
+      if (failed) expect(payload.errorType).toBe('RollupRunInProgressError');
+    }
+    expect(await store.get(FORM, PERIOD, run.runId)).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+    });
+  }, 60_000);
 });
