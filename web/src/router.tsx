@@ -1,14 +1,45 @@
-/** A small history-API router: the app's few routes need no library. */
+/**
+ * A small history-API router: the app's few routes need no library. A page may guard leaving
+ * it (a form with unsaved edits), for links and for the browser's back and forward buttons.
+ */
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { createLeaveGuards, type LeaveGuard } from './leave-guards.js';
 
 const listeners = new Set<() => void>();
+const leaveGuards = createLeaveGuards();
+
+const urlNow = () => `${location.pathname}${location.search}`;
+/** The address of the page on screen: by the time popstate fires, location is the next one. */
+let shownUrl: string | undefined;
+
+const showCurrent = () => {
+  shownUrl = urlNow();
+  for (const listener of listeners) listener();
+};
 
 export const navigate = (path: string, options: { replace?: boolean } = {}) => {
-  if (options.replace) history.replaceState(null, '', path);
-  else history.pushState(null, '', path);
-  for (const listener of listeners) listener();
-  window.scrollTo(0, 0);
+  const go = () => {
+    if (options.replace) history.replaceState(null, '', path);
+    else history.pushState(null, '', path);
+    showCurrent();
+    window.scrollTo(0, 0);
+  };
+  // A redirect (signed out, signed in) is not the person leaving the page: it never waits.
+  if (options.replace) go();
+  else leaveGuards.leave(go);
+};
+
+const onPopState = () => {
+  // Only the #fragment changed (a section link): still the same page.
+  if (urlNow() === shownUrl) {
+    showCurrent();
+    return;
+  }
+  leaveGuards.leave(showCurrent, () => {
+    // The browser already moved to the other entry; put the page's own address back.
+    if (shownUrl) history.pushState(null, '', shownUrl);
+  });
 };
 
 const currentLocation = () => ({ path: location.pathname, search: location.search });
@@ -17,14 +48,27 @@ export const useLocation = () => {
   const [current, setCurrent] = useState(currentLocation);
   useEffect(() => {
     const update = () => setCurrent(currentLocation());
+    if (listeners.size === 0) {
+      shownUrl = urlNow();
+      window.addEventListener('popstate', onPopState);
+    }
     listeners.add(update);
-    window.addEventListener('popstate', update);
     return () => {
       listeners.delete(update);
-      window.removeEventListener('popstate', update);
+      if (listeners.size === 0) window.removeEventListener('popstate', onPopState);
     };
   }, []);
   return current;
+};
+
+/**
+ * Asks `guard` before the app shows another page, while the calling component is mounted.
+ * The latest guard of each render is the one asked, so it sees the page's current state.
+ */
+export const useLeaveGuard = (guard: LeaveGuard) => {
+  const latest = useRef(guard);
+  latest.current = guard;
+  useEffect(() => leaveGuards.add(() => latest.current()), []);
 };
 
 /** Matches `/a/:b/c` against a path; undefined when it does not match. */

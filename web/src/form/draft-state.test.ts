@@ -1,12 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { realForm, wuxiangReport2025 } from '../../../domain/forms/fixtures.js';
 import {
+  draftSave,
   mergeAfterConflict,
   parseMoneyText,
   parseNumberText,
   sameValue,
-  savableValues,
   submissionBlockers,
+  switchMoneyUnit,
 } from './draft-state.js';
 
 const form = realForm();
@@ -38,16 +39,85 @@ describe('reading what people type', () => {
   });
 });
 
+describe('switching a money input between 万元 and 元', () => {
+  it('rewrites a valid amount in the new unit, keeping the amount', () => {
+    expect(switchMoneyUnit('12.9', 'wan', 'yuan')).toEqual({
+      text: '129000',
+      parsed: { value: 129000 },
+    });
+    expect(switchMoneyUnit('30000', 'yuan', 'wan')).toEqual({
+      text: '3',
+      parsed: { value: 30000 },
+    });
+    expect(switchMoneyUnit('', 'wan', 'yuan')).toEqual({ text: '', parsed: { value: undefined } });
+  });
+
+  it('reads text with an error again in the new unit, so a stale error does not remain', () => {
+    // Not whole yuan, but a valid number of 万元.
+    expect(parseMoneyText('12.5', 'yuan')).toHaveProperty('error');
+    expect(switchMoneyUnit('12.5', 'yuan', 'wan')).toEqual({
+      text: '12.5',
+      parsed: { value: 125000 },
+    });
+    // Wrong in either unit: the error stays, about the text still shown.
+    expect(switchMoneyUnit('12万', 'wan', 'yuan')).toEqual({
+      text: '12万',
+      parsed: { error: { zh: '请输入数字', en: 'Enter a number' } },
+    });
+  });
+});
+
 describe('what a draft save carries', () => {
-  it('leaves out values that fail their own checks and empty ones, keeps the rest', () => {
+  it('keeps valid values, leaves out empty ones and values never saved that fail their checks', () => {
     expect(
-      savableValues(form, {
-        servicePopulation: 150000,
-        holdingsTotal: -5,
-        problemDetails: '',
-        problemCategories: [],
-      }),
-    ).toEqual({ servicePopulation: 150000 });
+      draftSave(
+        form,
+        {
+          servicePopulation: 150000,
+          holdingsTotal: -5,
+          problemDetails: '',
+          problemCategories: [],
+        },
+        {},
+        {},
+      ),
+    ).toEqual({ values: { servicePopulation: 150000 }, held: ['holdingsTotal'] });
+  });
+
+  it('sends the last saved value of a field that now fails its checks, instead of erasing it', () => {
+    const lastSaved = { servicePopulation: 150000, holdingsTotal: 5000 };
+    expect(
+      draftSave(form, { servicePopulation: 160000, holdingsTotal: -5 }, lastSaved, {}),
+    ).toEqual({
+      values: { servicePopulation: 160000, holdingsTotal: 5000 },
+      held: ['holdingsTotal'],
+    });
+  });
+
+  it('holds a field whose text is not a number, whatever value is behind it', () => {
+    const lastSaved = { servicePopulation: 150000, holdingsTotal: 5000 };
+    const notANumber = { holdingsTotal: { zh: '请输入数字', en: 'Enter a number' } };
+    // Typed "5000x": the value is still the saved one, the text is not.
+    expect(draftSave(form, lastSaved, lastSaved, notANumber)).toEqual({
+      values: lastSaved,
+      held: ['holdingsTotal'],
+    });
+    // Emptied, then typed "x" before the autosave: not erased either.
+    expect(draftSave(form, { servicePopulation: 150000 }, lastSaved, notANumber)).toEqual({
+      values: lastSaved,
+      held: ['holdingsTotal'],
+    });
+  });
+
+  it('holds nothing once the field is corrected, and an emptied field is erased on purpose', () => {
+    const lastSaved = { servicePopulation: 150000, holdingsTotal: 5000 };
+    expect(
+      draftSave(form, { servicePopulation: 150000, holdingsTotal: 6000 }, lastSaved, {}),
+    ).toEqual({ values: { servicePopulation: 150000, holdingsTotal: 6000 }, held: [] });
+    expect(draftSave(form, { servicePopulation: 150000 }, lastSaved, {})).toEqual({
+      values: { servicePopulation: 150000 },
+      held: [],
+    });
   });
 });
 

@@ -11,7 +11,12 @@ import {
   validateFinal,
 } from '../../../domain/forms/compile.js';
 import type { FieldDefinition } from '../../../domain/forms/definition.js';
-import { MoneyInputError, type MoneyUnit, parseMoneyInput } from '../../../domain/forms/money.js';
+import {
+  formatYuanAsWan,
+  MoneyInputError,
+  type MoneyUnit,
+  parseMoneyInput,
+} from '../../../domain/forms/money.js';
 import type { Localized } from '../i18n.js';
 
 export type NumberParse = { value: number | undefined } | { error: Localized };
@@ -56,6 +61,25 @@ export const parseMoneyText = (text: string, unit: MoneyUnit): NumberParse => {
   }
 };
 
+/** A money value (whole yuan) written in the given unit; no value is empty text. */
+export const moneyText = (value: unknown, unit: MoneyUnit) =>
+  typeof value === 'number' ? (unit === 'wan' ? formatYuanAsWan(value) : String(value)) : '';
+
+/**
+ * A money input after its unit changes. A valid amount is rewritten in the new unit and stays
+ * the same amount; text with an error is kept and read again in the new unit, where it may be
+ * valid (12.5 元 is an error, 12.5 万元 is not) or still wrong.
+ */
+export const switchMoneyUnit = (
+  text: string,
+  from: MoneyUnit,
+  to: MoneyUnit,
+): { text: string; parsed: NumberParse } => {
+  const before = parseMoneyText(text, from);
+  if ('error' in before) return { text, parsed: parseMoneyText(text, to) };
+  return { text: moneyText(before.value, to), parsed: before };
+};
+
 /** JSON with object keys sorted, so equal values compare equal whatever their key order. */
 const canonical = (value: unknown): string =>
   JSON.stringify(value, (_key, inner: unknown) =>
@@ -79,17 +103,43 @@ export const compact = (values: FormValues): FormValues =>
 /** The top-level field a validation path is about (`incidents.0.date` → `incidents`). */
 export const fieldOfPath = (path: string) => path.replace(/^values\./, '').split('.')[0] ?? path;
 
+export interface DraftSave {
+  /** What a draft save sends. */
+  values: FormValues;
+  /** Fields whose edits cannot be saved yet (an input or draft error), in the form's order. */
+  held: string[];
+}
+
 /**
- * What a draft save sends: every value that passes its own checks. A value still being
- * corrected stays on the page and is saved once it is valid, so one typo never blocks
- * saving the rest.
+ * What a draft save sends: every value that passes its own checks. A field still being
+ * corrected (text that is not a number, or a value failing its draft checks) keeps its last
+ * saved value, because a save replaces the whole report and leaving it out would erase it on
+ * the server; it is listed in `held` so the page can say it is not saved.
  */
-export const savableValues = (form: CompiledForm, values: FormValues): FormValues => {
+export const draftSave = (
+  form: CompiledForm,
+  values: FormValues,
+  lastSaved: FormValues,
+  inputErrors: Readonly<Record<string, unknown>>,
+): DraftSave => {
   const current = compact(values);
-  const invalid = new Set(
-    validateDraft(form, current).fieldErrors.map((error) => fieldOfPath(error.path)),
+  const invalid = new Set([
+    ...validateDraft(form, current).fieldErrors.map((error) => fieldOfPath(error.path)),
+    ...Object.keys(inputErrors),
+  ]);
+  const saved = compact(lastSaved);
+  const payload: FormValues = Object.fromEntries(
+    Object.entries(current).filter(([key]) => !invalid.has(key)),
   );
-  return Object.fromEntries(Object.entries(current).filter(([key]) => !invalid.has(key)));
+  const held: string[] = [];
+  for (const key of invalid) {
+    if (key in saved) payload[key] = saved[key];
+    // Text that is not a number is never saved, even when the value behind it still is.
+    if (key in inputErrors || !sameValue(current[key], saved[key])) held.push(key);
+  }
+  const order = [...form.fields.keys()];
+  held.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  return { values: payload, held };
 };
 
 /**

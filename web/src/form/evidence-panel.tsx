@@ -2,9 +2,16 @@
  * A section's evidence (佐证材料): upload photos or PDFs straight to storage with a progress
  * bar, see thumbnails once the server has verified them, remove them while editable.
  */
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, type EvidenceView, problemText, uploadWithProgress } from '../api.js';
 import { type Localized, useT } from '../i18n.js';
+import {
+  finishUpload,
+  startUpload,
+  type Upload,
+  updateUpload,
+  withoutFailed,
+} from './upload-list.js';
 
 /** What the server accepts (docs/api.md), by declared type and by file name for HEIC. */
 const TYPE_BY_EXTENSION: Record<string, string> = {
@@ -23,12 +30,6 @@ const contentTypeOf = (file: File) => {
   return TYPE_BY_EXTENSION[file.name.split('.').pop()?.toLowerCase() ?? ''];
 };
 
-interface Upload {
-  name: string;
-  progress: number;
-  error?: string;
-}
-
 export interface EvidencePanelProps {
   path: string;
   sectionKey: string;
@@ -45,19 +46,17 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
   const t = useT();
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [error, setError] = useState<string>();
+  const lastUploadId = useRef(0);
   const inputId = `evidence-${props.sectionKey}`;
   const live = props.items.filter((item) => item.status !== 'deleted');
 
   const upload = async (file: File) => {
     const contentType = contentTypeOf(file);
-    const track = (patch: Partial<Upload>) =>
-      setUploads((current) =>
-        current.map((entry) => (entry.name === file.name ? { ...entry, ...patch } : entry)),
-      );
-    setUploads((current) => [
-      ...current.filter((entry) => entry.name !== file.name),
-      { name: file.name, progress: 0 },
-    ]);
+    lastUploadId.current += 1;
+    const id = lastUploadId.current;
+    const track = (patch: Partial<Pick<Upload, 'progress' | 'error'>>) =>
+      setUploads((current) => updateUpload(current, id, patch));
+    setUploads((current) => startUpload(current, id, file.name));
     if (!contentType) {
       track({
         error: t(
@@ -87,7 +86,7 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
             : t('文件未通过校验', 'The file was rejected'),
         });
       } else {
-        setUploads((current) => current.filter((entry) => entry.name !== file.name));
+        setUploads((current) => finishUpload(current, id));
       }
     } catch (failure) {
       track({ error: problemText(failure, t) });
@@ -168,7 +167,7 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
         <p class="muted">{t('尚未上传', 'Nothing uploaded yet')}</p>
       )}
       {uploads.map((entry) => (
-        <div key={entry.name} class="upload-progress" aria-live="polite">
+        <div key={entry.id} class="upload-progress" aria-live="polite">
           <span>{entry.name}</span>
           {entry.error ? (
             <span class="message error" role="alert">
@@ -203,6 +202,7 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
             onChange={(event) => {
               const files = [...(event.currentTarget.files ?? [])];
               event.currentTarget.value = '';
+              setUploads(withoutFailed);
               void Promise.all(files.map(upload));
             }}
           />

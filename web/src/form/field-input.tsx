@@ -5,10 +5,17 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { formatYuanAsWan, type MoneyUnit } from '../../../domain/forms/money.js';
+import type { MoneyUnit } from '../../../domain/forms/money.js';
 import type { UiField } from '../../../domain/forms/ui-model.js';
 import { type Localized, type Translator, useT } from '../i18n.js';
-import { type NumberParse, parseMoneyText, parseNumberText, sameValue } from './draft-state.js';
+import {
+  moneyText,
+  type NumberParse,
+  parseMoneyText,
+  parseNumberText,
+  sameValue,
+  switchMoneyUnit,
+} from './draft-state.js';
 
 export interface FieldMessage {
   kind: 'error' | 'warning' | 'comment';
@@ -33,9 +40,6 @@ export interface FieldProps {
 const PREVIOUS_TEXT_LENGTH = 60;
 
 const inputId = (name: string) => `field-${name.replace(/\./g, '-')}`;
-
-const moneyText = (value: unknown, unit: MoneyUnit) =>
-  typeof value === 'number' ? (unit === 'wan' ? formatYuanAsWan(value) : String(value)) : '';
 
 /** The previous period's value as the library would read it. */
 const previousText = (field: UiField, value: unknown, t: Translator): string | undefined => {
@@ -80,16 +84,19 @@ const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean
     props.onInputError(undefined);
   }, [props.value]);
 
-  const update = (nextText: string, nextUnit: MoneyUnit) => {
-    setText(nextText);
-    const parsed = parse(nextText, nextUnit);
+  const report = (parsed: NumberParse) => {
     if ('error' in parsed) {
       props.onInputError(parsed.error);
     } else {
       props.onInputError(undefined);
+      if (sameValue(emitted.current, parsed.value)) return;
       emitted.current = parsed.value;
       props.onChange(parsed.value);
     }
+  };
+  const update = (nextText: string, nextUnit: MoneyUnit) => {
+    setText(nextText);
+    report(parse(nextText, nextUnit));
   };
 
   return (
@@ -115,9 +122,12 @@ const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean
           disabled={props.readOnly}
           onChange={(event) => {
             const nextUnit = event.currentTarget.value as MoneyUnit;
+            // A valid amount is only written differently; text with an error is read again,
+            // so the error shown is about the text in the unit now chosen.
+            const switched = switchMoneyUnit(text, unit, nextUnit);
             setUnit(nextUnit);
-            // The amount stays the same; only how it is written changes.
-            setText(format(props.value, nextUnit));
+            setText(switched.text);
+            report(switched.parsed);
           }}
         >
           <option value="wan">{t('万元', '10k yuan (万元)')}</option>

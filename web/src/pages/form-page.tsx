@@ -37,17 +37,17 @@ import {
 import {
   type Blocker,
   compact,
+  draftSave,
   fieldOfPath,
   mergeAfterConflict,
   sameValue,
-  savableValues,
   submissionBlockers,
 } from '../form/draft-state.js';
 import { EvidencePanel } from '../form/evidence-panel.js';
 import { FieldInput, type FieldMessage } from '../form/field-input.js';
 import { ImportPanel } from '../form/import-panel.js';
 import { type Localized, useT } from '../i18n.js';
-import { Link } from '../router.js';
+import { Link, useLeaveGuard } from '../router.js';
 
 /** How long typing must pause before a draft is saved. */
 const AUTOSAVE_DELAY_MS = 1200;
@@ -158,7 +158,10 @@ const ReportEditor = (props: {
   }));
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [evidence, setEvidence] = useState(props.report.evidence);
-  const [blockers, setBlockers] = useState<Blocker[]>();
+  /** Once submitting was tried, what still blocks it is shown, recomputed as edits go on. */
+  const [submitAttempted, setSubmitAttempted] = useState(false);
+  /** What the server refused a submission for, shown until the next edit. */
+  const [serverBlockers, setServerBlockers] = useState<Blocker[]>();
   const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string }>();
   const [busy, setBusy] = useState(false);
   const [retryTick, setRetryTick] = useState(0);
@@ -168,11 +171,15 @@ const ReportEditor = (props: {
   // The latest values for the save chain, which outlives renders.
   const valuesRef = useRef(values);
   valuesRef.current = values;
+  const inputErrorsRef = useRef(inputErrors);
+  inputErrorsRef.current = inputErrors;
   const revisionRef = useRef(head?.revision ?? 0);
   const lastSavedRef = useRef<FormValues>(head?.values ?? {});
   const saveChain = useRef<Promise<boolean>>(Promise.resolve(true));
   const conflictRef = useRef(false);
   const blockersRef = useRef<HTMLDivElement>(null);
+  /** A save may finish after the page is gone; it must not touch the page then. */
+  const mountedRef = useRef(true);
 
   const status: ReportStatus = head?.status ?? 'missing';
   const isOwner = props.session.role === 'library' && props.session.libraryId === props.libraryId;
@@ -180,12 +187,23 @@ const ReportEditor = (props: {
   const editable =
     isOwner && windowOpen && (status === 'missing' || status === 'draft' || status === 'returned');
   const reviewing = props.session.role !== 'library' && status === 'submitted';
+  const editableRef = useRef(editable);
+  editableRef.current = editable;
 
   useEffect(() => {
     localStorage.setItem(explanationsKey(path), JSON.stringify(explanations));
   }, [explanations, path]);
 
-  const unsaved = editable && !sameValue(savableValues(compiled, values), lastSavedRef.current);
+  // What a save would send now; `head` changes whenever lastSavedRef does.
+  const draft = useMemo(
+    () => draftSave(compiled, values, lastSavedRef.current, inputErrors),
+    [compiled, values, inputErrors, head],
+  );
+  /** Edits a save would send. */
+  const pending = editable && !sameValue(draft.values, lastSavedRef.current);
+  /** Fields with an error whose edits no save can carry yet. */
+  const held = editable ? draft.held : [];
+  const unsaved = pending || held.length > 0;
   useEffect(() => {
     if (!unsaved) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -199,29 +217,39 @@ const ReportEditor = (props: {
     setHead(next);
   };
 
+  /** What a save would send now, read from refs: the save chain outlives renders. */
+  const draftNow = () =>
+    draftSave(compiled, valuesRef.current, lastSavedRef.current, inputErrorsRef.current);
+
   /** Saves what can be saved, after any save already under way. False when it failed. */
   const save = (): Promise<boolean> => {
     const run = async () => {
       if (conflictRef.current) return false;
-      const payload = savableValues(compiled, valuesRef.current);
+      const payload = draftNow().values;
       if (revisionRef.current > 0 && sameValue(payload, lastSavedRef.current)) return true;
-      setSaveState({ kind: 'saving' });
+      if (mountedRef.current) setSaveState({ kind: 'saving' });
       try {
         const next = await api.save(path, payload, revisionRef.current);
-        applyHead(next);
-        setSaveState({ kind: 'saved', at: next.updatedAt });
+        revisionRef.current = next.revision;
+        lastSavedRef.current = next.values;
+        if (mountedRef.current) {
+          setHead(next);
+          setSaveState({ kind: 'saved', at: next.updatedAt });
+        }
         return true;
       } catch (error) {
         if (error instanceof ApiError && error.status === 409) {
           conflictRef.current = true;
-          setSaveState({ kind: 'conflict' });
-        } else {
+          if (mountedRef.current) setSaveState({ kind: 'conflict' });
+        } else if (mountedRef.current) {
           setSaveState({ kind: 'failed', message: problemText(error, t) });
           if (
             error instanceof ApiError &&
             (error.status === 0 || error.status === 503 || error.status === 429)
           ) {
-            setTimeout(() => setRetryTick((tick) => tick + 1), RETRY_DELAY_MS);
+            setTimeout(() => {
+              if (mountedRef.current) setRetryTick((tick) => tick + 1);
+            }, RETRY_DELAY_MS);
           }
         }
         return false;
@@ -231,10 +259,42 @@ const ReportEditor = (props: {
     return saveChain.current;
   };
   useEffect(() => {
-    if (!editable || !unsaved) return;
+    if (!pending) return;
     const timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [values, retryTick, editable]);
+  }, [values, inputErrors, retryTick, editable]);
+
+  /** Edits a save would send right now, read from refs: for leaving, outside any render. */
+  const pendingNow = () =>
+    editableRef.current && !sameValue(draftNow().values, lastSavedRef.current);
+
+  // Leaving in the app (a link, the back button) first saves what the autosave has not yet;
+  // only when that fails, or a field is held back by an error, is the person asked.
+  useLeaveGuard(async () => {
+    if (!editableRef.current) return true;
+    const saved = pendingNow() ? await save() : !conflictRef.current;
+    const heldNow = draftNow().held.length;
+    if (saved && heldNow === 0) return true;
+    return window.confirm(
+      heldNow > 0
+        ? t(
+            `${heldNow} 项有误，未保存。离开此页将丢失这些修改，确定离开吗？`,
+            `${heldNow === 1 ? '1 field has an error' : `${heldNow} fields have errors`} and ${heldNow === 1 ? 'is' : 'are'} not saved. Leave this page and lose those changes?`,
+          )
+        : t(
+            '修改未能保存，离开此页将丢失这些修改。确定离开吗？',
+            'Your changes could not be saved. Leave this page and lose them?',
+          ),
+    );
+  });
+  useEffect(
+    () => () => {
+      mountedRef.current = false;
+      // Left some other way (a redirect): still save what was typed, not drop it.
+      if (pendingNow()) void save();
+    },
+    [],
+  );
 
   /** After someone else's save: their revision, with this page's unsaved edits on top. */
   const reloadKeepingEdits = async () => {
@@ -254,6 +314,7 @@ const ReportEditor = (props: {
   };
 
   const updateValue = (key: string, value: unknown) => {
+    setServerBlockers(undefined);
     setValues((current) => {
       const next = { ...current };
       if (value === undefined) delete next[key];
@@ -293,6 +354,15 @@ const ReportEditor = (props: {
     [values, previous],
   );
 
+  const localBlockers = useMemo(
+    () =>
+      submitAttempted
+        ? submissionBlockers(compiled, values, previous?.values, explanations, inputErrors).blockers
+        : undefined,
+    [submitAttempted, compiled, values, previous, explanations, inputErrors],
+  );
+  const blockers = serverBlockers ?? localBlockers;
+
   const messagesFor = (key: string): FieldMessage[] => {
     const messages: FieldMessage[] = [];
     const typed = inputErrors[key];
@@ -323,6 +393,8 @@ const ReportEditor = (props: {
 
   const submit = async () => {
     setNotice(undefined);
+    setServerBlockers(undefined);
+    setSubmitAttempted(true);
     const { blockers: found } = submissionBlockers(
       compiled,
       values,
@@ -330,7 +402,6 @@ const ReportEditor = (props: {
       explanations,
       inputErrors,
     );
-    setBlockers(found);
     if (found.length > 0) {
       requestAnimationFrame(() => blockersRef.current?.focus());
       return;
@@ -346,7 +417,7 @@ const ReportEditor = (props: {
       );
       const next = await api.submit(path, revisionRef.current, relevant);
       applyHead(next);
-      setBlockers(undefined);
+      setSubmitAttempted(false);
       localStorage.removeItem(explanationsKey(path));
       setNotice({
         kind: 'success',
@@ -354,7 +425,7 @@ const ReportEditor = (props: {
       });
     } catch (error) {
       if (error instanceof ApiError && error.status === 422 && error.problem.errors) {
-        setBlockers(
+        setServerBlockers(
           error.problem.errors.map((problem) => ({
             kind: 'field',
             field: fieldOfPath(problem.path.replace(/^(rules|explanations)\./, '')),
@@ -458,7 +529,10 @@ const ReportEditor = (props: {
           formId={props.formId}
           fields={fieldsByKey}
           disabled={busy}
-          onAccept={(accepted) => setValues((current) => ({ ...current, ...accepted }))}
+          onAccept={(accepted) => {
+            setServerBlockers(undefined);
+            setValues((current) => ({ ...current, ...accepted }));
+          }}
         />
       ) : null}
 
@@ -529,6 +603,7 @@ const ReportEditor = (props: {
                           aria-describedby={`warning-${warning.ruleId}`}
                           onInput={(event) => {
                             const text = event.currentTarget.value;
+                            setServerBlockers(undefined);
                             setExplanations((current) => ({ ...current, [warning.ruleId]: text }));
                           }}
                         />
@@ -615,11 +690,11 @@ const ReportEditor = (props: {
 
           {editable ? (
             <div class="action-bar">
-              <SaveStatus state={saveState} unsaved={unsaved} />
+              <SaveStatus state={saveState} pending={pending} held={held.length} />
               <button
                 type="button"
                 class="button secondary"
-                disabled={busy || !unsaved}
+                disabled={busy || !pending}
                 onClick={() => void save()}
               >
                 {t('立即保存', 'Save now')}
@@ -648,9 +723,9 @@ const ReportEditor = (props: {
   );
 };
 
-const SaveStatus = (props: { state: SaveState; unsaved: boolean }) => {
+const SaveStatus = (props: { state: SaveState; pending: boolean; held: number }) => {
   const t = useT();
-  const { state } = props;
+  const { state, held } = props;
   const text =
     state.kind === 'saving'
       ? t('正在保存…', 'Saving…')
@@ -658,13 +733,24 @@ const SaveStatus = (props: { state: SaveState; unsaved: boolean }) => {
         ? t(`保存失败：${state.message}`, `Not saved: ${state.message}`)
         : state.kind === 'conflict'
           ? t('未保存（版本冲突）', 'Not saved (conflict)')
-          : props.unsaved
-            ? t('有未保存的修改', 'Unsaved changes')
-            : state.kind === 'saved'
-              ? t(`已保存 ${t.dateTime(state.at)}`, `Saved ${t.dateTime(state.at)}`)
-              : t('所有修改已保存', 'All changes saved');
+          : held > 0
+            ? t(
+                `${held} 项有误，未保存`,
+                held === 1
+                  ? '1 field has an error and is not saved'
+                  : `${held} fields have errors and are not saved`,
+              )
+            : props.pending
+              ? t('有未保存的修改', 'Unsaved changes')
+              : state.kind === 'saved'
+                ? t(`已保存 ${t.dateTime(state.at)}`, `Saved ${t.dateTime(state.at)}`)
+                : t('所有修改已保存', 'All changes saved');
   return (
-    <p class={`save-status save-${state.kind}`} role="status" aria-live="polite">
+    <p
+      class={`save-status save-${held > 0 ? 'held' : state.kind}`}
+      role="status"
+      aria-live="polite"
+    >
       {text}
     </p>
   );

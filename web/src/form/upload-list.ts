@@ -1,0 +1,29 @@
+/**
+ * The uploads an evidence panel shows while they run or after they failed. Each has an id of
+ * its own, because two files picked together may have the same name (photo.jpg from two
+ * folders) and must not share a progress bar or an error.
+ */
+export interface Upload {
+  id: number;
+  name: string;
+  progress: number;
+  error?: string;
+}
+
+export const startUpload = (uploads: readonly Upload[], id: number, name: string): Upload[] => [
+  ...uploads,
+  { id, name, progress: 0 },
+];
+
+export const updateUpload = (
+  uploads: readonly Upload[],
+  id: number,
+  patch: Partial<Pick<Upload, 'progress' | 'error'>>,
+): Upload[] => uploads.map((upload) => (upload.id === id ? { ...upload, ...patch } : upload));
+
+export const finishUpload = (uploads: readonly Upload[], id: number): Upload[] =>
+  uploads.filter((upload) => upload.id !== id);
+
+/** Before a new choice of files: earlier failures are old news, running uploads stay. */
+export const withoutFailed = (uploads: readonly Upload[]): Upload[] =>
+  uploads.filter((upload) => upload.error === undefined);
