@@ -1130,6 +1130,19 @@ describe('RollupService.runScheduled', () => {
     expect(runs.map((run) => run.period)).toEqual(['2025']);
   });
 
+  it('counts the year in Beijing time: at 02:00 on 1 January the new period is a candidate', async () => {
+    const context = await setup({ now: '2026-12-31T18:00:00.000Z' });
+    await context.periodStore.putWindow(FORM_ID, '2027', {
+      opensAt: '2026-12-31T16:00:00.000Z',
+      dueAt: '2028-01-31T15:59:59.000Z',
+      locksAt: '2028-03-31T15:59:59.000Z',
+      updatedBy: { subject: 'admin-1', role: 'admin' },
+      updatedAt: '2026-12-01T00:00:00.000Z',
+    });
+    const runs = await context.service.runScheduled();
+    expect(runs.map((run) => run.period)).toEqual(['2026', '2027']);
+  });
+
   it('runs nothing between the end of the 60 days and the next opening', async () => {
     const { runs } = await scheduled('2026-07-01T18:00:00.000Z');
     expect(runs).toEqual([]);

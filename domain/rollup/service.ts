@@ -9,7 +9,8 @@ import type { Principal } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
 import type { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
-import { parsePeriod, previousPeriod } from '../forms/periods.js';
+import type { PeriodType } from '../forms/definition.js';
+import { parsePeriod, previousPeriod, recentPeriods } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService } from '../periods/service.js';
 import type { Library, LibraryStore } from '../registry/library.js';
@@ -509,8 +510,10 @@ export class RollupService {
   }
 }
 
-const candidatePeriods = (periodType: 'annual' | 'half-year', now: Date): string[] => {
-  const year = now.getUTCFullYear();
-  const years = [year - 1, year];
-  return periodType === 'annual' ? years.map(String) : years.flatMap((y) => [`${y}-H1`, `${y}-H2`]);
-};
+/**
+ * The periods a nightly run considers, oldest first: this one and the one before it (annual) or
+ * the last four halves, by Beijing time as periods are (a run at 02:00 on 1 January belongs to
+ * the new year), each then kept only while its window is open or within 60 days of its lock.
+ */
+const candidatePeriods = (periodType: PeriodType, now: Date): string[] =>
+  recentPeriods(periodType, now, periodType === 'annual' ? 2 : 4).reverse();

@@ -22,23 +22,28 @@ export const submissionKeyOf = (event: ApiEvent): SubmissionKey => {
 };
 
 export const formPeriodOf = (event: ApiEvent): { formId: string; period: string } => {
-  const formId = Segment.safeParse(
-    event.pathParameters?.formId ?? event.queryStringParameters?.formId,
-  );
-  const period = Segment.safeParse(
-    event.pathParameters?.period ?? event.queryStringParameters?.period,
-  );
+  const rawFormId = event.pathParameters?.formId ?? event.queryStringParameters?.formId;
+  const rawPeriod = event.pathParameters?.period ?? event.queryStringParameters?.period;
+  const formId = Segment.safeParse(rawFormId);
+  const period = Segment.safeParse(rawPeriod);
   if (!formId.success || !period.success) {
+    const problem = (path: string, given: string | undefined) =>
+      given === undefined || given === ''
+        ? { path, code: 'required', message: { zh: '必填', en: 'required' } }
+        : {
+            path,
+            code: 'invalid_format',
+            message: {
+              zh: '只能包含字母、数字和连字符，最多 64 个字符',
+              en: 'letters, digits and hyphens only, at most 64 characters',
+            },
+          };
     throw new BadRequestError(
-      { zh: '请指定表单和报告期。', en: 'formId and period are required.' },
+      { zh: '请正确指定表单和报告期。', en: 'formId and period are required and must be valid.' },
       {
         errors: [
-          ...(formId.success
-            ? []
-            : [{ path: 'formId', code: 'required', message: { zh: '必填', en: 'required' } }]),
-          ...(period.success
-            ? []
-            : [{ path: 'period', code: 'required', message: { zh: '必填', en: 'required' } }]),
+          ...(formId.success ? [] : [problem('formId', rawFormId)]),
+          ...(period.success ? [] : [problem('period', rawPeriod)]),
         ],
       },
     );

@@ -187,7 +187,8 @@ describe('readJsonBody', () => {
     for (const fieldError of error.errors) {
       expect(fieldError.code).not.toBe('');
       expect(fieldError.message.en).not.toBe('');
-      expect(fieldError.message.zh).toMatch(/^字段格式不正确：/);
+      // Chinese of its own, not zod's English inside a Chinese sentence.
+      expect(fieldError.message.zh).not.toMatch(/[A-Za-z]{3}/);
     }
     expect(error.errors.find((fieldError) => fieldError.path === 'values.holdings')?.code).toBe(
       'invalid_type',
@@ -195,33 +196,36 @@ describe('readJsonBody', () => {
     expect(error.cause).toBeInstanceOf(z.core.$ZodError);
   });
 
-  it("words zod's own issues in English, as zod's full build did", () => {
+  it("words zod's own issues in English, as zod's full build did, and in Chinese by the issue", () => {
     const error = failureOf(
       jsonEvent(JSON.stringify({ expectedRevision: -1, values: { holdings: 'many', name: '' } })),
     );
     expect(Object.fromEntries(error.errors.map((e) => [e.path, e.message]))).toEqual({
       expectedRevision: {
-        zh: '字段格式不正确：Too small: expected number to be >=0',
+        zh: '不能小于 0',
         en: 'Too small: expected number to be >=0',
       },
       'values.holdings': {
-        zh: '字段格式不正确：Invalid input: expected number, received string',
+        zh: '类型不正确，应为数字',
         en: 'Invalid input: expected number, received string',
       },
       'values.name': {
-        zh: '字段格式不正确：Too small: expected string to have >=1 characters',
+        zh: '至少 1 个字符',
         en: 'Too small: expected string to have >=1 characters',
       },
     });
   });
 
-  it('reports missing fields by their path', () => {
+  it('reports missing fields by their path, as missing', () => {
     const error = failureOf(jsonEvent(JSON.stringify({ values: {} })));
     expect(error.errors.map((fieldError) => fieldError.path).sort()).toEqual([
       'expectedRevision',
       'values.holdings',
       'values.name',
     ]);
+    expect(new Set(error.errors.map((fieldError) => fieldError.message.zh))).toEqual(
+      new Set(['缺少此项']),
+    );
   });
 
   it('reports a wrong top-level type against (body)', () => {

@@ -887,6 +887,14 @@ describe('the province list', () => {
     expect(pathsOf(noForm)).toEqual(['formId']);
     const nothing = await expectProblem(await api('/api/submissions', { token: province }), 400);
     expect(pathsOf(nothing).sort()).toEqual(['formId', 'period']);
+    // Given but malformed is told apart from missing.
+    const malformed = await expectProblem(
+      await api(listPath({ formId: FORM, period: '2025/1' }), { token: province }),
+      400,
+    );
+    expect(malformed.errors).toEqual([
+      expect.objectContaining({ path: 'period', code: 'invalid_format' }),
+    ]);
     await expectProblem(
       await api(listPath({ formId: 'no-such-form', period: '2026' }), { token: province }),
       404,
