@@ -28,6 +28,11 @@ describe('withStorageErrors', () => {
     ['a connection reset under a request', reset],
     ['throttling', throttled],
     ['a 5xx answer', serverError],
+    [
+      "Lambda's concurrency limit",
+      Object.assign(new Error('limit'), { name: 'ConcurrentInvocationLimitExceededException' }),
+    ],
+    ['a 429 answer', Object.assign(new Error('busy'), { $metadata: { httpStatusCode: 429 } })],
   ])('turns %s into a retryable 503', async (_, failure) => {
     const call = withStorageErrors(() => Promise.reject(failure));
     await expect(call).rejects.toBeInstanceOf(DependencyUnavailableError);

@@ -4,6 +4,7 @@ const RETRYABLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
+  'TooManyRequestsException',
   'InternalServerError',
   'ServiceUnavailable',
   'TimeoutError',
@@ -11,15 +12,21 @@ const RETRYABLE_NAMES = new Set([
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
 
-// Duck-typed rather than `instanceof Error`: network errors may come from another realm.
-const isUnavailable = (error: unknown): boolean => {
+/**
+ * Whether an AWS call failed for a while rather than for good: throttled (by name, a
+ * `…LimitExceededException` such as Lambda's, or 429), a service error (5xx), a timeout or a
+ * lost connection. Duck-typed rather than `instanceof Error`: network errors may come from
+ * another realm.
+ */
+export const isUnavailable = (error: unknown): boolean => {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code } = error as { name?: unknown; code?: unknown };
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   return (
-    (typeof name === 'string' && RETRYABLE_NAMES.has(name)) ||
+    (typeof name === 'string' &&
+      (RETRYABLE_NAMES.has(name) || name.endsWith('LimitExceededException'))) ||
     (typeof code === 'string' && NETWORK_CODES.has(code)) ||
-    (status !== undefined && status >= 500)
+    (status !== undefined && (status === 429 || status >= 500))
   );
 };
 

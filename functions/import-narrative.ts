@@ -7,6 +7,7 @@ import { packMessage } from '../domain/messages.js';
 import { importNarrative as extractFromNarrative } from '../domain/narrative/form.js';
 import { MAX_NARRATIVE_LENGTH } from '../domain/narrative/model.js';
 import { apiMiddlewares } from './http/middlewares.js';
+import { PathSegment } from './http/params.js';
 import { principalOf, readJsonBody } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
@@ -23,7 +24,7 @@ export const ImportNarrativeBody = z.strictObject({
       z.maxLength(MAX_NARRATIVE_LENGTH),
       z.regex(/\S/, { message: packMessage({ zh: '不能为空白', en: 'Must not be blank' }) }),
     ),
-  formId: z._default(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/)), DEFAULT_NARRATIVE_FORM),
+  formId: z._default(PathSegment, DEFAULT_NARRATIVE_FORM),
 });
 
 /**

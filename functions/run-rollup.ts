@@ -12,15 +12,14 @@ import * as z from 'zod/mini';
 import type { RollupRun } from '../domain/rollup/model.js';
 import { RollupRunInProgressError } from '../domain/rollup/service.js';
 import { logger } from './http/logger.js';
+import { PathSegment } from './http/params.js';
 import { createRollupService } from './rollup-service.js';
 
 const rollupService = createRollupService({ clients: 'worker' });
 
-const Segment = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/));
-
 export const RollupEvent = z.union([
   z.strictObject({ scheduled: z.literal(true) }),
-  z.strictObject({ formId: Segment, period: Segment, runId: Segment }),
+  z.strictObject({ formId: PathSegment, period: PathSegment, runId: PathSegment }),
 ]);
 export type RollupEvent = z.infer<typeof RollupEvent>;
 

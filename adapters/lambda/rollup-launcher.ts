@@ -1,23 +1,11 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { RollupLauncher, RollupRequest } from '../../domain/rollup/model.js';
+import { isUnavailable } from '../storage-errors.js';
 
 const UNAVAILABLE = {
   zh: '汇总任务暂时无法启动，请稍后重试。',
   en: 'The rollup could not be started right now; retry later.',
-};
-
-const isUnavailable = (error: unknown): boolean => {
-  if (typeof error !== 'object' || error === null) return false;
-  const { name, code } = error as { name?: unknown; code?: unknown };
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return (
-    name === 'TooManyRequestsException' ||
-    name === 'TimeoutError' ||
-    (typeof name === 'string' && name.endsWith('LimitExceededException')) ||
-    (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT'].includes(code)) ||
-    (status !== undefined && (status === 429 || status >= 500))
-  );
 };
 
 /**

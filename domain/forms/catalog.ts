@@ -48,10 +48,6 @@ export class FormRegistry {
     });
   }
 
-  has(formId: string): boolean {
-    return this.byForm.has(formId);
-  }
-
   /** A version of a form (the active one when no version is given), or undefined. */
   get(formId: string, version?: string): CompiledForm | undefined {
     const versions = this.byForm.get(formId);

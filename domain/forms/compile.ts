@@ -19,6 +19,7 @@ import {
   type Expression,
   evaluate,
   type FieldReference,
+  isPresent,
   parseExpression,
   requiredInputs,
   type Scope,
@@ -233,12 +234,6 @@ const fieldSchema = (field: FieldDefinition, mode: Mode): z.ZodMiniType => {
 
 const isRecord = (value: unknown): value is FormValues =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const isPresent = (value: unknown) =>
-  value !== undefined &&
-  value !== null &&
-  value !== '' &&
-  !(Array.isArray(value) && value.length === 0);
 
 const scopeOf = (values: FormValues, previous: FormValues | undefined): Scope => ({
   current: (key) => values[key] as Value,

@@ -13,6 +13,8 @@ export interface CsvColumn {
 }
 
 export type CsvVariant = 'zh' | 'codes';
+/** Every variant, in the order a table's files are written. */
+export const CSV_VARIANTS = ['zh', 'codes'] as const satisfies readonly CsvVariant[];
 
 export const csvColumns = (form: CompiledForm): CsvColumn[] =>
   [...form.fields.values()].map((field) => ({

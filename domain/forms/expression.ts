@@ -267,7 +267,8 @@ export interface Scope {
   previous: (key: string) => Value;
 }
 
-const isPresent = (value: Value) =>
+/** Whether a value counts as filled in: not missing, not empty text, not an empty list. */
+export const isPresent = (value: unknown) =>
   value !== undefined &&
   value !== null &&
   value !== '' &&

@@ -1,6 +1,6 @@
 /** Tables as the two CSV files the province downloads, and the run's manifest. */
 import { createHash } from 'node:crypto';
-import type { CsvVariant } from '../forms/csv-layout.js';
+import { CSV_VARIANTS, type CsvVariant } from '../forms/csv-layout.js';
 import { csvCell, csvCells, RECORD_DELIMITER } from './csv.js';
 import {
   type Column,
@@ -11,7 +11,6 @@ import {
 } from './tables.js';
 
 /** Every table is published in these variants: Chinese headers and labels, and codes. */
-export const CSV_VARIANTS = ['zh', 'codes'] as const satisfies readonly CsvVariant[];
 
 /** Excel opens UTF-8 correctly only with a byte-order mark. */
 const BOM = '\ufeff';

@@ -9,6 +9,7 @@ import type { Principal } from '../auth/principal.js';
 import { NotFoundError } from '../errors.js';
 import type { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
+import { CSV_VARIANTS } from '../forms/csv-layout.js';
 import type { PeriodType } from '../forms/definition.js';
 import { parsePeriod, previousPeriod, recentPeriods } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
@@ -27,7 +28,7 @@ import {
   type RollupRun,
   type RollupRunStore,
 } from './model.js';
-import { CSV_VARIANTS, renderFiles, sha256Of } from './render.js';
+import { renderFiles, sha256Of } from './render.js';
 import {
   COUNTED,
   OUTPUT_NAMES,

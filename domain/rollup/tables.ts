@@ -5,7 +5,13 @@
  */
 import type { CompiledForm, FormValues } from '../forms/compile.js';
 import { computeDerived } from '../forms/compile.js';
-import { type CsvVariant, csvColumns, formatCell, LIST_SEPARATOR } from '../forms/csv-layout.js';
+import {
+  CSV_VARIANTS,
+  type CsvVariant,
+  csvColumns,
+  formatCell,
+  LIST_SEPARATOR,
+} from '../forms/csv-layout.js';
 import type { Standard } from '../forms/definition.js';
 import { type RollupMetric, rollupSpec } from '../forms/rollup-metrics.js';
 import { firstSubmissionOf, submittedOnTime } from '../periods/writable.js';
@@ -42,8 +48,6 @@ export interface Table {
    */
   written?: { from: number; rows: Record<CsvVariant, string>[] };
 }
-
-const CSV_VARIANTS = ['zh', 'codes'] as const;
 
 /** Only submitted and accepted reports count; drafts and returned ones are listed, not used. */
 export const COUNTED: readonly SubmissionStatus[] = ['submitted', 'accepted'];

@@ -1,5 +1,6 @@
 /** The request bodies of the submission API, validated at the edge before the service runs. */
 import * as z from 'zod/mini';
+import { LibraryId } from '../auth/principal.js';
 import { FieldKey } from '../forms/definition.js';
 
 const Revision = z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000));
@@ -36,7 +37,7 @@ export const ReopenBody = z.strictObject({
 export type ReopenBody = z.infer<typeof ReopenBody>;
 
 export const PeriodExceptionBody = z.strictObject({
-  libraryId: z.string().check(z.regex(/^\d{6}$/)),
+  libraryId: LibraryId,
   until: z.iso.datetime({ offset: true }),
 });
 export type PeriodExceptionBody = z.infer<typeof PeriodExceptionBody>;

@@ -8,13 +8,16 @@ import type { PageRequest } from '../../domain/submissions/store.js';
 import '../../domain/zod-locale.js';
 import type { ApiEvent } from './types.js';
 
-const Segment = z.string().check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/));
+/** A form id, period or run id as it appears in a path: what a DynamoDB key may safely hold. */
+export const PathSegment = z
+  .string()
+  .check(z.minLength(1), z.maxLength(64), z.regex(/^[A-Za-z0-9-]+$/));
 
 export const submissionKeyOf = (event: ApiEvent): SubmissionKey => {
   const parameters = event.pathParameters ?? {};
   const libraryId = LibraryId.safeParse(parameters.libraryId);
-  const formId = Segment.safeParse(parameters.formId);
-  const period = Segment.safeParse(parameters.period);
+  const formId = PathSegment.safeParse(parameters.formId);
+  const period = PathSegment.safeParse(parameters.period);
   if (!libraryId.success || !formId.success || !period.success) {
     throw new NotFoundError({ zh: '没有这个报告。', en: 'No such report.' });
   }
@@ -24,8 +27,8 @@ export const submissionKeyOf = (event: ApiEvent): SubmissionKey => {
 export const formPeriodOf = (event: ApiEvent): { formId: string; period: string } => {
   const rawFormId = event.pathParameters?.formId ?? event.queryStringParameters?.formId;
   const rawPeriod = event.pathParameters?.period ?? event.queryStringParameters?.period;
-  const formId = Segment.safeParse(rawFormId);
-  const period = Segment.safeParse(rawPeriod);
+  const formId = PathSegment.safeParse(rawFormId);
+  const period = PathSegment.safeParse(rawPeriod);
   if (!formId.success || !period.success) {
     const problem = (path: string, given: string | undefined) =>
       given === undefined || given === ''
