@@ -408,6 +408,8 @@ describe(`a library's annual report ${PERIOD} in the browser`, () => {
   it('the province accepts it, runs the rollup and downloads the comparison for Excel', async () => {
     await province.getByRole('link', { name: '全省概览' }).click();
     await openFromReviewQueue(province);
+    // Accepting cannot be undone by the province: the page asks first.
+    province.once('dialog', (dialog) => void dialog.accept());
     await province.getByRole('button', { name: '审核通过' }).click();
     await province.getByRole('status').filter({ hasText: '已通过。' }).waitFor();
     expect((await report()).status).toBe('accepted');

@@ -42,13 +42,11 @@ export class ApiError extends Error {
   }
 }
 
-const NETWORK_PROBLEM: Problem = {
-  status: 0,
-  message: {
-    zh: '无法连接服务器，请检查网络后重试。',
-    en: 'Cannot reach the server; check the connection and retry.',
-  },
+const NETWORK_MESSAGE: Localized = {
+  zh: '无法连接服务器，请检查网络后重试。',
+  en: 'Cannot reach the server; check the connection and retry.',
 };
+const NETWORK_PROBLEM: Problem = { status: 0, message: NETWORK_MESSAGE };
 
 let tokenSource: () => string | undefined = () => undefined;
 let onUnauthorized: () => void = () => undefined;
@@ -226,6 +224,22 @@ export const allSubmissions = async (formId: string, period: string): Promise<He
   return items;
 };
 
+/**
+ * Storage refused an upload. A 403 is almost always the presigned policy expiring while a slow
+ * connection was still sending; a fresh choice of the file asks for a new one.
+ */
+export const uploadError = (status: number): ApiError =>
+  new ApiError(status, {
+    status,
+    message:
+      status === 403
+        ? {
+            zh: '上传链接已过期，请重新选择文件上传。',
+            en: 'The upload link expired; choose the file again.',
+          }
+        : statusMessage(status),
+  });
+
 /** Uploads a file with a presigned POST, reporting progress (0…1). */
 export const uploadWithProgress = (
   ticket: UploadTicket['upload'],
@@ -242,19 +256,69 @@ export const uploadWithProgress = (
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
     xhr.addEventListener('load', () =>
-      xhr.status >= 200 && xhr.status < 300
-        ? resolve()
-        : reject(new ApiError(xhr.status, { status: xhr.status })),
+      xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(uploadError(xhr.status)),
     );
     xhr.addEventListener('error', () => reject(new ApiError(0, NETWORK_PROBLEM)));
     xhr.send(form);
   });
 
+/**
+ * What to say when a response carries no problem of ours: a gateway, CloudFront or storage
+ * answered, not the API, so only the status tells what happened.
+ */
+export const statusMessage = (status: number): Localized => {
+  switch (status) {
+    case 0:
+      return NETWORK_MESSAGE;
+    case 400:
+      return {
+        zh: '服务器未能接受该请求，请刷新页面后重试。',
+        en: 'The server did not accept the request; reload the page and try again.',
+      };
+    case 401:
+      return { zh: '登录已过期，请重新登录。', en: 'Your sign-in has expired; sign in again.' };
+    case 403:
+      return { zh: '您没有权限执行此操作。', en: 'You are not allowed to do this.' };
+    case 404:
+      return {
+        zh: '找不到所请求的内容，可能已被删除。',
+        en: 'What was asked for was not found; it may have been removed.',
+      };
+    case 413:
+      return {
+        zh: '提交的内容过大，请减少内容后重试。',
+        en: 'What was sent is too large; make it smaller and try again.',
+      };
+    case 429:
+      return {
+        zh: '请求过于频繁，请稍等片刻再试。',
+        en: 'Too many requests; wait a moment and try again.',
+      };
+    case 502:
+    case 503:
+    case 504:
+      return {
+        zh: '服务暂时不可用，请稍后重试。',
+        en: 'The service is temporarily unavailable; try again shortly.',
+      };
+    default:
+      return status >= 500
+        ? {
+            zh: '服务器出错，请稍后重试。',
+            en: 'The server ran into a problem; try again shortly.',
+          }
+        : {
+            zh: `请求未成功（HTTP ${status}），请重试。`,
+            en: `The request failed (HTTP ${status}); please retry.`,
+          };
+  }
+};
+
 /** A problem's text in the current language, with its correlation id for a 5xx. */
 export const problemText = (error: unknown, t: (text: Localized) => string): string => {
   if (!(error instanceof ApiError))
     return t({ zh: '出现意外错误，请重试。', en: 'Something went wrong; please retry.' });
-  const message = error.problem.message ? t(error.problem.message) : `HTTP ${error.status}`;
+  const message = t(error.problem.message ?? statusMessage(error.status));
   return error.status >= 500 && error.problem.correlationId
     ? `${message} (${error.problem.correlationId})`
     : message;

@@ -9,6 +9,7 @@ import {
   currentSession,
   rememberReturnPath,
   type Session,
+  type SignInProblem,
   signOut,
   type WebConfig,
 } from './auth.js';
@@ -42,7 +43,7 @@ const LazyDashboard = (props: DashboardProps) => {
 const homeOf = (session: Session) =>
   session.role === 'library' ? `/libraries/${session.libraryId}` : '/province';
 
-export const App = (props: { config: WebConfig; signInError?: string | undefined }) => {
+export const App = (props: { config: WebConfig; signInProblem?: SignInProblem | undefined }) => {
   const [lang, setLang] = useState<Lang>(initialLang);
   const [session, setSession] = useState(currentSession);
   const { path } = useLocation();
@@ -79,7 +80,7 @@ export const App = (props: { config: WebConfig; signInError?: string | undefined
   const formParams = matchPath('/libraries/:libraryId/submissions/:formId/:period', path);
   const libraryParams = matchPath('/libraries/:libraryId', path);
   const page = !session ? (
-    <SignIn config={props.config} error={props.signInError} />
+    <SignIn config={props.config} problem={props.signInProblem} />
   ) : formParams?.libraryId && formParams.formId && formParams.period ? (
     <FormPage
       key={path}

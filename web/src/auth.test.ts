@@ -1,5 +1,5 @@
-import { describe, expect, it } from '@jest/globals';
-import { sessionFromToken } from './auth.js';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { completeSignIn, sessionFromToken, type WebConfig } from './auth.js';
 
 const tokenWith = (claims: Record<string, unknown>) =>
   ['{"alg":"ES256"}', JSON.stringify(claims), 'signature']
@@ -41,5 +41,91 @@ describe('sessionFromToken', () => {
         tokenWith({ sub: 'u-4', exp: 2_000_000_000, 'cognito:groups': ['library'] }),
       ),
     ).toBeUndefined();
+  });
+});
+
+describe('completeSignIn with the Cognito hosted UI', () => {
+  const config: WebConfig = {
+    auth: {
+      kind: 'cognito',
+      domain: 'auth.example.cn',
+      clientId: 'client',
+      redirectUri: 'https://reports.example.cn/',
+    },
+  };
+  const stored = new Map<string, string>();
+  const realFetch = globalThis.fetch;
+
+  /** The browser as it is when the hosted UI sends it back with `search`. */
+  const returnWith = (search: string, pkce = { verifier: 'v'.repeat(43), state: 'state-1' }) => {
+    stored.clear();
+    stored.set('pkce', JSON.stringify(pkce));
+    const browser = {
+      location: { hash: '', search, pathname: '/' },
+      history: { replaceState: () => undefined },
+      sessionStorage: {
+        getItem: (key: string) => stored.get(key) ?? null,
+        setItem: (key: string, value: string) => stored.set(key, value),
+        removeItem: (key: string) => stored.delete(key),
+      },
+    };
+    for (const [name, value] of Object.entries(browser)) {
+      Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+    }
+  };
+  const answer = (respond: () => Promise<Response>) => {
+    globalThis.fetch = respond;
+  };
+
+  beforeEach(() => stored.clear());
+  afterEach(() => {
+    globalThis.fetch = realFetch;
+  });
+
+  it('stores the token and reports nothing when the exchange works', async () => {
+    returnWith('?code=c&state=state-1');
+    answer(async () => Response.json({ id_token: 'token-1' }));
+    expect(await completeSignIn(config)).toBeUndefined();
+    expect(stored.get('idToken')).toBe('token-1');
+  });
+
+  it('says a network failure during the exchange is one, in both languages', async () => {
+    returnWith('?code=c&state=state-1');
+    answer(async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const problem = await completeSignIn(config);
+    expect(problem?.message).toEqual({
+      zh: '无法连接登录服务，请检查网络后重新登录。',
+      en: 'Cannot reach the sign-in service; check the connection and sign in again.',
+    });
+    expect(problem?.detail).toContain('Failed to fetch');
+    expect(stored.has('idToken')).toBe(false);
+  });
+
+  it('explains a refused exchange, an answer for another tab and a refusal by the provider', async () => {
+    returnWith('?code=c&state=state-1');
+    answer(async () => new Response('{"error":"invalid_grant"}', { status: 400 }));
+    expect(await completeSignIn(config)).toEqual({
+      message: {
+        zh: '登录服务未能确认您的身份，请重新登录。',
+        en: 'The sign-in service could not confirm who you are; sign in again.',
+      },
+      detail: 'token endpoint: HTTP 400',
+    });
+
+    returnWith('?code=c&state=forged');
+    const mismatch = await completeSignIn(config);
+    expect(mismatch?.message.zh).toContain('登录请求已失效');
+    expect(mismatch?.message.en).toContain('no longer valid');
+
+    returnWith('?error=access_denied&error_description=User+cancelled');
+    expect(await completeSignIn(config)).toEqual({
+      message: {
+        zh: '登录被拒绝或已取消，请重新登录。',
+        en: 'The sign-in was refused or cancelled; sign in again.',
+      },
+      detail: 'access_denied: User cancelled',
+    });
   });
 });

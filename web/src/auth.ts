@@ -9,6 +9,7 @@ import {
   type Role,
   strongestRole,
 } from '../../domain/auth/principal.js';
+import type { Localized } from './i18n.js';
 
 export type { Role };
 
@@ -107,11 +108,51 @@ const takeReturnPath = () => {
 const tokenEndpoint = (config: Extract<AuthConfig, { kind: 'cognito' }>) =>
   `https://${config.domain}/oauth2/token`;
 
+/** Why a sign-in that came back here did not complete: a sentence, and what the provider said. */
+export interface SignInProblem {
+  message: Localized;
+  /** Technical text (the provider's error, a status) for whoever looks into it. */
+  detail?: string;
+}
+
+const SIGN_IN_AGAIN: Localized = {
+  zh: '登录服务未能确认您的身份，请重新登录。',
+  en: 'The sign-in service could not confirm who you are; sign in again.',
+};
+
+const signInProblem = (message: Localized, detail?: string): SignInProblem =>
+  detail === undefined ? { message } : { message, detail };
+
+/** The verifier and state this tab sent; nothing when they are missing or unreadable. */
+const storedPkce = (): { verifier?: string; state?: string } => {
+  try {
+    return JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? '{}') as {
+      verifier?: string;
+      state?: string;
+    };
+  } catch {
+    return {};
+  }
+};
+
+/** What the identity provider's `error` answer means for the person signing in. */
+const providerProblem = (error: string, description: string | null): SignInProblem =>
+  signInProblem(
+    error === 'access_denied'
+      ? {
+          zh: '登录被拒绝或已取消，请重新登录。',
+          en: 'The sign-in was refused or cancelled; sign in again.',
+        }
+      : SIGN_IN_AGAIN,
+    description ? `${error}: ${description}` : error,
+  );
+
 /**
  * Finishes a sign-in that brought the browser back here, if one did: stores the token and
- * rewrites the URL without it. Returns an error text when the identity provider refused.
+ * rewrites the URL without it. Never throws: returns why it failed when the identity provider
+ * refused, the answer was not for this tab, or the token could not be fetched.
  */
-export const completeSignIn = async (config: WebConfig): Promise<string | undefined> => {
+export const completeSignIn = async (config: WebConfig): Promise<SignInProblem | undefined> => {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const fragmentToken = fragment.get('id_token');
   if (fragmentToken) {
@@ -124,28 +165,44 @@ export const completeSignIn = async (config: WebConfig): Promise<string | undefi
   const code = query.get('code');
   const error = query.get('error');
   if (!code && !error) return undefined;
-  const stored = JSON.parse(sessionStorage.getItem(PKCE_KEY) ?? '{}') as {
-    verifier?: string;
-    state?: string;
-  };
+  const stored = storedPkce();
   sessionStorage.removeItem(PKCE_KEY);
   history.replaceState(null, '', location.pathname);
-  if (error) return query.get('error_description') ?? error;
-  if (!stored.verifier || stored.state !== query.get('state')) return 'state mismatch';
-  const response = await fetch(tokenEndpoint(config.auth), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: config.auth.clientId,
-      code: code ?? '',
-      redirect_uri: config.auth.redirectUri,
-      code_verifier: stored.verifier,
-    }),
-  });
-  if (!response.ok) return `token endpoint: HTTP ${response.status}`;
-  const tokens = (await response.json()) as { id_token?: string };
-  if (!tokens.id_token) return 'no id_token';
+  if (error) return providerProblem(error, query.get('error_description'));
+  if (!stored.verifier || stored.state !== query.get('state')) {
+    return signInProblem(
+      {
+        zh: '登录请求已失效（可能已过期，或是在另一个标签页中发起的），请重新登录。',
+        en: 'The sign-in request is no longer valid (it expired or started in another tab); sign in again.',
+      },
+      'state mismatch',
+    );
+  }
+  let response: Response;
+  try {
+    response = await fetch(tokenEndpoint(config.auth), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: config.auth.clientId,
+        code: code ?? '',
+        redirect_uri: config.auth.redirectUri,
+        code_verifier: stored.verifier,
+      }),
+    });
+  } catch (failure) {
+    return signInProblem(
+      {
+        zh: '无法连接登录服务，请检查网络后重新登录。',
+        en: 'Cannot reach the sign-in service; check the connection and sign in again.',
+      },
+      `token endpoint: ${failure instanceof Error ? failure.message : String(failure)}`,
+    );
+  }
+  if (!response.ok) return signInProblem(SIGN_IN_AGAIN, `token endpoint: HTTP ${response.status}`);
+  const tokens = (await response.json().catch(() => ({}))) as { id_token?: string };
+  if (!tokens.id_token) return signInProblem(SIGN_IN_AGAIN, 'no id_token');
   sessionStorage.setItem(TOKEN_KEY, tokens.id_token);
   history.replaceState(null, '', takeReturnPath());
   return undefined;

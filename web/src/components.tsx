@@ -1,8 +1,7 @@
 /** Small pieces shared by the pages. */
 import type { ComponentChildren } from 'preact';
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { writableState } from '../../domain/periods/writable.js';
-import type { PeriodView, SubmissionView } from './api.js';
+import { problemText, type SubmissionView } from './api.js';
 import { type Localized, useT } from './i18n.js';
 
 export type ReportStatus = SubmissionView['status'] | 'missing';
@@ -14,14 +13,6 @@ export const STATUS_TEXT: Record<ReportStatus, Localized> = {
   returned: { zh: '已退回', en: 'returned' },
   accepted: { zh: '已通过', en: 'accepted' },
 };
-
-/** The server's rule for whether the library may write to the period now, to show it up front. */
-export const libraryMayWrite = (window: PeriodView, libraryId: string, now = new Date()) =>
-  writableState(
-    window,
-    window.exceptions.find((exception) => exception.libraryId === libraryId),
-    now,
-  ) === 'open';
 
 export const StatusBadge = (props: { status: ReportStatus }) => {
   const t = useT();
@@ -67,5 +58,32 @@ export const Loading = () => {
     <p class="muted" aria-live="polite">
       {t('正在加载…', 'Loading…')}
     </p>
+  );
+};
+
+/** Why loading failed, with a button to try again: a failed load is often a passing outage. */
+export const LoadFailed = (props: { error: unknown; retry: () => void }) => {
+  const t = useT();
+  return (
+    <Banner kind="error">
+      {problemText(props.error, t)}{' '}
+      <button type="button" class="link-button" onClick={props.retry}>
+        {t('重试', 'Retry')}
+      </button>
+    </Banner>
+  );
+};
+
+/**
+ * Text for the office's IT staff (an error's name, what a provider answered), folded away
+ * under the sentence the person reads.
+ */
+export const TechnicalDetails = (props: { text: string }) => {
+  const t = useT();
+  return (
+    <details class="technical-details">
+      <summary>{t('技术信息', 'Technical details')}</summary>
+      <code>{props.text}</code>
+    </details>
   );
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { realForm, wuxiangReport2025 } from '../../../domain/forms/fixtures.js';
 import {
+  blockersFromServer,
   draftSave,
   mergeAfterConflict,
   parseMoneyText,
@@ -177,6 +178,59 @@ describe('what blocks a submission', () => {
       field: 'holdingsTotal',
       message: { zh: '请输入数字', en: 'Enter a number' },
     });
+  });
+});
+
+describe('what the server refused a submission for', () => {
+  const ruleOf = (ruleId: string) => form.rules.find((rule) => rule.id === ruleId);
+
+  it('points rule errors and missing explanations at the rule’s first field, in form order', () => {
+    const blockers = blockersFromServer(form, [
+      {
+        path: 'explanations.visitsPerCapitaHigh',
+        code: 'explanation_required',
+        message: { zh: '请说明原因：到馆人次过高', en: 'Explain this warning: too many visits' },
+      },
+      {
+        path: 'rules.newWithinHoldings',
+        code: 'rule_violated',
+        message: { zh: '新增藏量超过总藏量', en: 'New acquisitions exceed holdings' },
+      },
+      {
+        path: 'values.servicePopulation',
+        code: 'required',
+        message: { zh: '此项为必填项', en: 'Required' },
+      },
+    ]);
+    expect(blockers).toEqual([
+      {
+        kind: 'field',
+        field: 'servicePopulation',
+        message: { zh: '此项为必填项', en: 'Required' },
+      },
+      {
+        kind: 'rule',
+        field: 'newAcquisitions',
+        message: { zh: '新增藏量超过总藏量', en: 'New acquisitions exceed holdings' },
+        ruleId: 'newWithinHoldings',
+      },
+      {
+        kind: 'explanation',
+        field: 'visits',
+        // The rule's warning: the page itself says an explanation is needed.
+        message: ruleOf('visitsPerCapitaHigh')?.message,
+        ruleId: 'visitsPerCapitaHigh',
+      },
+    ]);
+    // Every one names a field of the form, so its button has a label and a place to go.
+    for (const blocker of blockers) expect(form.fields.has(blocker.field)).toBe(true);
+  });
+
+  it('keeps the server’s message for a rule this form does not know', () => {
+    const message = { zh: '没有规则“gone”', en: 'No rule "gone"' };
+    expect(
+      blockersFromServer(form, [{ path: 'explanations.gone', code: 'unknown_rule', message }]),
+    ).toEqual([{ kind: 'explanation', field: '', message, ruleId: 'gone' }]);
   });
 });
 

@@ -3,6 +3,8 @@
  * what people type into numbers, what a draft save may carry, how local edits survive a
  * conflicting save by someone else, and what still blocks a submission.
  */
+
+import type { FieldError } from '../../../domain/errors.js';
 import {
   type CompiledForm,
   type FormValues,
@@ -168,6 +170,43 @@ export interface Blocker {
   ruleId?: string;
 }
 
+/** Blockers in the order of the form's fields. */
+const inFormOrder = (form: CompiledForm, blockers: Blocker[]): Blocker[] => {
+  const order = [...form.fields.keys()];
+  return blockers.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+};
+
+const RULE_PATH = 'rules.';
+const EXPLANATION_PATH = 'explanations.';
+
+/**
+ * What the server refused a submission for (its problem's `errors`), pointing where to fix it:
+ * `values.<field>` at the field, `rules.<ruleId>` and `explanations.<ruleId>` at the first field
+ * the rule is about. An explanation keeps the rule's own warning, as the list says it needs one.
+ */
+export const blockersFromServer = (form: CompiledForm, errors: readonly FieldError[]): Blocker[] =>
+  inFormOrder(
+    form,
+    errors.map((error): Blocker => {
+      const about = error.path.startsWith(RULE_PATH)
+        ? 'rule'
+        : error.path.startsWith(EXPLANATION_PATH)
+          ? 'explanation'
+          : undefined;
+      if (!about) return { kind: 'field', field: fieldOfPath(error.path), message: error.message };
+      const ruleId = error.path.slice(
+        about === 'rule' ? RULE_PATH.length : EXPLANATION_PATH.length,
+      );
+      const rule = form.rules.find((candidate) => candidate.id === ruleId);
+      return {
+        kind: about,
+        field: rule?.fields[0] ?? '',
+        message: about === 'explanation' && rule ? rule.message : error.message,
+        ruleId,
+      };
+    }),
+  );
+
 /** Everything that stops a final submission, in the order of the form. */
 export const submissionBlockers = (
   form: CompiledForm,
@@ -203,9 +242,7 @@ export const submissionBlockers = (
         ruleId: warning.ruleId,
       })),
   ];
-  const order = [...form.fields.keys()];
-  blockers.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
-  return { blockers, report };
+  return { blockers: inFormOrder(form, blockers), report };
 };
 
 export const isNumeric = (field: FieldDefinition) =>

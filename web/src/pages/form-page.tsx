@@ -28,14 +28,15 @@ import {
 import type { Session } from '../auth.js';
 import {
   Banner,
+  LoadFailed,
   Loading,
-  libraryMayWrite,
   type ReportStatus,
   StatusBadge,
   useLoad,
 } from '../components.js';
 import {
   type Blocker,
+  blockersFromServer,
   compact,
   draftSave,
   fieldOfPath,
@@ -47,6 +48,7 @@ import { EvidencePanel } from '../form/evidence-panel.js';
 import { FieldInput, type FieldMessage } from '../form/field-input.js';
 import { ImportPanel } from '../form/import-panel.js';
 import { type Localized, useT } from '../i18n.js';
+import { libraryMayWrite } from '../period-window.js';
 import { Link, useLeaveGuard } from '../router.js';
 
 /** How long typing must pause before a draft is saved. */
@@ -103,10 +105,18 @@ type SaveState =
   | { kind: 'failed'; message: string }
   | { kind: 'conflict' };
 
-const focusField = (field: string) => {
-  const target = document.querySelector<HTMLElement>(
-    `[data-field="${CSS.escape(field)}"] input, [data-field="${CSS.escape(field)}"] select, [data-field="${CSS.escape(field)}"] textarea`,
-  );
+/** Where a blocker is fixed: a warning's explanation box, else the field's first control. */
+const focusBlocker = (blocker: Blocker) => {
+  const field = CSS.escape(blocker.field);
+  const explanation =
+    blocker.kind === 'explanation' && blocker.ruleId
+      ? document.getElementById(`explain-${blocker.ruleId}`)
+      : null;
+  const target =
+    explanation ??
+    document.querySelector<HTMLElement>(
+      `[data-field="${field}"] input, [data-field="${field}"] select, [data-field="${field}"] textarea`,
+    );
   target?.scrollIntoView({ block: 'center' });
   target?.focus();
 };
@@ -117,22 +127,12 @@ export const FormPage = (props: {
   formId: string;
   period: string;
 }) => {
-  const t = useT();
   const [loaded, reload] = useLoad(
     () => loadReport(props.libraryId, props.formId, props.period),
     [props.libraryId, props.formId, props.period],
   );
   if (loaded.state === 'loading') return <Loading />;
-  if (loaded.state === 'failed') {
-    return (
-      <Banner kind="error">
-        {problemText(loaded.error, t)}{' '}
-        <button type="button" class="link-button" onClick={reload}>
-          {t('重试', 'Retry')}
-        </button>
-      </Banner>
-    );
-  }
+  if (loaded.state === 'failed') return <LoadFailed error={loaded.error} retry={reload} />;
   return <ReportEditor {...props} report={loaded.value} />;
 };
 
@@ -165,8 +165,9 @@ const ReportEditor = (props: {
   const [notice, setNotice] = useState<{ kind: 'success' | 'error'; text: string }>();
   const [busy, setBusy] = useState(false);
   const [retryTick, setRetryTick] = useState(0);
-  /** The province's comments by field, while reviewing. */
+  /** The province's comments by field and its message to the library, while reviewing. */
   const [comments, setComments] = useState<Record<string, string>>({});
+  const [reviewMessage, setReviewMessage] = useState('');
 
   // The latest values for the save chain, which outlives renders.
   const valuesRef = useRef(values);
@@ -203,7 +204,10 @@ const ReportEditor = (props: {
   const pending = editable && !sameValue(draft.values, lastSavedRef.current);
   /** Fields with an error whose edits no save can carry yet. */
   const held = editable ? draft.held : [];
-  const unsaved = pending || held.length > 0;
+  /** A return message or field comments the province wrote and has not sent. */
+  const unsentReview =
+    reviewing && [reviewMessage, ...Object.values(comments)].some((text) => text.trim() !== '');
+  const unsaved = pending || held.length > 0 || unsentReview;
   useEffect(() => {
     if (!unsaved) return;
     const warn = (event: BeforeUnloadEvent) => event.preventDefault();
@@ -287,6 +291,17 @@ const ReportEditor = (props: {
           ),
     );
   });
+  // Review text lives only on this page until it is sent with 退回修改: leaving would drop it.
+  useLeaveGuard(
+    () =>
+      !unsentReview ||
+      window.confirm(
+        t(
+          '退回意见或字段意见尚未发送，离开此页将丢失。确定离开吗？',
+          'Your message or field comments have not been sent. Leave this page and lose them?',
+        ),
+      ),
+  );
   useEffect(
     () => () => {
       mountedRef.current = false;
@@ -424,14 +439,12 @@ const ReportEditor = (props: {
         text: t('已提交，等待省馆审核。', 'Submitted; the province will review it.'),
       });
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422 && error.problem.errors) {
-        setServerBlockers(
-          error.problem.errors.map((problem) => ({
-            kind: 'field',
-            field: fieldOfPath(problem.path.replace(/^(rules|explanations)\./, '')),
-            message: problem.message,
-          })),
-        );
+      if (
+        error instanceof ApiError &&
+        (error.status === 422 || error.status === 400) &&
+        error.problem.errors?.length
+      ) {
+        setServerBlockers(blockersFromServer(compiled, error.problem.errors));
         requestAnimationFrame(() => blockersRef.current?.focus());
       } else {
         setNotice({ kind: 'error', text: problemText(error, t) });
@@ -663,27 +676,30 @@ const ReportEditor = (props: {
                 )}
               </h2>
               <ul>
-                {blockers.map((blocker, index) => (
-                  <li key={`${blocker.field}-${index}`}>
-                    <button
-                      type="button"
-                      class="link-button"
-                      onClick={() => focusField(blocker.field)}
-                    >
-                      {t(
-                        compiled.fields.get(blocker.field)?.label ?? {
-                          zh: blocker.field,
-                          en: blocker.field,
-                        },
-                      )}
-                    </button>
-                    ：
-                    {blocker.kind === 'explanation'
-                      ? t('需要说明：', 'needs an explanation: ')
-                      : ''}
-                    {t(blocker.message)}
-                  </li>
-                ))}
+                {blockers.map((blocker, index) => {
+                  const label = compiled.fields.get(blocker.field)?.label;
+                  return (
+                    <li key={`${blocker.field}-${index}`}>
+                      {/* A problem about no field of the form (a rule it lacks) has nowhere to go. */}
+                      {label ? (
+                        <>
+                          <button
+                            type="button"
+                            class="link-button"
+                            onClick={() => focusBlocker(blocker)}
+                          >
+                            {t(label)}
+                          </button>
+                          ：
+                        </>
+                      ) : null}
+                      {blocker.kind === 'explanation'
+                        ? t('需要说明：', 'needs an explanation: ')
+                        : ''}
+                      {t(blocker.message)}
+                    </li>
+                  );
+                })}
               </ul>
             </div>
           ) : null}
@@ -712,9 +728,12 @@ const ReportEditor = (props: {
           path={path}
           head={head}
           comments={comments}
+          message={reviewMessage}
+          onMessage={setReviewMessage}
           onDone={(next, text) => {
             applyHead(next);
             setComments({});
+            setReviewMessage('');
             setNotice({ kind: 'success', text });
           }}
         />
@@ -789,10 +808,12 @@ const ReviewActions = (props: {
   path: string;
   head: SubmissionView;
   comments: Record<string, string>;
+  message: string;
+  onMessage: (text: string) => void;
   onDone: (head: SubmissionView, text: string) => void;
 }) => {
   const t = useT();
-  const [message, setMessage] = useState('');
+  const { message } = props;
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 
@@ -800,6 +821,18 @@ const ReviewActions = (props: {
     setError(undefined);
     if (action === 'return' && !message.trim()) {
       setError(t('退回时请填写意见。', 'Write a message to return the report.'));
+      return;
+    }
+    // Accepting is final: the report cannot be returned or changed afterwards.
+    if (
+      action === 'accept' &&
+      !window.confirm(
+        t(
+          '确定审核通过吗？通过后报告不能再退回或修改。',
+          'Accept this report? Once accepted it can no longer be returned or changed.',
+        ),
+      )
+    ) {
       return;
     }
     setBusy(true);
@@ -841,7 +874,7 @@ const ReviewActions = (props: {
         name="reviewMessage"
         value={message}
         maxLength={2000}
-        onInput={(event) => setMessage(event.currentTarget.value)}
+        onInput={(event) => props.onMessage(event.currentTarget.value)}
       />
       {error ? (
         <p class="message error" role="alert">

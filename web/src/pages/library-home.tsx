@@ -13,14 +13,15 @@ import {
 import type { Session } from '../auth.js';
 import {
   Banner,
+  LoadFailed,
   Loading,
-  libraryMayWrite,
   type ReportStatus,
   StatusBadge,
   useLoad,
 } from '../components.js';
-import { useT } from '../i18n.js';
+import { type Translator, useT } from '../i18n.js';
 import { byFormThenNewest, hasOlderPeriods, periodsBetween } from '../period-pages.js';
+import { type LibraryWindow, libraryWindow } from '../period-window.js';
 import { Link } from '../router.js';
 
 interface PeriodRow {
@@ -77,24 +78,28 @@ interface EarlierRows {
 
 const NO_EARLIER_ROWS: EarlierRows = { shown: PERIODS_PER_PAGE, rows: [], loading: false };
 
-const windowText = (row: PeriodRow, t: ReturnType<typeof useT>) => {
-  const now = Date.now();
-  if (now < Date.parse(row.window.opensAt))
-    return t(`${t.date(row.window.opensAt)} 开放填报`, `Opens ${t.date(row.window.opensAt)}`);
-  if (now > Date.parse(row.window.locksAt)) return t('已截止', 'Closed');
-  const overdue = now > Date.parse(row.window.dueAt);
-  return overdue
-    ? t(`已逾期（截止 ${t.date(row.window.dueAt)}）`, `Overdue (due ${t.date(row.window.dueAt)})`)
-    : t(`截止 ${t.date(row.window.dueAt)}`, `Due ${t.date(row.window.dueAt)}`);
+/** The window as the library stands in it: an exception keeps a locked period open for it. */
+const windowText = (window: LibraryWindow, t: Translator) => {
+  if (window.state === 'not-open')
+    return t(`${t.date(window.opensAt)} 开放填报`, `Opens ${t.date(window.opensAt)}`);
+  if (window.state === 'locked') return t('已截止', 'Closed');
+  if (window.extendedUntil) {
+    return t(
+      `已逾期，本馆可补报至 ${t.date(window.extendedUntil)}`,
+      `Overdue; this library may report until ${t.date(window.extendedUntil)}`,
+    );
+  }
+  return window.overdue
+    ? t(`已逾期（截止 ${t.date(window.dueAt)}）`, `Overdue (due ${t.date(window.dueAt)})`)
+    : t(`截止 ${t.date(window.dueAt)}`, `Due ${t.date(window.dueAt)}`);
 };
 
 export const LibraryHome = (props: { session: Session; libraryId: string }) => {
   const t = useT();
-  const [loaded] = useLoad(() => loadHome(props.libraryId), [props.libraryId]);
+  const [loaded, reload] = useLoad(() => loadHome(props.libraryId), [props.libraryId]);
   const [earlier, setEarlier] = useState<EarlierRows>(NO_EARLIER_ROWS);
   if (loaded.state === 'loading') return <Loading />;
-  if (loaded.state === 'failed')
-    return <Banner kind="error">{problemText(loaded.error, t)}</Banner>;
+  if (loaded.state === 'failed') return <LoadFailed error={loaded.error} retry={reload} />;
   const { libraryName, forms } = loaded.value;
   const rows = byFormThenNewest(
     forms.map((form) => form.formId),
@@ -117,9 +122,11 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
         {rows.map((row) => {
           const status: ReportStatus = row.head?.status ?? 'missing';
           const href = `/libraries/${props.libraryId}/submissions/${row.form.formId}/${row.period}`;
+          // One reading of the window for both the text and the button, so they always agree.
+          const window = libraryWindow(row.window, props.libraryId);
           const editable =
             props.session.role === 'library' &&
-            libraryMayWrite(row.window, props.libraryId) &&
+            window.state === 'open' &&
             (status === 'missing' || status === 'draft' || status === 'returned');
           return (
             <li key={`${row.form.formId}/${row.period}`} class="card period-card">
@@ -131,7 +138,7 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
                 </h2>
                 <StatusBadge status={status} />
               </div>
-              <p class="muted">{windowText(row, t)}</p>
+              <p class="muted">{windowText(window, t)}</p>
               {row.head?.status === 'returned' && row.head.review ? (
                 <Banner kind="warning">
                   <strong>{t('省馆退回意见：', 'Returned by the province: ')}</strong>

@@ -3,7 +3,14 @@
  * the stack offers (province, administrator, any library of the registry).
  */
 import { useState } from 'preact/hooks';
-import { type DevIdentity, devLoginUrl, startCognitoSignIn, type WebConfig } from '../auth.js';
+import {
+  type DevIdentity,
+  devLoginUrl,
+  type SignInProblem,
+  startCognitoSignIn,
+  type WebConfig,
+} from '../auth.js';
+import { TechnicalDetails } from '../components.js';
 import { useT } from '../i18n.js';
 
 const LocalSignIn = (props: { identities: DevIdentity[] }) => {
@@ -62,17 +69,20 @@ const LocalSignIn = (props: { identities: DevIdentity[] }) => {
   );
 };
 
-export const SignIn = (props: { config: WebConfig; error?: string | undefined }) => {
+export const SignIn = (props: { config: WebConfig; problem?: SignInProblem | undefined }) => {
   const t = useT();
   const { auth } = props.config;
   return (
     <section class="card narrow">
       <h1>{t('登录', 'Sign in')}</h1>
-      {props.error ? (
-        <p class="banner error" role="alert">
-          {t('登录未完成：', 'Sign-in did not complete: ')}
-          {props.error}
-        </p>
+      {props.problem ? (
+        <div class="banner error" role="alert">
+          <p>
+            {t('登录未完成：', 'Sign-in did not complete: ')}
+            {t(props.problem.message)}
+          </p>
+          {props.problem.detail ? <TechnicalDetails text={props.problem.detail} /> : null}
+        </div>
       ) : null}
       {auth.kind === 'local' ? (
         <LocalSignIn identities={auth.identities} />

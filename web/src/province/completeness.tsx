@@ -3,6 +3,7 @@
  * city, and the reports waiting for review. Returning and accepting happen on the report's
  * own page, which each entry links to.
  */
+import { firstSubmissionOf } from '../../../domain/periods/writable.js';
 import { allSubmissions, type HeadSummary, type Library, problemText } from '../api.js';
 import {
   Banner,
@@ -27,6 +28,19 @@ const COUNT_COLUMNS: readonly ReportStatus[] = [
 const LateBadge = () => {
   const t = useT();
   return <span class="badge late-badge">{t('逾期', 'late')}</span>;
+};
+
+/** When a late report first went in: what lateness is judged by, not its latest submission. */
+const FirstSubmitted = (props: { head: HeadSummary }) => {
+  const t = useT();
+  const first = firstSubmissionOf(props.head);
+  if (!first) return null;
+  return (
+    <span class="muted">
+      {' '}
+      {t(`首次提交于 ${t.dateTime(first)}`, `first submitted ${t.dateTime(first)}`)}
+    </span>
+  );
 };
 
 const reportedShare = (progress: Progress, t: Translator) =>
@@ -198,14 +212,8 @@ const CityTable = (props: {
                     <li key={entry.library.libraryId}>
                       <LibraryName entry={entry} formId={props.formId} period={props.period} />{' '}
                       <StatusBadge status={entry.status} /> {entry.late ? <LateBadge /> : null}
-                      {entry.late && entry.head?.submittedAt && entry.status !== 'returned' ? (
-                        <span class="muted">
-                          {' '}
-                          {t(
-                            `提交于 ${t.dateTime(entry.head.submittedAt)}`,
-                            `submitted ${t.dateTime(entry.head.submittedAt)}`,
-                          )}
-                        </span>
+                      {entry.late && entry.head && entry.status !== 'returned' ? (
+                        <FirstSubmitted head={entry.head} />
                       ) : null}
                     </li>
                   ))}

@@ -5,9 +5,9 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { parsePeriod, recentPeriods } from '../../../domain/forms/periods.js';
-import { api, type FormSummary, type Library, problemText } from '../api.js';
+import { api, type FormSummary, type Library } from '../api.js';
 import type { Session } from '../auth.js';
-import { Banner, Loading, useLoad } from '../components.js';
+import { LoadFailed, Loading, useLoad } from '../components.js';
 import { type Translator, useT } from '../i18n.js';
 import { type City, ComparisonSection } from './comparison.js';
 import { CompletenessSection } from './completeness.js';
@@ -59,10 +59,9 @@ const citiesOf = (libraries: readonly Library[]): City[] =>
 
 export const Dashboard = (_props: { session: Session }) => {
   const t = useT();
-  const [loaded] = useLoad(() => Promise.all([api.forms(), api.libraries()]), []);
+  const [loaded, reload] = useLoad(() => Promise.all([api.forms(), api.libraries()]), []);
   if (loaded.state === 'loading') return <Loading />;
-  if (loaded.state === 'failed')
-    return <Banner kind="error">{problemText(loaded.error, t)}</Banner>;
+  if (loaded.state === 'failed') return <LoadFailed error={loaded.error} retry={reload} />;
   const [{ items: forms }, { items: libraries }] = loaded.value;
   const [firstForm] = forms;
   if (!firstForm) {
@@ -183,15 +182,13 @@ const PeriodOverview = (props: {
   cityCode: string;
   onCityCode: (cityCode: string) => void;
 }) => {
-  const t = useT();
-  const [context] = useLoad(
+  const [context, reloadContext] = useLoad(
     () => Promise.all([api.form(props.formId), api.period(props.formId, props.period)]),
     [props.formId, props.period],
   );
   const rollup = useRollup(props.formId, props.period);
   if (context.state === 'loading') return <Loading />;
-  if (context.state === 'failed')
-    return <Banner kind="error">{problemText(context.error, t)}</Banner>;
+  if (context.state === 'failed') return <LoadFailed error={context.error} retry={reloadContext} />;
   const [form, window] = context.value;
   const published = rollup.status.state === 'ready' ? rollup.status.value.published : undefined;
   return (

@@ -25,6 +25,7 @@ const head = (
   libraryId: string,
   status: HeadSummary['status'],
   submittedAt?: string,
+  firstSubmittedAt?: string,
 ): HeadSummary => ({
   libraryId,
   formId: 'county-annual-report',
@@ -36,6 +37,7 @@ const head = (
   createdAt: '2026-01-01T00:00:00Z',
   updatedAt: '2026-01-01T00:00:00Z',
   ...(submittedAt ? { submittedAt } : {}),
+  ...(firstSubmittedAt ? { firstSubmittedAt } : {}),
   updatedBy: { subject: 'someone', role: 'library', libraryId },
 });
 
@@ -49,6 +51,21 @@ describe('isLate', () => {
   it('judges a reported library by when it submitted', () => {
     expect(isLate(head('1', 'submitted', '2026-01-10T00:00:00Z'), DUE, AFTER_DUE)).toBe(false);
     expect(isLate(head('1', 'accepted', '2026-02-01T00:00:00Z'), DUE, AFTER_DUE)).toBe(true);
+  });
+
+  it('judges by the first submission, so a return and a late resubmission stay on time', () => {
+    const resubmitted = head('1', 'submitted', '2026-02-05T00:00:00Z', '2026-01-10T00:00:00Z');
+    expect(isLate(resubmitted, DUE, AFTER_DUE)).toBe(false);
+    expect(
+      isLate(head('1', 'accepted', '2026-01-10T00:00:00Z', '2026-02-01T00:00:00Z'), DUE, AFTER_DUE),
+    ).toBe(true);
+  });
+
+  it('counts the due second whole, as the due time is written to the second', () => {
+    expect(isLate(head('1', 'submitted', '2026-01-31T15:59:59.800Z'), DUE, AFTER_DUE)).toBe(false);
+    expect(isLate(head('1', 'submitted', '2026-01-31T16:00:00.000Z'), DUE, AFTER_DUE)).toBe(true);
+    expect(isLate(undefined, DUE, new Date('2026-01-31T15:59:59.800Z'))).toBe(false);
+    expect(isLate(undefined, DUE, new Date('2026-01-31T16:00:00.000Z'))).toBe(true);
   });
 });
 

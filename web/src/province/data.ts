@@ -2,6 +2,7 @@
  * What the dashboard shows, computed from the registry, the live report heads and the
  * rollup's `.codes.csv` files. Pure, so it is tested without a browser.
  */
+import { isWithinBound, submittedOnTime } from '../../../domain/periods/writable.js';
 import type { HeadSummary, Library } from '../api.js';
 import type { ReportStatus } from '../components.js';
 import { parseCsvRecords } from './csv.js';
@@ -13,11 +14,14 @@ export const reportHref = (libraryId: string, formId: string, period: string) =>
 /** Reports the rollup counts; anything else has not been reported yet. */
 const isReported = (status: ReportStatus) => status === 'submitted' || status === 'accepted';
 
-/** Late: not reported while the due date has passed, or reported after it. */
+/**
+ * Late: not reported while the due time has passed, or first submitted after it. The server's
+ * rule (to the whole second, by the first submission), so the dashboard and the rollup's
+ * 按时提交 column agree, and a return with a later resubmission keeps an on-time report on time.
+ */
 export const isLate = (head: HeadSummary | undefined, dueAt: string, now: Date): boolean => {
-  const due = Date.parse(dueAt);
-  if (!head || !isReported(head.status)) return now.getTime() > due;
-  return head.submittedAt !== undefined && Date.parse(head.submittedAt) > due;
+  if (!head || !isReported(head.status)) return !isWithinBound(now, dueAt);
+  return submittedOnTime(head, dueAt) === false;
 };
 
 export interface LibraryProgress {

@@ -11,7 +11,7 @@ import {
   type RollupRun,
   type RollupStatus,
 } from '../api.js';
-import { Banner, type Loadable } from '../components.js';
+import { Banner, type Loadable, TechnicalDetails } from '../components.js';
 import { type Localized, type Translator, useT } from '../i18n.js';
 
 const POLL_INTERVAL_MS = 1500;
@@ -118,10 +118,11 @@ const runText = (run: RollupRun | undefined, t: Translator): string => {
         `最近一次汇总已完成（${t.dateTime(run.finishedAt ?? run.createdAt)}）。`,
         `The last rollup finished at ${t.dateTime(run.finishedAt ?? run.createdAt)}.`,
       );
+    // The run's error is the worker's technical text; it is shown apart, under 技术信息.
     case 'failed':
       return t(
-        `最近一次汇总失败：${run.error ?? '原因不明'}。已发布的数据保持不变。`,
-        `The last rollup failed: ${run.error ?? 'unknown reason'}. The published data is unchanged.`,
+        '最近一次汇总未能完成，已发布的数据保持不变。可以重新汇总；如果再次失败，请把技术信息发给信息技术人员。',
+        'The last rollup did not finish; the published data is unchanged. Run it again; if it fails again, send the technical details to your IT staff.',
       );
   }
 };
@@ -198,6 +199,9 @@ export const RollupSection = (props: { formId: string; period: string; rollup: R
           </span>
         </div>
       </div>
+      {!starting && latestRun?.status === 'failed' && latestRun.error ? (
+        <TechnicalDetails text={latestRun.error} />
+      ) : null}
       {error === undefined ? null : (
         <Banner kind="error">
           {problemText(error, t)}{' '}
