@@ -155,6 +155,22 @@ export class ApiStack extends Stack {
       displayName: `County library reports ${this.provinceCode}: alarms`,
       enforceSSL: true,
     });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one (that let
+    // the account's services publish): without this statement every alarm would fail to notify
+    // ("not authorized to perform: SNS:Publish"). Only this account's alarms may publish.
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+        },
+      }),
+    );
     const alarmEmail = alarmEmailOf(this);
     if (isPlaceholderEmail(alarmEmail)) {
       Annotations.of(this).addWarningV2(

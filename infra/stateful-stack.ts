@@ -210,6 +210,11 @@ export class StatefulStack extends Stack {
         .withCustomAttributes('libraryId'),
       writeAttributes: userEditableAttributes,
       preventUserExistenceErrors: true,
+      // The web app keeps no refresh token, so a session lasts as long as its ID token: a working
+      // day (as local dev tokens do), not Cognito's default hour, after which an autosave would
+      // meet a 401 and send a librarian filling in the long annual form back to sign in.
+      idTokenValidity: Duration.hours(12),
+      accessTokenValidity: Duration.hours(12),
     });
 
     // The hosted UI the web app sends users to (authorization code flow with PKCE). The classic

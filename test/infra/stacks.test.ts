@@ -233,6 +233,14 @@ describe('1. identity', () => {
     });
   });
 
+  test("a sign-in lasts a working day, not Cognito's default hour", () => {
+    statefulTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      IdTokenValidity: 720,
+      AccessTokenValidity: 720,
+      TokenValidityUnits: Match.objectLike({ IdToken: 'minutes', AccessToken: 'minutes' }),
+    });
+  });
+
   test('the JWT authorizer trusts only the user pool, for the web client', () => {
     apiTemplate.resourceCountIs('AWS::ApiGatewayV2::Authorizer', 1);
     apiTemplate.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -889,6 +897,15 @@ describe('5. night and failure', () => {
             Effect: 'Deny',
             Action: 'sns:Publish',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          // The topic's own policy replaces SNS's default: the alarms need this to notify.
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Condition: Match.objectLike({
+              StringEquals: { 'aws:SourceAccount': Match.anyValue() },
+            }),
           }),
         ]),
       },
