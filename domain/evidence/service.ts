@@ -6,7 +6,7 @@ import { BadRequestError, ConflictError, type LocalizedText, NotFoundError } fro
 import type { FormRegistry } from '../forms/catalog.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService, ResolvedWindow } from '../periods/service.js';
-import { isWithinBound } from '../periods/writable.js';
+import { boundEndsAt, isWithinBound } from '../periods/writable.js';
 import { actorOf, type SubmissionHead, type SubmissionKey } from '../submissions/model.js';
 import type { SubmissionStore } from '../submissions/store.js';
 import {
@@ -77,8 +77,7 @@ const notFound = () => new NotFoundError({ zh: '没有这份佐证材料。', en
  */
 const uploadExpirySeconds = (window: ResolvedWindow, now: Date): number => {
   if (!isWithinBound(now, window.locksAt)) return UPLOAD_EXPIRY_SECONDS;
-  const lockedAt = (Math.floor(Date.parse(window.locksAt) / 1000) + 1) * 1000;
-  const open = Math.floor((lockedAt - now.getTime()) / 1000);
+  const open = Math.floor((boundEndsAt(window.locksAt) - now.getTime()) / 1000);
   return Math.min(UPLOAD_EXPIRY_SECONDS, Math.max(1, open));
 };
 

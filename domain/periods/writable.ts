@@ -16,6 +16,9 @@ const epochSecond = (at: Date | string) =>
 export const isWithinBound = (at: Date | string, bound: string): boolean =>
   epochSecond(at) <= epochSecond(bound);
 
+/** The first instant (epoch milliseconds) past a closing bound: the end of its second. */
+export const boundEndsAt = (bound: string): number => (epochSecond(bound) + 1) * 1000;
+
 export const writableState = (
   window: { opensAt: string; locksAt: string },
   exception: { until: string } | undefined,
