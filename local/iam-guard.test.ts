@@ -59,6 +59,20 @@ describe('refusalOf', () => {
     ).toMatch(/dynamodb:ConditionCheckItem on table reports \(partition LIB#1\)/);
   });
 
+  it('reads the partition of each put and delete of a batch write', () => {
+    const batch = {
+      RequestItems: {
+        reports: [
+          { PutRequest: { Item: { PK: 'ROLLUP#f#2025', SK: 'RUN#1' } } },
+          { DeleteRequest: { Key: { PK: { S: 'LIB#140521' }, SK: { S: 'X' } } } },
+        ],
+      },
+    };
+    expect(refusal('run-rollup', 'DynamoDB', 'BatchWriteItem', batch)).toMatch(
+      /dynamodb:BatchWriteItem on table reports \(partition ROLLUP#f#2025, LIB#140521\)/,
+    );
+  });
+
   it('lets the rollup write only rollup run partitions', () => {
     const put = (PK: string) => ({ TableName: 'reports', Item: { PK, SK: 'RUN#1' } });
     expect(refusal('run-rollup', 'DynamoDB', 'PutItem', put('ROLLUP#f#2025'))).toBe(undefined);

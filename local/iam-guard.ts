@@ -101,7 +101,9 @@ const dynamoDbNeeds = (operation: string, input: Input): Need[] | undefined => {
         on: 'table',
         table: name,
         partitionKeys: (Array.isArray(requests) ? requests : []).map((request) =>
-          partitionKeyOf(record(record(request).PutRequest).Item ?? record(request).DeleteRequest),
+          partitionKeyOf(
+            record(record(request).PutRequest).Item ?? record(record(request).DeleteRequest).Key,
+          ),
         ),
       }));
     case 'TransactWriteItems':
