@@ -105,6 +105,12 @@ export const compact = (values: FormValues): FormValues =>
 /** The top-level field a validation path is about (`incidents.0.date` → `incidents`). */
 export const fieldOfPath = (path: string) => path.replace(/^values\./, '').split('.')[0] ?? path;
 
+/** Compares field keys by their place in the form. */
+const byFormOrder = (form: CompiledForm) => {
+  const order = [...form.fields.keys()];
+  return (a: string, b: string) => order.indexOf(a) - order.indexOf(b);
+};
+
 export interface DraftSave {
   /** What a draft save sends. */
   values: FormValues;
@@ -139,9 +145,7 @@ export const draftSave = (
     // Text that is not a number is never saved, even when the value behind it still is.
     if (key in inputErrors || !sameValue(current[key], saved[key])) held.push(key);
   }
-  const order = [...form.fields.keys()];
-  held.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  return { values: payload, held };
+  return { values: payload, held: held.sort(byFormOrder(form)) };
 };
 
 /**
@@ -172,8 +176,8 @@ export interface Blocker {
 
 /** Blockers in the order of the form's fields. */
 const inFormOrder = (form: CompiledForm, blockers: Blocker[]): Blocker[] => {
-  const order = [...form.fields.keys()];
-  return blockers.sort((a, b) => order.indexOf(a.field) - order.indexOf(b.field));
+  const compare = byFormOrder(form);
+  return blockers.sort((a, b) => compare(a.field, b.field));
 };
 
 const RULE_PATH = 'rules.';
