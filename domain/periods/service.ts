@@ -16,6 +16,7 @@ import {
   PeriodWindow,
   type StoredWindow,
 } from './window.js';
+import { isWithinBound } from './writable.js';
 
 export type ResolvedWindow = PeriodWindow & { source: 'default' | 'custom' };
 
@@ -126,7 +127,7 @@ export class PeriodService {
     const { locksAt } = await this.windowFor(formId, period);
     // An exception only ever extends writing past the lock: one ending before, or already over,
     // would be stored and silently never apply.
-    if (until.getTime() <= Math.max(this.deps.now().getTime(), Date.parse(locksAt))) {
+    if (until.getTime() <= this.deps.now().getTime() || isWithinBound(until, locksAt)) {
       throw new BadRequestError(
         {
           zh: '例外的截止时间必须晚于现在和本期的锁定时间。',

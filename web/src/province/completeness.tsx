@@ -3,7 +3,7 @@
  * city, and the reports waiting for review. Returning and accepting happen on the report's
  * own page, which each entry links to.
  */
-import { firstSubmissionOf } from '../../../domain/periods/writable.js';
+import { firstSubmissionOf, isWithinBound } from '../../../domain/periods/writable.js';
 import { allSubmissions, type HeadSummary, type Library, problemText } from '../api.js';
 import {
   Banner,
@@ -84,7 +84,7 @@ export const CompletenessSection = (props: {
     async () => ({ heads: await allSubmissions(props.formId, props.period), at: new Date() }),
     [props.formId, props.period],
   );
-  const overdue = Date.now() > Date.parse(props.dueAt);
+  const overdue = !isWithinBound(new Date(), props.dueAt);
   return (
     <>
       <section class="card" aria-labelledby="completeness-heading">
