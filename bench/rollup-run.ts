@@ -73,6 +73,7 @@ const runRollup = async (formId: string, period: string, reportsDir: string) => 
   const documents = createBatchDocumentClient();
   const now = () => new Date();
   const runs = new DynamoDbRollupRunStore(documents, table);
+  const libraries = new DynamoDbLibraryStore(documents, table);
   const service = new RollupService({
     runs,
     reports,
@@ -82,10 +83,11 @@ const runRollup = async (formId: string, period: string, reportsDir: string) => 
       },
     },
     submissions: new DynamoDbSubmissionStore(documents, table),
-    libraries: new DynamoDbLibraryStore(documents, table),
+    libraries,
     periods: new PeriodService({
       store: new DynamoDbPeriodStore(documents, table),
       forms: formRegistry,
+      libraries,
       now,
     }),
     forms: formRegistry,

@@ -19,15 +19,19 @@ const now = () => new Date();
 
 export const rollupStores = (
   documents: DynamoDBDocumentClient,
-): Omit<RollupServiceDeps, 'reports' | 'launcher'> => ({
-  runs: new DynamoDbRollupRunStore(documents, tableName),
-  submissions: new DynamoDbSubmissionStore(documents, tableName),
-  libraries: new DynamoDbLibraryStore(documents, tableName),
-  periods: new PeriodService({
-    store: new DynamoDbPeriodStore(documents, tableName),
+): Omit<RollupServiceDeps, 'reports' | 'launcher'> => {
+  const libraries = new DynamoDbLibraryStore(documents, tableName);
+  return {
+    runs: new DynamoDbRollupRunStore(documents, tableName),
+    submissions: new DynamoDbSubmissionStore(documents, tableName),
+    libraries,
+    periods: new PeriodService({
+      store: new DynamoDbPeriodStore(documents, tableName),
+      forms: formRegistry,
+      libraries,
+      now,
+    }),
     forms: formRegistry,
     now,
-  }),
-  forms: formRegistry,
-  now,
-});
+  };
+};

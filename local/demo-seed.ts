@@ -10,6 +10,7 @@ import { evaluateRules, type FormValues } from '../domain/forms/compile.js';
 import { PeriodService } from '../domain/periods/service.js';
 import type { PeriodStore } from '../domain/periods/window.js';
 import type { Library } from '../domain/registry/library.js';
+import { InMemoryLibraryStore } from '../domain/registry/memory-store.js';
 import { SubmissionService } from '../domain/submissions/service.js';
 import type { SubmissionStore } from '../domain/submissions/store.js';
 import {
@@ -74,6 +75,7 @@ export const seedDemoReports = async (deps: {
   if (!form) throw new Error(`Demo data needs the ${DEMO_FORM} form`);
   let reports = 0;
 
+  const registry = new InMemoryLibraryStore(deps.libraries);
   await inParallel(deps.libraries, 8, async (library) => {
     const random = seededRandom(hashOf(library.libraryId));
     const profile = libraryProfile(random);
@@ -85,7 +87,12 @@ export const seedDemoReports = async (deps: {
     const service = new SubmissionService({
       store: deps.store,
       forms: deps.forms,
-      periods: new PeriodService({ store: alwaysOpen, forms: deps.forms, now: () => clock }),
+      periods: new PeriodService({
+        store: alwaysOpen,
+        forms: deps.forms,
+        libraries: registry,
+        now: () => clock,
+      }),
       now: () => clock,
     });
     const owner: Principal = {

@@ -60,7 +60,7 @@ export const parseArguments = (args: readonly string[]): Options => {
 /** Writes every library of the registry (or, for a dry run, only says what it would write). */
 export const loadRegistry = async (
   registry: RegistryData,
-  store: LibraryStore | undefined,
+  store: Pick<LibraryStore, 'putLibraries'> | undefined,
   print: (line: string) => void,
 ): Promise<void> => {
   const summary = `${registry.libraries.length} libraries of ${registry.provinceName} (${registry.provinceCode})`;

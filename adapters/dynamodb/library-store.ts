@@ -2,6 +2,7 @@ import {
   BatchWriteCommand,
   type BatchWriteCommandInput,
   type DynamoDBDocumentClient,
+  GetCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Library, type LibraryStore } from '../../domain/registry/library.js';
 import { withStorageErrors } from '../storage-errors.js';
@@ -31,6 +32,13 @@ export class DynamoDbLibraryStore implements LibraryStore {
       },
       (item) => Library.parse(item),
     );
+  }
+
+  async getLibrary(libraryId: string): Promise<Library | undefined> {
+    const { Item } = await withStorageErrors(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: registryKey(libraryId) })),
+    );
+    return Item ? Library.parse(Item) : undefined;
   }
 
   async putLibraries(libraries: readonly Library[]): Promise<void> {

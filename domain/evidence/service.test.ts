@@ -22,6 +22,8 @@ import {
 import { FormRegistry } from '../forms/catalog.js';
 import { countyAnnualReport, realPeriods, realStandards } from '../forms/fixtures.js';
 import { PeriodService } from '../periods/service.js';
+import { countyLibrary } from '../registry/fixtures.js';
+import { InMemoryLibraryStore } from '../registry/memory-store.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
 import type { SubmissionKey, SubmissionStatus } from '../submissions/model.js';
 import {
@@ -241,7 +243,12 @@ const setup = () => {
   const submissions = new InMemorySubmissionStore();
   const evidence = new FakeEvidenceStore();
   const objects = new FakeEvidenceObjects();
-  const periods = new PeriodService({ store: new InMemoryPeriodStore(), forms, now });
+  const periods = new PeriodService({
+    store: new InMemoryPeriodStore(),
+    forms,
+    libraries: new InMemoryLibraryStore([countyLibrary(OWN), countyLibrary(OTHER)]),
+    now,
+  });
   const service = new EvidenceService({
     evidence,
     objects,

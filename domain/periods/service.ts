@@ -7,6 +7,7 @@ import type { FormRegistry } from '../forms/catalog.js';
 import { defaultWindow } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import { issuesToFieldErrors } from '../messages.js';
+import type { LibraryStore } from '../registry/library.js';
 import type { PeriodExceptionBody } from '../submissions/commands.js';
 import { actorOf } from '../submissions/model.js';
 import {
@@ -29,7 +30,13 @@ export interface PeriodView extends ResolvedWindow {
 
 export class PeriodService {
   constructor(
-    private readonly deps: { store: PeriodStore; forms: FormRegistry; now: () => Date },
+    private readonly deps: {
+      store: PeriodStore;
+      forms: FormRegistry;
+      /** The registry: an exception is granted to a library in it. */
+      libraries: Pick<LibraryStore, 'getLibrary'>;
+      now: () => Date;
+    },
   ) {}
 
   /** The administrator's window when one was set, else the default from forms/periods.yaml. */
@@ -124,7 +131,28 @@ export class PeriodService {
     authorize(principal, 'period:manage');
     resolveForm(this.deps.forms, formId, period);
     const until = new Date(body.until);
-    const { locksAt } = await this.windowFor(formId, period);
+    const [{ locksAt }, library] = await Promise.all([
+      this.windowFor(formId, period),
+      this.deps.libraries.getLibrary(body.libraryId),
+    ]);
+    // A mistyped id would be stored and let no library write.
+    if (!library) {
+      throw new BadRequestError(
+        { zh: '登记册中没有这个图书馆。', en: 'No library in the registry has this id.' },
+        {
+          errors: [
+            {
+              path: 'libraryId',
+              code: 'unknown_library',
+              message: {
+                zh: `登记册中没有代码为 ${body.libraryId} 的图书馆`,
+                en: `no library with the code ${body.libraryId} is in the registry`,
+              },
+            },
+          ],
+        },
+      );
+    }
     // An exception only ever extends writing past the lock: one ending before, or already over,
     // would be stored and silently never apply.
     if (until.getTime() <= this.deps.now().getTime() || isWithinBound(until, locksAt)) {

@@ -13,6 +13,8 @@ export type Library = z.infer<typeof Library>;
 /** Port: where the registry of a province's libraries is kept. */
 export interface LibraryStore {
   listLibraries(): Promise<Library[]>;
+  /** Undefined when the registry has no library with this id. */
+  getLibrary(libraryId: string): Promise<Library | undefined>;
   putLibraries(libraries: readonly Library[]): Promise<void>;
 }
 

@@ -6,7 +6,7 @@ import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../err
 import { FormRegistry } from '../forms/catalog.js';
 import { countyAnnualReport, realPeriods, realStandards } from '../forms/fixtures.js';
 import { PeriodService } from '../periods/service.js';
-import type { Library, LibraryStore } from '../registry/library.js';
+import { InMemoryLibraryStore } from '../registry/memory-store.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
 import type { SubmissionHead, SubmissionKey, SubmissionRevision } from '../submissions/model.js';
 import type { HeadListing, Page, PageRequest, SubmissionStore } from '../submissions/store.js';
@@ -141,18 +141,6 @@ class RecordingLauncher implements RollupLauncher {
   }
 }
 
-class MemoryLibraryStore implements LibraryStore {
-  constructor(private libraries: Library[]) {}
-
-  async listLibraries(): Promise<Library[]> {
-    return structuredClone(this.libraries);
-  }
-
-  async putLibraries(libraries: readonly Library[]): Promise<void> {
-    this.libraries = structuredClone([...libraries]);
-  }
-}
-
 /** Hands out at most `limit` heads per page, so the service must follow the cursors. */
 const smallPages = (inner: SubmissionStore, limit: number): SubmissionStore => ({
   getHead: (key) => inner.getHead(key),
@@ -283,11 +271,11 @@ const setup = async (options: SetupOptions = {}) => {
     await submissions.commit(head, revisionOf(head), 0);
   }
   const periodStore = new InMemoryPeriodStore();
-  const periods = new PeriodService({ store: periodStore, forms, now });
+  const libraries = new InMemoryLibraryStore(fixtureLibraries());
+  const periods = new PeriodService({ store: periodStore, forms, libraries, now });
   const runs = new MemoryRunStore();
   const reports = new MemoryReports();
   const launcher = new RecordingLauncher();
-  const libraries = new MemoryLibraryStore(fixtureLibraries());
   const service = new RollupService({
     runs,
     reports,

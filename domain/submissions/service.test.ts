@@ -19,6 +19,8 @@ import {
   wuxiangReport2025,
 } from '../forms/fixtures.js';
 import { PeriodService } from '../periods/service.js';
+import { countyLibrary } from '../registry/fixtures.js';
+import { InMemoryLibraryStore } from '../registry/memory-store.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from './memory-store.js';
 import type {
   SubmissionAction,
@@ -89,7 +91,12 @@ const setup = (options: Setup = {}) => {
   const submissions = options.submissions ?? new InMemorySubmissionStore();
   const periodStore = new InMemoryPeriodStore();
   const forms = options.forms ?? registryOf([countyAnnualReport()]);
-  const periods = new PeriodService({ store: periodStore, forms, now });
+  const periods = new PeriodService({
+    store: periodStore,
+    forms,
+    libraries: new InMemoryLibraryStore([countyLibrary(OWN), countyLibrary(OTHER)]),
+    now,
+  });
   const service = new SubmissionService({
     store: options.store ? options.store(submissions) : submissions,
     periods,
@@ -1032,6 +1039,22 @@ describe('SubmissionService period windows', () => {
         ['until', 'until_too_early'],
       ]);
     }
+    expect((await periods.get(admin, FORM_ID, PERIOD)).exceptions).toEqual([]);
+  });
+
+  it('refuses an exception for a library the registry does not hold (400 at libraryId)', async () => {
+    const { periods, setTime } = setup();
+    setTime('2026-04-02T00:00:00.000Z');
+    const error = await failure(
+      periods.addException(admin, FORM_ID, PERIOD, {
+        libraryId: '140499',
+        until: '2026-04-20T00:00:00+08:00',
+      }),
+    );
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.errors.map((fieldError) => [fieldError.path, fieldError.code])).toEqual([
+      ['libraryId', 'unknown_library'],
+    ]);
     expect((await periods.get(admin, FORM_ID, PERIOD)).exceptions).toEqual([]);
   });
 

@@ -206,9 +206,11 @@ const now = () => new Date();
 const table = stack.tableName;
 
 const store = new DynamoDbSubmissionStore(documents, table);
+const libraries = new DynamoDbLibraryStore(documents, table);
 const periods = new PeriodService({
   store: new DynamoDbPeriodStore(documents, table),
   forms: formRegistry,
+  libraries,
   now,
 });
 const submissions = new SubmissionService({ store, periods, forms: formRegistry, now });
@@ -223,7 +225,6 @@ const evidence = new EvidenceService({
   now,
 });
 const launched: RollupRequest[] = [];
-const libraries = new DynamoDbLibraryStore(documents, table);
 const rollups = new RollupService({
   runs: new DynamoDbRollupRunStore(documents, table),
   reports: new S3ReportStorage(s3, buckets.reports),

@@ -12,6 +12,7 @@ import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dy
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamoDbLibraryStore } from '../../adapters/dynamodb/library-store.js';
 import { DynamoDbPeriodStore } from '../../adapters/dynamodb/period-store.js';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
 import { DynamoDbSubmissionStore } from '../../adapters/dynamodb/submission-store.js';
@@ -437,6 +438,7 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
       periods: new PeriodService({
         store: new DynamoDbPeriodStore(documents, fault.tableName),
         forms: formRegistry,
+        libraries: new DynamoDbLibraryStore(documents, fault.tableName),
         now,
       }),
       forms: formRegistry,

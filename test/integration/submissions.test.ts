@@ -1074,6 +1074,17 @@ describe('period windows and lock exceptions', () => {
       400,
     );
     expect(pathsOf(over)).toEqual(['until']);
+    // A well-formed id that no registry library has would let nobody write: refused.
+    const unknown = await expectProblem(
+      await sendJson(`${periodPath(LOCKED)}/exceptions`, 'POST', admin, {
+        libraryId: '140499',
+        until: inMs(DAY),
+      }),
+      400,
+    );
+    expect(unknown.errors?.map((error) => [error.path, error.code])).toEqual([
+      ['libraryId', 'unknown_library'],
+    ]);
   });
 
   it('only administrators manage windows (province → 403)', async () => {
