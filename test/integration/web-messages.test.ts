@@ -3,7 +3,8 @@
  * undone: answers without a problem body (a gateway's 503, storage's 403 on an expired upload
  * link) in words with a retry, the server's refusal of a submission pointing at the fields and
  * explanation boxes, a failed rollup in a sentence with its technical text folded away, a lock
- * exception shown as such, and the province asked before accepting or dropping unsent comments.
+ * exception shown as such, comparison files retried with new links, and the province asked before
+ * accepting or dropping unsent comments.
  * Library 140725 (寿阳县图书馆), period 2026 (open): no other test uses them; the library also
  * gets a lock exception on the oldest period its home page lists, locked for everyone else.
  */
@@ -250,6 +251,69 @@ describe('the province', () => {
     await details.getByText('技术信息').click();
     await details.getByText(failedRun.latestRun.error).waitFor();
     await province.unroute(`**/api/rollups/${FORM}/${PERIOD}`, failed);
+  });
+
+  it('retries comparison files it could not read with new links for the same run', async () => {
+    // Links of the published run, as get-rollup signs them: each status answer signs new ones.
+    let statusAnswers = 0;
+    const fileUrl = (answer: number, name: string) =>
+      `${stack.s3Endpoint}/links-test/${answer}/${name}`;
+    const file = (answer: number, name: string) => ({
+      name,
+      rows: 1,
+      bytes: 100,
+      sha256: '0'.repeat(64),
+      downloadUrl: fileUrl(answer, name),
+    });
+    const status = (route: Route) => {
+      statusAnswers += 1;
+      return route.fulfill({
+        json: {
+          formId: FORM,
+          period: PERIOD,
+          published: {
+            runId: 'run-links',
+            prefix: `rollups/${FORM}/${PERIOD}/runs/run-links`,
+            asOf: new Date().toISOString(),
+            files: [
+              file(statusAnswers, 'comparison.codes.csv'),
+              file(statusAnswers, 'problems.codes.csv'),
+            ],
+          },
+        },
+      });
+    };
+    const CSV = {
+      'comparison.codes.csv': `libraryId,name,cityName,status\r\n${LIBRARY},${LIBRARY_NAME},晋中市,accepted\r\n`,
+      'problems.codes.csv': 'code,libraries,byCity\r\n',
+    };
+    const fetched: string[] = [];
+    // The first links have expired (S3's 403); the later ones work.
+    const storage = (route: Route) => {
+      const url = route.request().url();
+      fetched.push(url);
+      const name = url.slice(url.lastIndexOf('/') + 1) as keyof typeof CSV;
+      const headers = { 'access-control-allow-origin': '*' };
+      return url.includes('/links-test/1/')
+        ? route.fulfill({ status: 403, headers, contentType: 'application/xml', body: '' })
+        : route.fulfill({ headers, contentType: 'text/csv', body: CSV[name] });
+    };
+    await province.route(`**/api/rollups/${FORM}/${PERIOD}`, status);
+    await province.route(`${stack.s3Endpoint}/links-test/**`, storage);
+    await province.goto(`${stack.url}/province?form=${FORM}&period=${PERIOD}`);
+    const comparison = province.getByRole('region', { name: '对比表' });
+    await comparison.getByText('无法读取汇总文件。').waitFor();
+    expect(statusAnswers).toBe(1);
+
+    await comparison.getByRole('button', { name: '重试' }).click();
+    await comparison.getByRole('rowheader').filter({ hasText: LIBRARY_NAME }).waitFor();
+    expect(statusAnswers).toBe(2);
+    expect(fetched.filter((url) => url.includes('/links-test/2/')).sort()).toEqual([
+      fileUrl(2, 'comparison.codes.csv'),
+      fileUrl(2, 'problems.codes.csv'),
+    ]);
+    await province.unroute(`**/api/rollups/${FORM}/${PERIOD}`, status);
+    await province.unroute(`${stack.s3Endpoint}/links-test/**`, storage);
   });
 
   it('is asked before leaving a comment unsent, and before accepting', async () => {

@@ -4,15 +4,16 @@
  * whole province or one city.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { ApiError, api, type FormView, type PublishedRollup, type Standard } from '../api.js';
 import {
-  ApiError,
-  type FormView,
-  type PublishedRollup,
-  problemText,
-  type Standard,
-} from '../api.js';
-import { Banner, Loading, type ReportStatus, StatusBadge, useLoad } from '../components.js';
+  Banner,
+  LoadFailed,
+  Loading,
+  type ReportStatus,
+  StatusBadge,
+  useLoad,
+} from '../components.js';
 import { type Localized, type Translator, translator, useT } from '../i18n.js';
 import { Link } from '../router.js';
 import { type DrawnChart, drawFrequencyChart, drawIndicatorChart } from './charts.js';
@@ -99,8 +100,8 @@ const useStableT = (): Translator => {
 };
 
 const FILE_UNREADABLE: Localized = {
-  zh: '无法读取汇总文件，请刷新页面重试。',
-  en: 'Cannot read the rollup files; reload the page to retry.',
+  zh: '无法读取汇总文件。',
+  en: 'Cannot read the rollup files.',
 };
 
 /** A file of the published run, fetched straight from its (cross-origin, presigned) link. */
@@ -132,16 +133,27 @@ export const ComparisonSection = (props: {
   const [search, setSearch] = useState('');
   const [sort, setSort] = useState<TableSort>();
   const problemKey = props.form.definition.rollup.problems;
-  const [tables] = useLoad(async () => {
+  const retried = useRef(false);
+  const [tables, reloadTables] = useLoad(async () => {
+    // The links are short-lived: after a failure (a page left open, say) a retry asks for new
+    // ones for the same run.
+    const fresh = retried.current
+      ? (await api.rollup(props.formId, props.period)).published
+      : undefined;
+    const published = fresh?.runId === props.published.runId ? fresh : props.published;
     const [comparison, problems] = await Promise.all([
-      fetchFile(props.published, 'comparison.codes.csv'),
-      fetchFile(props.published, 'problems.codes.csv'),
+      fetchFile(published, 'comparison.codes.csv'),
+      fetchFile(published, 'problems.codes.csv'),
     ]);
     return {
       rows: comparison ? comparisonRows(comparison, TABLE_NUMBERS, problemKey) : [],
       problems: problems ? problemCounts(problems) : [],
     };
   }, [props.published.runId]);
+  const retryTables = useCallback(() => {
+    retried.current = true;
+    reloadTables();
+  }, [reloadTables]);
   const metrics = useMemo(() => metricsOf(props.form), [props.form]);
   const cityName = props.cities.find((city) => city.code === props.cityCode)?.name;
   const allRows = tables.state === 'ready' ? tables.value.rows : undefined;
@@ -190,7 +202,7 @@ export const ComparisonSection = (props: {
         {tables.state === 'loading' ? (
           <Loading />
         ) : tables.state === 'failed' ? (
-          <Banner kind="error">{problemText(tables.error, t)}</Banner>
+          <LoadFailed error={tables.error} retry={retryTables} />
         ) : (
           <ComparisonTable
             formId={props.formId}
