@@ -7,6 +7,7 @@ import {
   ForbiddenError,
   LockedError,
   NotFoundError,
+  PayloadTooLargeError,
   UnprocessableError,
 } from '../errors.js';
 import { FormRegistry } from '../forms/catalog.js';
@@ -29,7 +30,7 @@ import type {
   SubmissionRevision,
   SubmissionStatus,
 } from './model.js';
-import { SubmissionService } from './service.js';
+import { MAX_REPORT_BYTES, SubmissionService } from './service.js';
 import {
   InvalidCursorError,
   type Page,
@@ -602,6 +603,35 @@ describe('SubmissionService return and review', () => {
     expect(byNumber.get(3)?.review).toEqual(review);
     expect(byNumber.get(4)?.review).toEqual(review);
     expect(byNumber.get(5)?.review).toBeUndefined();
+  });
+
+  it('refuses comments that would grow the report past its stored size (413 at fieldComments)', async () => {
+    const { service, stored } = setup();
+    await reportIn(service, 'submitted');
+    const before = await stored();
+    // Each comment within its own limit (2,000 characters), but not all of them together.
+    const fieldKeys = countyAnnualReport().sections.flatMap((section) =>
+      section.fields.map((field) => field.key),
+    );
+    const comment = '请'.repeat(2_000);
+    expect(fieldKeys.length * Buffer.byteLength(comment)).toBeGreaterThan(MAX_REPORT_BYTES);
+    const error = await failure(
+      service.returnToLibrary(province, keyOf(), {
+        message: '请核对',
+        fieldComments: Object.fromEntries(fieldKeys.map((key) => [key, comment])),
+      }),
+    );
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect(error.errors.map((fieldError) => [fieldError.path, fieldError.code])).toEqual([
+      ['fieldComments', 'report_too_large'],
+    ]);
+    expect(await stored()).toEqual(before);
+    // Shorter comments on the same fields are taken.
+    const returned = await service.returnToLibrary(province, keyOf(), {
+      message: '请核对',
+      fieldComments: Object.fromEntries(fieldKeys.map((key) => [key, '请核对此项'])),
+    });
+    expect(returned.status).toBe('returned');
   });
 
   it('keeps the first submission time through a return, resubmission, acceptance and reopening', async () => {

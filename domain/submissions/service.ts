@@ -12,6 +12,7 @@ import {
   ConflictError,
   type FieldError,
   NotFoundError,
+  PayloadTooLargeError,
   UnprocessableError,
 } from '../errors.js';
 import type { FormRegistry } from '../forms/catalog.js';
@@ -123,6 +124,46 @@ const staleRevision = (expected: number, current: number) =>
     },
   );
 
+/**
+ * The most a report may take as stored (its head as JSON), well below DynamoDB's 400 KB item
+ * limit, which its head and each revision must fit: JSON takes at least the bytes DynamoDB counts
+ * for the same values. Each request is capped on its own, but values, explanations and the
+ * province's comments add up on the head.
+ */
+export const MAX_REPORT_BYTES = 300_000;
+/** The body field by which each action grows the report, where a report too large is refused. */
+const GROWN_BY: Partial<Record<SubmissionAction, string>> = {
+  save: 'values',
+  submit: 'explanations',
+  return: 'fieldComments',
+  reopen: 'message',
+};
+
+const tooLarge = (bytes: number, action: SubmissionAction) => {
+  const size = { now: Math.ceil(bytes / 1000), limit: MAX_REPORT_BYTES / 1000 };
+  const path = GROWN_BY[action];
+  return new PayloadTooLargeError(
+    {
+      zh: `报告内容过多（约 ${size.now} KB，上限 ${size.limit} KB），请缩短文字说明或意见后重试。`,
+      en: `The report would take about ${size.now} KB (limit ${size.limit} KB); shorten its texts or comments.`,
+    },
+    path === undefined
+      ? {}
+      : {
+          errors: [
+            {
+              path,
+              code: 'report_too_large',
+              message: {
+                zh: `报告总量超过 ${size.limit} KB`,
+                en: `the report would exceed ${size.limit} KB`,
+              },
+            },
+          ],
+        },
+  );
+};
+
 const wrongState = (status: SubmissionStatus, action: SubmissionAction) =>
   new ConflictError({
     zh: `报告当前状态为“${STATUS_TEXT[status].zh}”，不能执行此操作。`,
@@ -219,6 +260,8 @@ export class SubmissionService {
       updatedAt: at,
       updatedBy: actor,
     };
+    const bytes = new TextEncoder().encode(JSON.stringify(head)).byteLength;
+    if (bytes > MAX_REPORT_BYTES) throw tooLarge(bytes, action);
     const revision: SubmissionRevision = {
       libraryId: head.libraryId,
       formId: head.formId,
