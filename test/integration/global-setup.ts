@@ -77,10 +77,63 @@ export const stopStackProcess = (child: ChildProcess, timeoutMs = 30_000): Promi
     child.kill('SIGTERM');
   });
 
+/** The annual period most integration tests write to (each names it as its PERIOD). */
+const OPEN_PERIOD = '2026';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Prints one token of `role` for the stack whose keys are under `dataDir` (npm run dev:token). */
+const adminToken = (dataDir: string): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const child = spawnLocalScript('local/dev-token.ts', { ...process.env, DATA_DIR: dataDir }, [
+      '--role',
+      'admin',
+    ]);
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) =>
+      code === 0 ? resolve(output.trim()) : reject(new Error(`dev:token exited ${code}: ${output}`)),
+    );
+  });
+
+/**
+ * Opens OPEN_PERIOD around now, as an administrator would: its default window (forms/periods.yaml)
+ * is open only from November to March, and the suite must pass on any day of the year.
+ */
+const openTestPeriod = async (apiUrl: string, dataDir: string): Promise<void> => {
+  const now = Date.now();
+  const response = await fetch(`${apiUrl}/api/periods/county-annual-report/${OPEN_PERIOD}`, {
+    method: 'PUT',
+    headers: {
+      authorization: `Bearer ${await adminToken(dataDir)}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      opensAt: new Date(now - 30 * DAY_MS).toISOString(),
+      dueAt: new Date(now + 30 * DAY_MS).toISOString(),
+      locksAt: new Date(now + 60 * DAY_MS).toISOString(),
+    }),
+  });
+  if (response.status !== 200) {
+    throw new Error(`opening period ${OPEN_PERIOD}: ${response.status} ${await response.text()}`);
+  }
+};
+
 export default async function globalSetup(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'clr-integration-'));
   // No nightly rollup in the middle of a test run: tests start the runs they check.
   const stack = await startStackProcess(dataDir, { ROLLUP_AT: 'off' });
+  try {
+    await openTestPeriod(stack.state.apiUrl, dataDir);
+  } catch (error) {
+    await stopStackProcess(stack.child);
+    throw error;
+  }
   (globalThis as { localStack?: unknown }).localStack = {
     child: stack.child,
     dataDir,

@@ -943,15 +943,15 @@ describe('period windows and lock exceptions', () => {
     ]);
   });
 
-  it('shows the default window of the open period to every role', async () => {
+  it('shows the default window of a period no administrator set (2028) to every role', async () => {
     for (const token of [library, province, admin]) {
-      const view = await ok<PeriodView>(await api(periodPath('2026'), { token }), 200);
+      const view = await ok<PeriodView>(await api(periodPath('2028'), { token }), 200);
       expect(view).toEqual({
         formId: FORM,
-        period: '2026',
-        opensAt: '2026-10-31T16:00:00.000Z',
-        dueAt: '2027-01-31T15:59:59.000Z',
-        locksAt: '2027-03-31T15:59:59.000Z',
+        period: '2028',
+        opensAt: '2028-10-31T16:00:00.000Z',
+        dueAt: '2029-01-31T15:59:59.000Z',
+        locksAt: '2029-03-31T15:59:59.000Z',
         source: 'default',
         exceptions: [],
       });
