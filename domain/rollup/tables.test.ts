@@ -80,6 +80,31 @@ const flagKeys = (value: unknown): string[] =>
 
 const ALL_IDS = [QINGXU, YANGQU, LOUFAN, WUXIANG, QINXIAN, QINYUAN];
 
+/**
+ * The fixture with 沁县 resubmitted, its indicators just under standards they print equal to:
+ * holdings 1.0199… (scale 2), new acquisitions 0.01990… (scale 3), staff 0.4975… (scale 1).
+ */
+const withValuesRoundingUp = (): RollupInput => {
+  const input = fixtureInput();
+  const heads = input.heads.map((head) =>
+    head.libraryId === QINXIAN
+      ? {
+          ...head,
+          status: 'submitted' as const,
+          values: {
+            ...head.values,
+            servicePopulation: 100500,
+            holdingsTotal: 102500,
+            newAcquisitions: 2000,
+            staffTotal: 5,
+            staffEstablished: 5,
+          },
+        }
+      : head,
+  );
+  return { ...input, heads };
+};
+
 describe('buildTables', () => {
   it('builds the five outputs in order', () => {
     expect(tables().map((table) => table.name)).toEqual([...OUTPUT_NAMES]);
@@ -156,16 +181,17 @@ describe('comparison', () => {
     expect(qingxu.bookFundsPerCapita).toBeCloseTo(2, 10);
     expect(qingxu.fundingPerCapita).toBeCloseTo(12, 10);
 
+    // Rounded once to each indicator's scale, as the files print them.
     const wuxiang = rowOf(table, WUXIANG);
-    expect(wuxiang.holdingsPerCapita).toBeCloseTo(0.781818, 6); // 129000 / 165000
-    expect(wuxiang.newAcquisitionsPerCapita).toBeCloseTo(0.013333, 6); // 2200 / 165000
-    expect(wuxiang.visitsPerCapita).toBeCloseTo(0.484848, 6); // 80000 / 165000
-    expect(wuxiang.loansPerCapita).toBeCloseTo(0.363636, 6); // 60000 / 165000
-    expect(wuxiang.floorAreaPer1000).toBeCloseTo(17.341818, 6); // 2861.4 / 165000 * 1000
-    expect(wuxiang.staffPer10k).toBeCloseTo(0.363636, 6); // 6 / 165000 * 10000
-    expect(wuxiang.professionalShare).toBeCloseTo(0.333333, 6); // (0 + 2) / 6
-    expect(wuxiang.bookFundsPerCapita).toBeCloseTo(0.181818, 6); // 30000 / 165000
-    expect(wuxiang.fundingPerCapita).toBeCloseTo(7.818182, 6); // 1290000 / 165000
+    expect(wuxiang.holdingsPerCapita).toBe(0.78); // 129000 / 165000 = 0.7818…, scale 2
+    expect(wuxiang.newAcquisitionsPerCapita).toBe(0.013); // 2200 / 165000 = 0.01333…, scale 3
+    expect(wuxiang.visitsPerCapita).toBe(0.48); // 80000 / 165000 = 0.4848…
+    expect(wuxiang.loansPerCapita).toBe(0.36); // 60000 / 165000 = 0.3636…
+    expect(wuxiang.floorAreaPer1000).toBe(17.3); // 2861.4 / 165000 * 1000 = 17.3418…, scale 1
+    expect(wuxiang.staffPer10k).toBe(0.4); // 6 / 165000 * 10000 = 0.3636…, scale 1
+    expect(wuxiang.professionalShare).toBe(0.333); // (0 + 2) / 6, scale 3
+    expect(wuxiang.bookFundsPerCapita).toBe(0.18); // 30000 / 165000 = 0.1818…
+    expect(wuxiang.fundingPerCapita).toBe(7.82); // 1290000 / 165000 = 7.8181…
   });
 
   it('leaves an indicator empty when an optional input is missing', () => {
@@ -212,6 +238,18 @@ describe('comparison', () => {
       [WUXIANG]: 2,
       ...none,
     });
+    // 0.6, 0.4, 0.3636… printed 0.4: values that print alike tie.
+    expect(ranks('staffPer10k')).toEqual({ [QINGXU]: 1, [LOUFAN]: 2, [WUXIANG]: 2, ...none });
+  });
+
+  it('ties what prints alike and ranks the next after all of them (1, 2, 2, 4)', () => {
+    const table = tableOf('comparison', withValuesRoundingUp());
+    const ranks = (key: string) =>
+      [QINGXU, LOUFAN, QINXIAN, WUXIANG].map((id) => rowOf(table, id)[`${key}Rank`]);
+    // 1.25; 1.02 and 1.0199… printed 1.02; 0.78.
+    expect(ranks('holdingsPerCapita')).toEqual([1, 2, 2, 4]);
+    // 0.6; 0.4; 0.4975… printed 0.5; 0.3636… printed 0.4.
+    expect(ranks('staffPer10k')).toEqual([1, 3, 2, 3]);
   });
 
   it('computes the year-over-year change in percent against the previous period', () => {
@@ -279,6 +317,23 @@ describe('comparison', () => {
     );
   });
 
+  it('judges a standard by the value as printed: one that rounds up to the threshold meets it', () => {
+    const input = withValuesRoundingUp();
+    const qinxian = rowOf(tableOf('comparison', input), QINXIAN);
+    expect(qinxian).toMatchObject({
+      holdingsPerCapita: 1.02, // 102500 / 100500 = 1.0199…
+      newAcquisitionsPerCapita: 0.02, // 2000 / 100500 = 0.01990…
+      staffPer10k: 0.5, // 5 / 100500 * 10000 = 0.4975…
+    });
+    expect(flagKeys(qinxian.flags)).toEqual([
+      'bookFundsPerCapitaMin', // 0.995… printed 0.99 < 1.6: still short
+      'loansMin',
+      'floorAreaMin',
+    ]);
+    // The summary counts the same flags: only 武乡 falls short of 1.02 volumes.
+    expect(summaryRow('全省', 'holdingsPerCapitaMin', input)).toMatchObject({ n: 4, flagged: 1 });
+  });
+
   it('does not flag a standard whose value is missing', () => {
     const seats: Standard = {
       key: 'readingSeatsMin',
@@ -326,20 +381,21 @@ describe('summary', () => {
     expect(holdings.total).toBe(102000 + 129000 + 250000);
     expect(holdings.median).toBe(129000);
 
-    // 0.7818…, 1.02, 1.25
+    // 0.7818… as printed (0.78), 1.02, 1.25: statistics of the figures the province reads.
     const perCapita = summaryRow('全省', 'holdingsPerCapita');
     expect(perCapita.n).toBe(3);
     expect(perCapita.total).toBeUndefined(); // a sum of ratios means nothing
-    expect(perCapita.q1).toBeCloseTo((129000 / 165000 + 1.02) / 2, 10);
+    expect(perCapita.min).toBe(0.78);
+    expect(perCapita.q1).toBeCloseTo((0.78 + 1.02) / 2, 10);
     expect(perCapita.median).toBeCloseTo(1.02, 10);
     expect(perCapita.q3).toBeCloseTo(1.135, 10);
-    expect(perCapita.mean).toBeCloseTo((129000 / 165000 + 1.02 + 1.25) / 3, 10);
+    expect(perCapita.mean).toBeCloseTo((0.78 + 1.02 + 1.25) / 3, 10);
   });
 
   it('counts only the libraries that have the value', () => {
     const share = summaryRow('全省', 'professionalShare');
     expect(share.n).toBe(2);
-    expect(share.median).toBeCloseTo((0.5 + 2 / 6) / 2, 10);
+    expect(share.median).toBeCloseTo((0.5 + 0.333) / 2, 10); // 2 / 6 printed 0.333
   });
 
   it('gives the same statistics per city', () => {
@@ -505,14 +561,15 @@ describe('completeness', () => {
         firstSubmittedAt: '2026-02-03T01:30:00.000Z',
       },
       {
+        // Returned: its values do not count, but it was submitted, and on time.
         libraryId: QINXIAN,
         name: '沁县图书馆',
         cityName: '长治市',
         status: 'returned',
-        submittedAt: undefined,
+        submittedAt: '2026-01-25T00:00:00.000Z',
         dueAt: DUE_AT,
-        onTime: undefined,
-        firstSubmittedAt: undefined,
+        onTime: true,
+        firstSubmittedAt: '2026-01-25T00:00:00.000Z',
       },
       {
         libraryId: QINYUAN,
@@ -578,14 +635,25 @@ describe('completeness', () => {
     });
   });
 
-  it('shows no first submission of a returned report, which does not count', () => {
-    expect(
-      completenessOf({
-        status: 'returned',
+  it('shows the submissions of a returned report, and of one edited as a draft since', () => {
+    for (const status of ['returned', 'draft'] as const) {
+      // First on time, returned, resubmitted late, returned again.
+      expect(
+        completenessOf({
+          status,
+          firstSubmittedAt: '2026-01-20T03:00:00.000Z',
+          submittedAt: '2026-02-05T02:00:00.000Z',
+        }),
+      ).toMatchObject({
+        status,
+        submittedAt: '2026-02-05T02:00:00.000Z',
         firstSubmittedAt: '2026-01-20T03:00:00.000Z',
-        submittedAt: '2026-01-20T03:00:00.000Z',
-      }),
-    ).toMatchObject({ submittedAt: undefined, firstSubmittedAt: undefined, onTime: undefined });
+        onTime: true,
+      });
+    }
+    expect(
+      completenessOf({ status: 'returned', submittedAt: '2026-02-01T00:00:00.000Z' }),
+    ).toMatchObject({ firstSubmittedAt: '2026-02-01T00:00:00.000Z', onTime: false });
   });
 });
 
@@ -720,24 +788,36 @@ describe('number cells', () => {
     ['comparison', 'newAcquisitionsPerCapita', 3],
     ['comparison', 'holdingsTotalChangePct', 1],
     ['summary', 'mean', 4],
-  ] as const)('writes %s.%s as toFixed(%d) would, integers included', (name, key, places) => {
-    const format = formatOf(name, key);
-    const toFixed = (value: number) => String(Number(value.toFixed(places)));
-    fc.assert(
-      fc.property(
-        fc.oneof(
-          fc.double({ noNaN: true, noDefaultInfinity: true }),
-          fc.integer().map((value) => value * 1000),
-          fc.constantFrom(0, -0, 2 ** 53, 1e21, -1e22, Number.MAX_VALUE, 0.5, -2.5, 1.005),
+  ] as const)(
+    'writes %s.%s with at most %d decimals as the web app shows it',
+    (name, key, places) => {
+      const format = formatOf(name, key);
+      // The web app's number format (web/src/i18n.tsx), without its grouping.
+      const shown = new Intl.NumberFormat('zh-CN', {
+        maximumFractionDigits: places,
+        useGrouping: false,
+      });
+      fc.assert(
+        fc.property(
+          fc.oneof(
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+            fc.integer().map((value) => value * 1000),
+            fc.constantFrom(0, -0, 2 ** 53, 1e21, -1e22, Number.MAX_VALUE, 0.5, -2.5, 1.005),
+          ),
+          (value) => {
+            expect(format(value)).toBe(String(Number(shown.format(value))));
+          },
         ),
-        (value) => {
-          expect(format(value)).toBe(toFixed(value));
-        },
-      ),
-      { numRuns: 2_000 },
-    );
-    expect(format(undefined)).toBe('');
-    expect(format(Number.POSITIVE_INFINITY)).toBe('');
-    expect(format(Number.NaN)).toBe('');
-  });
+        { numRuns: 2_000 },
+      );
+      // Halfway on the decimal digits goes away from zero, as people round (toFixed gives 1.01
+      // and 1, from the binary values just below).
+      if (places === 2) {
+        expect([1.015, 1.005, -1.015].map(format)).toEqual(['1.02', '1.01', '-1.02']);
+      }
+      expect(format(undefined)).toBe('');
+      expect(format(Number.POSITIVE_INFINITY)).toBe('');
+      expect(format(Number.NaN)).toBe('');
+    },
+  );
 });

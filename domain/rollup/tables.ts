@@ -71,17 +71,30 @@ const formatYesNo = (value: unknown, variant: CsvVariant) =>
 /** Formats that write a value the same way in the Chinese and the codes file. */
 const SAME_IN_BOTH = new WeakSet<NonNullable<Column['format']>>();
 
+const roundings = new Map<number, Intl.NumberFormat>();
+
 /**
- * Numbers plain with at most `places` decimals, no thousands separators. An integer is
- * written as it is (what rounding it would give back, without the cost of toFixed).
+ * A number rounded to `places` decimals, half away from zero on its decimal digits, as the web
+ * app shows it (Intl.NumberFormat), so 1.015 is 1.02 in both (toFixed would give 1.01, from the
+ * binary value just below). An integer is kept as it is, without the cost of formatting.
  */
+const roundTo = (value: number, places: number): number => {
+  if (Number.isInteger(value) || !Number.isFinite(value)) return value;
+  let rounding = roundings.get(places);
+  if (rounding === undefined) {
+    rounding = new Intl.NumberFormat('en-US', {
+      maximumFractionDigits: places,
+      useGrouping: false,
+    });
+    roundings.set(places, rounding);
+  }
+  return Number(rounding.format(value));
+};
+
+/** Numbers plain with at most `places` decimals, no thousands separators. */
 const fixed = (places: number) => {
   const format = (value: unknown) =>
-    typeof value === 'number' && Number.isFinite(value)
-      ? Number.isInteger(value)
-        ? String(value)
-        : String(Number(value.toFixed(places)))
-      : '';
+    typeof value === 'number' && Number.isFinite(value) ? String(roundTo(value, places)) : '';
   SAME_IN_BOTH.add(format);
   return format;
 };
@@ -137,6 +150,7 @@ interface HeadSummary {
   firstSubmittedAt?: string;
   counted: boolean;
   values: FormValues;
+  /** The active form's indicators, rounded to their scale (`roundedDerived`). */
   derived: Record<string, number>;
   flags: Standard[];
   /** A counted report's cells in submissions.csv after the library's, as CSV text. */
@@ -207,9 +221,12 @@ export class RollupTables {
   private readonly standards: { standard: Standard; source: RollupMetric['source'] }[];
   private readonly submissionColumns: Column[];
   private readonly submissionFields: string[];
+  /** Decimal places of each indicator of the active form, the scale its column is written to. */
+  private readonly scales: ReadonlyMap<string, number>;
 
   constructor(private readonly source: RollupSource) {
-    const derivedKeys = new Set(source.form.derived.map((indicator) => indicator.key));
+    this.scales = new Map(source.form.derived.map((indicator) => [indicator.key, indicator.scale]));
+    const derivedKeys = new Set(this.scales.keys());
     this.standards = source.standards.map((standard) => ({
       standard,
       source: derivedKeys.has(standard.indicator) ? 'derived' : 'field',
@@ -235,11 +252,27 @@ export class RollupTables {
     return written;
   }
 
+  /**
+   * A report's indicators rounded once to the scale the comparison prints them with, so that
+   * flags, ranks and statistics judge the figure the province reads (1.0199… printed 1.02
+   * meets "≥ 1.02"; two libraries printed alike share a rank). Only the active form's
+   * indicators are kept: no other is compared.
+   */
+  private roundedDerived(head: SubmissionHead, values: FormValues): Record<string, number> {
+    const computed = computeDerived(this.source.formOf(head), values);
+    const rounded: Record<string, number> = {};
+    for (const [key, scale] of this.scales) {
+      const value = computed[key];
+      if (value !== undefined) rounded[key] = roundTo(value, scale);
+    }
+    return rounded;
+  }
+
   /** Adds a report of the period; a later one of the same library replaces it. */
   add(head: SubmissionHead): void {
     const counted = COUNTED.includes(head.status);
     const values = counted ? head.values : NO_VALUES;
-    const derived = counted ? computeDerived(this.source.formOf(head), values) : NO_DERIVED;
+    const derived = counted ? this.roundedDerived(head, values) : NO_DERIVED;
     const flags = counted
       ? this.standards
           .filter(({ standard, source }) =>
@@ -341,7 +374,8 @@ const comparison = (
         label: withUnit(metric),
         format:
           metric.source === 'derived'
-            ? fixed(metric.scale ?? 2)
+            ? // Already rounded to this scale when the report was added; writing is plain.
+              fixed(metric.scale ?? 2)
             : field
               ? (value: unknown, variant: CsvVariant) => formatCell(field, value, variant)
               : formatPlain,
@@ -518,18 +552,17 @@ const completeness = (rows: readonly LibraryRow[], dueAt: string): Table => ({
     // Last, so the columns before keep their places for programs that read them by position.
     { key: 'firstSubmittedAt', label: '首次提交时间（UTC）' },
   ],
-  rows: rows.map((row) => {
-    const head = row.counted ? row.head : undefined;
-    return [
-      ...libraryCells(row),
-      head?.submittedAt,
-      dueAt,
-      // By the first submission, so that a return and a resubmission after the due time do not
-      // make an on-time report late; to the second, as the due time is written.
-      head ? submittedOnTime(head, dueAt) : undefined,
-      head?.firstSubmittedAt,
-    ];
-  }),
+  // Whatever the status: a returned report (or one edited since) was still submitted, and
+  // when; only a report never submitted has these cells empty.
+  rows: rows.map((row) => [
+    ...libraryCells(row),
+    row.head?.submittedAt,
+    dueAt,
+    // By the first submission, so that a return and a resubmission after the due time do not
+    // make an on-time report late; to the second, as the due time is written.
+    row.head ? submittedOnTime(row.head, dueAt) : undefined,
+    row.head?.firstSubmittedAt,
+  ]),
 });
 
 /** The cells of submissions.csv from `SUBMISSION_WRITTEN_FROM` on: status, version, fields. */
