@@ -8,7 +8,7 @@ import { defaultWindow } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import { issuesToFieldErrors } from '../messages.js';
 import type { LibraryStore } from '../registry/library.js';
-import type { PeriodExceptionBody } from '../submissions/commands.js';
+import { PeriodExceptionBody } from '../submissions/commands.js';
 import { actorOf } from '../submissions/model.js';
 import {
   assertWritable,
@@ -126,10 +126,18 @@ export class PeriodService {
     principal: Principal,
     formId: string,
     period: string,
-    body: PeriodExceptionBody,
+    input: unknown,
   ): Promise<LockException> {
     authorize(principal, 'period:manage');
     resolveForm(this.deps.forms, formId, period);
+    const parsed = PeriodExceptionBody.safeParse(input);
+    if (!parsed.success) {
+      throw new BadRequestError(
+        { zh: '例外设置有误。', en: 'The exception is not valid.' },
+        { errors: issuesToFieldErrors(parsed.error.issues) },
+      );
+    }
+    const body = parsed.data;
     const until = new Date(body.until);
     const [{ locksAt }, library] = await Promise.all([
       this.windowFor(formId, period),

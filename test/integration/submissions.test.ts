@@ -943,15 +943,15 @@ describe('period windows and lock exceptions', () => {
     ]);
   });
 
-  it('shows the default window of a period no administrator set (2028) to every role', async () => {
+  it('shows the default window of a period no administrator set (2090) to every role', async () => {
     for (const token of [library, province, admin]) {
-      const view = await ok<PeriodView>(await api(periodPath('2028'), { token }), 200);
+      const view = await ok<PeriodView>(await api(periodPath('2090'), { token }), 200);
       expect(view).toEqual({
         formId: FORM,
-        period: '2028',
-        opensAt: '2028-10-31T16:00:00.000Z',
-        dueAt: '2029-01-31T15:59:59.000Z',
-        locksAt: '2029-03-31T15:59:59.000Z',
+        period: '2090',
+        opensAt: '2090-10-31T16:00:00.000Z',
+        dueAt: '2091-01-31T15:59:59.000Z',
+        locksAt: '2091-03-31T15:59:59.000Z',
         source: 'default',
         exceptions: [],
       });
@@ -1098,6 +1098,12 @@ describe('period windows and lock exceptions', () => {
       403,
     );
     await expectProblem(await sendJson(periodPath(LOCKED), 'PUT', library, window), 403);
+    // Refused for the role before the body is looked at.
+    await expectProblem(
+      await sendJson(`${periodPath(LOCKED)}/exceptions`, 'POST', library, { libraryId: '14' }),
+      403,
+    );
+    await expectProblem(await sendJson(periodPath(LOCKED), 'PUT', library, { opensAt: 1 }), 403);
     expect(
       (await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).exceptions,
     ).toHaveLength(1);
