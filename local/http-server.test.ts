@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest, type Server } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -7,7 +7,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ApiEvent, ApiResult } from '../functions/http/types.js';
 import { routes } from '../functions/routes.js';
-import { type ApiHandler, createLocalServer } from './http-server.js';
+import { type ApiHandler, createLocalServer, isLoopbackHost } from './http-server.js';
 import {
   createTokenVerifier,
   jwks,
@@ -135,6 +135,107 @@ const rawGet = (base: string, path: string) =>
     outgoing.on('error', reject);
     outgoing.end();
   });
+
+/** Sends a request with the Host header given, as a page reached by DNS rebinding would. */
+const requestWithHost = (
+  base: string,
+  host: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) =>
+  new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const { hostname, port } = new URL(base);
+    const outgoing = httpRequest(
+      {
+        hostname,
+        port,
+        path,
+        method: init.method ?? 'GET',
+        headers: { ...init.headers, host },
+      },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+        incoming.on('end', () =>
+          resolve({
+            status: incoming.statusCode ?? 0,
+            headers: incoming.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        incoming.on('error', reject);
+      },
+    );
+    outgoing.on('error', reject);
+    outgoing.end(init.body);
+  });
+
+describe('Host header (DNS rebinding)', () => {
+  it.each([
+    ['127.0.0.1:3000', 3000],
+    ['localhost:3000', 3000],
+    ['LocalHost:3000', 3000],
+    ['[::1]:3000', 3000],
+    ['127.0.0.1', 80],
+    ['localhost', 80],
+  ])('accepts %s on port %i', (host, port) => {
+    expect(isLoopbackHost(host, port)).toBe(true);
+  });
+
+  it.each([
+    ['rebound.example:3000', 3000],
+    ['rebound.example', 80],
+    ['127.0.0.1.rebound.example:3000', 3000],
+    ['localhost.rebound.example:3000', 3000],
+    ['127.0.0.1:3001', 3000],
+    ['localhost:30000', 3000],
+    ['127.0.0.1', 3000],
+    ['[::1]', 3000],
+    ['0.0.0.0:3000', 3000],
+    ['127.0.0.2:3000', 3000],
+    ['127.0.0.1:3000 ', 3000],
+    ['', 3000],
+  ])('refuses %j on port %i', (host, port) => {
+    expect(isLoopbackHost(host, port)).toBe(false);
+  });
+
+  it('refuses no Host at all, or an unknown port', () => {
+    expect(isLoopbackHost(undefined, 3000)).toBe(false);
+    expect(isLoopbackHost('127.0.0.1:3000', undefined)).toBe(false);
+  });
+
+  it('answers a foreign Host with 421 and no token from /dev-login', async () => {
+    const { port } = new URL(baseUrl);
+    const response = await requestWithHost(
+      baseUrl,
+      `rebound.example:${port}`,
+      '/dev-login?role=admin',
+    );
+    expect(response.status).toBe(421);
+    expect(response.headers.location).toBeUndefined();
+    expect(response.headers['content-type']).toMatch(/^text\/plain/);
+    expect(response.body).toContain('Misdirected request');
+    expect(response.body).not.toContain('id_token');
+  });
+
+  it('answers a foreign Host with 421 before any API handler runs', async () => {
+    const { port } = new URL(baseUrl);
+    loadedEntries.length = 0;
+    const response = await requestWithHost(baseUrl, `rebound.example:${port}`, '/api/health');
+    expect(response.status).toBe(421);
+    expect(loadedEntries).toEqual([]);
+  });
+
+  it('serves the loopback names with the server port', async () => {
+    const { port } = new URL(baseUrl);
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+      const login = await requestWithHost(baseUrl, host, '/dev-login?role=province');
+      expect(login.status).toBe(302);
+      expect(login.headers.location).toMatch(/^\/#id_token=/);
+      expect((await requestWithHost(baseUrl, host, '/')).body).toBe(INDEX_HTML);
+    }
+  });
+});
 
 describe('API routes', () => {
   it('passes GET /api/health to its handler without a token', async () => {
@@ -387,6 +488,13 @@ describe('path traversal', () => {
     }
   });
 
+  it('reads `//` and `//host/…` as paths of this server, and keeps serving', async () => {
+    expect((await rawGet(baseUrl, '//')).status).toBe(200);
+    // Not the API's /api/health: a client-side route of the app shell.
+    expect((await rawGet(baseUrl, '//evil.example/api/health')).body).toBe(INDEX_HTML);
+    expect((await rawGet(baseUrl, '/api/health')).status).toBe(200);
+  });
+
   it('answers a malformed percent-encoding with 400', async () => {
     const response = await rawGet(baseUrl, '/%E0%A4%A');
     expect(response.status).toBe(400);
@@ -498,6 +606,27 @@ describe('Lambda Invoke API', () => {
       body: '{"scheduled":true}',
     });
     expect(response.status).toBe(403);
+    await invoker.settle();
+    expect(received).toEqual([]);
+  });
+
+  it('refuses a signed invocation that names another host', async () => {
+    received.length = 0;
+    const { port } = new URL(lambdaUrl);
+    const response = await requestWithHost(
+      lambdaUrl,
+      `rebound.example:${port}`,
+      '/2015-03-31/functions/run-rollup/invocations',
+      {
+        method: 'POST',
+        headers: {
+          authorization: 'AWS4-HMAC-SHA256 Credential=x',
+          'x-amz-invocation-type': 'Event',
+        },
+        body: '{"scheduled":true}',
+      },
+    );
+    expect(response.status).toBe(421);
     await invoker.settle();
     expect(received).toEqual([]);
   });

@@ -126,6 +126,35 @@ const sendLambdaError = (
     body: Buffer.from(JSON.stringify({ Type: 'User', message })),
   });
 
+/**
+ * Whether a request's Host names this server by a loopback address and its own port. A page
+ * whose own name was rebound to 127.0.0.1 (DNS rebinding) sends that name instead, and would
+ * otherwise be same-origin with /dev-login and the Invoke API. No port is only right for 80.
+ */
+export const isLoopbackHost = (host: string | undefined, port: number | undefined): boolean => {
+  const match = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::(\d+))?$/i.exec(host ?? '');
+  if (!match || port === undefined) return false;
+  return (match[1] ?? '80') === String(port);
+};
+
+/**
+ * The request target as a URL on this server: `//x` is a path here, not another host (as
+ * `new URL('//x', base)` would read it, and `//` alone would throw); undefined when it is not
+ * a path at all (`*`, an absolute URL to elsewhere that does not parse).
+ */
+const requestUrl = (target = '/'): URL | undefined => {
+  try {
+    return new URL(target.startsWith('/') ? `http://127.0.0.1${target}` : target);
+  } catch {
+    return undefined;
+  }
+};
+
+const MISDIRECTED = Buffer.from(
+  '421 此地址只接受 127.0.0.1、localhost 或 [::1] 加本服务端口。\n' +
+    "Misdirected request: use 127.0.0.1, localhost or [::1] with this server's port.\n",
+);
+
 export const createLocalServer = (options: LocalServerOptions): Server => {
   const log = options.log ?? (() => undefined);
   // resolve() drops a trailing separator, which would otherwise fail the `inside` check below.
@@ -386,34 +415,54 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
     else createReadStream(file).pipe(response);
   };
 
+  const dispatch = (request: IncomingMessage, response: ServerResponse, url: URL) => {
+    const invocation = options.lambda ? INVOKE_PATH.exec(url.pathname) : null;
+    return url.pathname.startsWith('/api/') || url.pathname === '/api'
+      ? handleApi(request, response, url)
+      : invocation && options.lambda
+        ? handleInvoke(request, response, options.lambda, invocation[1] ?? '')
+        : url.pathname === '/.well-known/jwks.json'
+          ? Promise.resolve(
+              send(response, {
+                statusCode: 200,
+                headers: { 'content-type': 'application/json' },
+                body: Buffer.from(JSON.stringify(options.jwks)),
+              }),
+            )
+          : url.pathname === '/dev-login'
+            ? handleDevLogin(response, url)
+            : url.pathname === '/config.json'
+              ? Promise.resolve(
+                  send(response, {
+                    statusCode: 200,
+                    headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+                    body: Buffer.from(JSON.stringify(options.webConfig)),
+                  }),
+                )
+              : handleStatic(request, response, url);
+  };
+
   return createServer((request, response) => {
     const started = Date.now();
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const invocation = options.lambda ? INVOKE_PATH.exec(url.pathname) : null;
-    const route =
-      url.pathname.startsWith('/api/') || url.pathname === '/api'
-        ? handleApi(request, response, url)
-        : invocation && options.lambda
-          ? handleInvoke(request, response, options.lambda, invocation[1] ?? '')
-          : url.pathname === '/.well-known/jwks.json'
-            ? Promise.resolve(
-                send(response, {
-                  statusCode: 200,
-                  headers: { 'content-type': 'application/json' },
-                  body: Buffer.from(JSON.stringify(options.jwks)),
-                }),
-              )
-            : url.pathname === '/dev-login'
-              ? handleDevLogin(response, url)
-              : url.pathname === '/config.json'
-                ? Promise.resolve(
-                    send(response, {
-                      statusCode: 200,
-                      headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
-                      body: Buffer.from(JSON.stringify(options.webConfig)),
-                    }),
-                  )
-                : handleStatic(request, response, url);
+    const url = requestUrl(request.url);
+    if (url === undefined) {
+      send(response, {
+        statusCode: 400,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: Buffer.from('400 请求地址无效。Malformed request target.\n'),
+      });
+      return;
+    }
+    // Checked before anything else: the port is the one this connection actually reached.
+    const route = isLoopbackHost(request.headers.host, request.socket.localPort)
+      ? dispatch(request, response, url)
+      : Promise.resolve(
+          send(response, {
+            statusCode: 421,
+            headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' },
+            body: MISDIRECTED,
+          }),
+        );
     route
       .catch((error: unknown) => {
         log(`request failed: ${String(error)}`);

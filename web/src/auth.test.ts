@@ -44,43 +44,89 @@ describe('sessionFromToken', () => {
   });
 });
 
-describe('completeSignIn with the Cognito hosted UI', () => {
-  const config: WebConfig = {
-    auth: {
-      kind: 'cognito',
-      domain: 'auth.example.cn',
-      clientId: 'client',
-      redirectUri: 'https://reports.example.cn/',
+const cognito: WebConfig = {
+  auth: {
+    kind: 'cognito',
+    domain: 'auth.example.cn',
+    clientId: 'client',
+    redirectUri: 'https://reports.example.cn/',
+  },
+};
+const local: WebConfig = { auth: { kind: 'local', identities: [] } };
+
+const stored = new Map<string, string>();
+/** The URLs the app rewrote the address bar to. */
+const replaced: string[] = [];
+const realFetch = globalThis.fetch;
+const fetched: string[] = [];
+
+/** The browser at `/` with `search` and `hash`, and what this tab already keeps. */
+const browserAt = (search: string, hash = '', keeps: Record<string, string> = {}) => {
+  stored.clear();
+  replaced.length = 0;
+  for (const [name, value] of Object.entries(keeps)) stored.set(name, value);
+  const browser = {
+    location: { hash, search, pathname: '/' },
+    history: { replaceState: (_state: unknown, _title: string, url: string) => replaced.push(url) },
+    sessionStorage: {
+      getItem: (key: string) => stored.get(key) ?? null,
+      setItem: (key: string, value: string) => stored.set(key, value),
+      removeItem: (key: string) => stored.delete(key),
     },
   };
-  const stored = new Map<string, string>();
-  const realFetch = globalThis.fetch;
+  for (const [name, value] of Object.entries(browser)) {
+    Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  }
+};
 
-  /** The browser as it is when the hosted UI sends it back with `search`. */
-  const returnWith = (search: string, pkce = { verifier: 'v'.repeat(43), state: 'state-1' }) => {
-    stored.clear();
-    stored.set('pkce', JSON.stringify(pkce));
-    const browser = {
-      location: { hash: '', search, pathname: '/' },
-      history: { replaceState: () => undefined },
-      sessionStorage: {
-        getItem: (key: string) => stored.get(key) ?? null,
-        setItem: (key: string, value: string) => stored.set(key, value),
-        removeItem: (key: string) => stored.delete(key),
-      },
-    };
-    for (const [name, value] of Object.entries(browser)) {
-      Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
-    }
+const answer = (respond: () => Promise<Response>) => {
+  globalThis.fetch = async (input: string | URL | Request) => {
+    fetched.push(String(input));
+    return respond();
   };
-  const answer = (respond: () => Promise<Response>) => {
-    globalThis.fetch = respond;
-  };
+};
 
-  beforeEach(() => stored.clear());
-  afterEach(() => {
-    globalThis.fetch = realFetch;
+beforeEach(() => {
+  stored.clear();
+  fetched.length = 0;
+});
+afterEach(() => {
+  globalThis.fetch = realFetch;
+});
+
+describe('completeSignIn with a token in the URL fragment', () => {
+  const fragmentToken = tokenWith({
+    sub: 'attacker',
+    exp: 2_000_000_000,
+    'cognito:groups': ['admin'],
   });
+
+  it('takes it in local mode, as /dev-login hands it over, and clears the URL', async () => {
+    browserAt('', `#id_token=${fragmentToken}`, { returnTo: '/province' });
+    expect(await completeSignIn(local)).toBeUndefined();
+    expect(stored.get('idToken')).toBe(fragmentToken);
+    expect(replaced).toEqual(['/province']);
+  });
+
+  it('ignores it with Cognito (login CSRF), keeps the session and clears the URL', async () => {
+    browserAt('', `#id_token=${fragmentToken}`, { idToken: 'own-token' });
+    answer(async () => Response.json({ id_token: 'never asked' }));
+    expect(await completeSignIn(cognito)).toBeUndefined();
+    expect(stored.get('idToken')).toBe('own-token');
+    expect(replaced).toEqual(['/']);
+    expect(fetched).toEqual([]);
+
+    browserAt('', `#id_token=${fragmentToken}`);
+    expect(await completeSignIn(cognito)).toBeUndefined();
+    expect(stored.has('idToken')).toBe(false);
+  });
+});
+
+describe('completeSignIn with the Cognito hosted UI', () => {
+  const config = cognito;
+  /** The browser as it is when the hosted UI sends it back with `search`. */
+  const returnWith = (search: string, pkce = { verifier: 'v'.repeat(43), state: 'state-1' }) =>
+    browserAt(search, '', { pkce: JSON.stringify(pkce) });
 
   it('stores the token and reports nothing when the exchange works', async () => {
     returnWith('?code=c&state=state-1');

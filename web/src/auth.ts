@@ -149,17 +149,21 @@ const providerProblem = (error: string, description: string | null): SignInProbl
 
 /**
  * Finishes a sign-in that brought the browser back here, if one did: stores the token and
- * rewrites the URL without it. Never throws: returns why it failed when the identity provider
- * refused, the answer was not for this tab, or the token could not be fetched.
+ * rewrites the URL without it. A `#id_token=` is taken only in local mode; with Cognito the
+ * token comes only from this tab's own code exchange. Never throws: returns why it failed when
+ * the identity provider refused, the answer was not for this tab, or the token could not be
+ * fetched.
  */
 export const completeSignIn = async (config: WebConfig): Promise<SignInProblem | undefined> => {
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  const fragmentToken = fragment.get('id_token');
-  if (fragmentToken) {
+  const fragmentToken = new URLSearchParams(location.hash.slice(1)).get('id_token');
+  if (fragmentToken && config.auth.kind === 'local') {
     sessionStorage.setItem(TOKEN_KEY, fragmentToken);
     history.replaceState(null, '', takeReturnPath());
     return undefined;
   }
+  // Only the local /dev-login hands tokens over in the URL. Elsewhere a link carrying one
+  // would sign the visitor in as whoever made it (login CSRF): drop it, keep the session.
+  if (fragmentToken) history.replaceState(null, '', `${location.pathname}${location.search}`);
   if (config.auth.kind !== 'cognito') return undefined;
   const query = new URLSearchParams(location.search);
   const code = query.get('code');
