@@ -42,12 +42,24 @@ const ObjectCreatedEvent = z.union([
   ),
 ]);
 
-/** S3 keys arrive URL-encoded, spaces as `+`. */
-const objectKeyOf = (encoded: string) => decodeURIComponent(encoded.replace(/\+/g, ' '));
+/** The object keys an S3 "Object Created" event names, as sent; undefined for any other event. */
+export const objectCreatedKeysOf = (event: unknown): string[] | undefined => {
+  const uploaded = ObjectCreatedEvent.safeParse(event);
+  return uploaded.success ? uploaded.data : undefined;
+};
+
+/**
+ * One key as sent, decoded (URL-encoded, spaces as `+`), and the evidence it names; `evidence`
+ * is undefined outside the evidence layout.
+ */
+export const uploadedObjectOf = (encoded: string) => {
+  const objectKey = decodeURIComponent(encoded.replace(/\+/g, ' '));
+  return { objectKey, evidence: parseEvidenceObjectKey(objectKey) };
+};
 
 export const verifyUploadedObjects = async (objectKeys: readonly string[]): Promise<void> => {
   for (const encoded of objectKeys) {
-    const key = parseEvidenceObjectKey(objectKeyOf(encoded));
+    const key = uploadedObjectOf(encoded).evidence;
     if (!key) {
       logger.warn('Ignoring an object outside the evidence layout', { key: encoded });
       continue;
@@ -60,8 +72,6 @@ export const verifyUploadedObjects = async (objectKeys: readonly string[]): Prom
 const httpHandler = middy(completeEvidence).use(apiMiddlewares());
 
 export const handler = async (event: unknown, context: Context) => {
-  const uploaded = ObjectCreatedEvent.safeParse(event);
-  return uploaded.success
-    ? verifyUploadedObjects(uploaded.data)
-    : httpHandler(event as ApiEvent, context);
+  const objectKeys = objectCreatedKeysOf(event);
+  return objectKeys ? verifyUploadedObjects(objectKeys) : httpHandler(event as ApiEvent, context);
 };

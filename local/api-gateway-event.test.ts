@@ -1,5 +1,5 @@
 import { APIGatewayProxyEventV2Schema } from '@aws-lambda-powertools/parser/schemas';
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import type { JWTPayload } from 'jose';
 import type { ApiEvent } from '../functions/http/types.js';
 import type { RouteDefinition } from '../functions/routes.js';
@@ -378,20 +378,27 @@ describe('createLambdaContext', () => {
     expect(createLambdaContext('list-libraries').awsRequestId).not.toBe(context.awsRequestId);
   });
 
-  it('counts the remaining time down', async () => {
-    const context = createLambdaContext('health', 10_000);
-    const first = context.getRemainingTimeInMillis();
-    expect(first).toBeLessThanOrEqual(10_000);
-    expect(first).toBeGreaterThan(9_000);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    const second = context.getRemainingTimeInMillis();
-    expect(second).toBeLessThan(first);
-    expect(second).toBeGreaterThanOrEqual(0);
-  });
+  describe('remaining time', () => {
+    beforeEach(() => {
+      jest.useFakeTimers({ now: new Date('2026-03-01T00:00:00Z') });
+    });
+    afterEach(() => {
+      jest.useRealTimers();
+    });
 
-  it('never reports negative remaining time', async () => {
-    const context = createLambdaContext('health', 5);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(context.getRemainingTimeInMillis()).toBe(0);
+    it('counts the remaining time down', () => {
+      const context = createLambdaContext('health', 10_000);
+      expect(context.getRemainingTimeInMillis()).toBe(10_000);
+      jest.advanceTimersByTime(30);
+      expect(context.getRemainingTimeInMillis()).toBe(9_970);
+      jest.advanceTimersByTime(9_970);
+      expect(context.getRemainingTimeInMillis()).toBe(0);
+    });
+
+    it('never reports negative remaining time', () => {
+      const context = createLambdaContext('health', 5);
+      jest.advanceTimersByTime(30);
+      expect(context.getRemainingTimeInMillis()).toBe(0);
+    });
   });
 });

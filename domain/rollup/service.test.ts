@@ -904,17 +904,25 @@ describe('RollupService.execute on a retry of its event', () => {
     const hung = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let reached = () => {};
+    const hanging = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
     let hangs = 1;
     reports.put = async (key, body, contentType) => {
       if (hangs > 0) {
         hangs -= 1;
+        reached();
         await hung;
       }
       return put(key, body, contentType);
     };
     const stale = service.execute(request);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    expect((await runs.get(FORM_ID, PERIOD, queued.runId))?.attempt).toBe(1);
+    await hanging;
+    expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
+      status: 'running',
+      attempt: 1,
+    });
     // …long enough for a retry to find it abandoned and run it whole.
     advance(LIMIT_MINUTES + 1);
     const retried = await service.execute(request);
