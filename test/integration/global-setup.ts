@@ -97,7 +97,9 @@ const adminToken = (dataDir: string): Promise<string> =>
     });
     child.once('error', reject);
     child.once('exit', (code) =>
-      code === 0 ? resolve(output.trim()) : reject(new Error(`dev:token exited ${code}: ${output}`)),
+      code === 0
+        ? resolve(output.trim())
+        : reject(new Error(`dev:token exited ${code}: ${output}`)),
     );
   });
 
