@@ -106,8 +106,35 @@ const replaysCompressed = (middleware: HttpMiddleware): HttpMiddleware => ({
   },
 });
 
+/**
+ * The utility (2.35) runs its own onError also when its `before` refused the request (a key
+ * reused with another body, or one still in progress), and deletes the record it refused on:
+ * the stored first response, or the lock of the request still running, which a repeat would
+ * then process again (aws-powertools/powertools-lambda-typescript#5675). Its onError is for a
+ * handler that failed after `before` took the request, and runs only then.
+ */
+const refusalsKeepTheirRecord = (middleware: HttpMiddleware): HttpMiddleware => {
+  const refused = new WeakSet<object>();
+  return {
+    ...middleware,
+    before: async (request) => {
+      try {
+        return await middleware.before?.(request);
+      } catch (error) {
+        refused.add(request);
+        throw error;
+      }
+    },
+    onError: async (request) => {
+      if (!refused.has(request)) return middleware.onError?.(request);
+    },
+  };
+};
+
 /** Use after apiMiddlewares(): innermost, so only the handler's own responses are stored. */
 export const idempotency = () => [
   idempotencyErrors(),
-  replaysCompressed(makeHandlerIdempotent({ persistenceStore, config }) as HttpMiddleware),
+  replaysCompressed(
+    refusalsKeepTheirRecord(makeHandlerIdempotent({ persistenceStore, config }) as HttpMiddleware),
+  ),
 ];
