@@ -105,7 +105,8 @@ describe('field types at their boundaries (validateDraft)', () => {
     ['plans', text(4000)],
     ['plans', ''],
     ['incidents', [{ date: '2025-07-30', kind: 'flood' }]],
-    ['incidents', [{ date: '2024-02-29', kind: 'other', description: text(1000), lossYuan: 0 }]],
+    ['incidents', [{ date: '2024-02-29', kind: 'other', description: text(4000), lossYuan: 0 }]],
+    ['incidents', [{ description: text(4000) }]],
     ['incidents', []],
   ])('accepts %s = %j', (key, value) => {
     expect(draftErrors({ [key]: value })).toEqual([]);
@@ -149,7 +150,7 @@ describe('field types at their boundaries (validateDraft)', () => {
     ['incidents', [{ date: '2025-07-30', kind: 'flood', extra: 1 }], 'incidents.0.extra'],
     ['incidents', [{ date: '2025-07-30', kind: 'tornado' }], 'incidents.0.kind'],
     ['incidents', [{ kind: 'flood', lossYuan: 1.5 }], 'incidents.0.lossYuan'],
-    ['incidents', [{ description: text(1001) }], 'incidents.0.description'],
+    ['incidents', [{ description: text(4001) }], 'incidents.0.description'],
     ['incidents', [{}, 'flood'], 'incidents.1'],
     ['incidents', { date: '2025-07-30' }],
     ['incidents', Array.from({ length: 51 }, () => ({}))],
@@ -316,26 +317,21 @@ describe('cross-field rules', () => {
     },
   );
 
-  it('staffSplit counts a blank staffOther as 0', () => {
-    const blank = without(base, 'staffOther');
-    expectHolds(outcome({ staffEstablished: 6, staffTotal: 6 }, undefined, blank), 'staffSplit');
-    expectViolated(
-      outcome({ staffEstablished: 5, staffTotal: 6 }, undefined, blank),
-      'staffSplit',
-      'error',
-      ['staffEstablished', 'staffOther', 'staffTotal'],
-    );
-  });
-
-  it('titlesWithinStaff counts blank titles as 0', () => {
-    const blank = without(base, 'staffSeniorTitle', 'staffMidTitle', 'staffJuniorTitle');
-    expectHolds(outcome({}, undefined, blank), 'titlesWithinStaff');
-    expectViolated(
-      outcome({ staffJuniorTitle: 7 }, undefined, blank),
-      'titlesWithinStaff',
-      'error',
-      ['staffSeniorTitle', 'staffMidTitle', 'staffJuniorTitle', 'staffTotal'],
-    );
+  // The dictionary: a rule whose inputs are missing is skipped; on final submission only the
+  // required inputs are reported as missing. A blank optional part is not read as 0.
+  it.each([
+    ['staffSplit', 'staffOther'],
+    ['titlesWithinStaff', 'staffJuniorTitle'],
+    ['eventKindsWithinTotal', 'onlineEvents'],
+  ])('%s is skipped, not failed, when the optional %s is blank', (ruleId, blankKey) => {
+    // staffTotal 6 and staffEstablished 5 (the base) with staffOther blank is the refused case.
+    const values = without(base, blankKey);
+    for (const report of [validateFinal(form, values), validateDraft(form, values)]) {
+      expect(report.fieldErrors).toEqual([]);
+      expect(report.ruleErrors).toEqual([]);
+      expect(report.warnings).toEqual([]);
+      expect(report.skippedRules).toContain(ruleId);
+    }
   });
 
   it('detailsForProblems wants non-empty details', () => {
@@ -349,15 +345,30 @@ describe('cross-field rules', () => {
     );
   });
 
-  it('skips a rule naming a value that failed its own check, even through coalesce()', () => {
+  it('skips a rule naming a value that failed its own check', () => {
     const report = outcome({ staffOther: 1.5 });
     expect(report.fieldErrors.map((error) => error.path)).toEqual(['staffOther']);
     expect(report.ruleErrors).toEqual([]);
     expect(report.skippedRules).toContain('staffSplit');
-    // A merely missing optional value still counts as 0.
-    expect(outcome({ staffOther: undefined }).ruleErrors.map((entry) => entry.ruleId)).toEqual([
-      'staffSplit',
-    ]);
+  });
+
+  it('skips a rule naming an invalid value even through coalesce(), whose fallback fills only a blank', () => {
+    const input = minimalDefinitionInput();
+    input.rules = [
+      {
+        id: 'partOrFive',
+        severity: 'error',
+        check: 'coalesce(part, 5) <= total',
+        message: { zh: '部分不能大于总数', en: 'Part cannot exceed total' },
+      },
+    ];
+    const mini = compileForm(FormDefinition.parse(input));
+    const invalid = validateFinal(mini, { total: 0, part: 1.5 });
+    expect(invalid.fieldErrors.map((error) => error.path)).toEqual(['part']);
+    expect(invalid.ruleErrors).toEqual([]);
+    expect(invalid.skippedRules).toEqual(['partOrFive']);
+    const blank = validateFinal(mini, { total: 0 });
+    expect(blank.ruleErrors.map((entry) => entry.ruleId)).toEqual(['partOrFive']);
   });
 
   describe('year-over-year rules', () => {
@@ -423,12 +434,24 @@ describe('missing values', () => {
     expect(validateDraft(form, partial).fieldErrors).toEqual([]);
   });
 
-  it('required sub-fields of a group entry are required only for final submission', () => {
-    const values = { ...wuxiangReport2025(), incidents: [{ description: '漏雨' }] };
+  it('an incident entry needs none of its sub-fields, as the dictionary marks none required', () => {
+    const values = { ...wuxiangReport2025(), incidents: [{ description: '漏雨' }, {}] };
     expect(validateDraft(form, values).fieldErrors).toEqual([]);
-    expect(validateFinal(form, values).fieldErrors.map((error) => error.path)).toEqual([
-      'incidents.0.date',
-      'incidents.0.kind',
+    expect(validateFinal(form, values).fieldErrors).toEqual([]);
+  });
+
+  it('required sub-fields of a group entry are required only for final submission', () => {
+    const input = minimalDefinitionInput();
+    const events = input.sections[1]?.fields.find((field) => field.key === 'events');
+    if (events?.type !== 'group') throw new Error('expected the events group');
+    events.fields = [
+      { key: 'when', type: 'date', label: { zh: '日期', en: 'Date' }, required: true },
+    ];
+    const mini = compileForm(FormDefinition.parse(input));
+    const values = { total: 1, events: [{}] };
+    expect(validateDraft(mini, values).fieldErrors).toEqual([]);
+    expect(validateFinal(mini, values).fieldErrors.map((error) => error.path)).toEqual([
+      'events.0.when',
     ]);
   });
 
@@ -507,6 +530,10 @@ describe('a complete realistic report (武乡县图书馆 2025)', () => {
     expect(computeDerived(form, without(report, 'servicePopulation'))).toEqual({
       professionalShare: expect.any(Number),
     });
+    // Like the rules: a blank title is missing, not 0.
+    expect(computeDerived(form, without(report, 'staffSeniorTitle'))).not.toHaveProperty(
+      'professionalShare',
+    );
   });
 });
 

@@ -79,12 +79,13 @@ describe('uiModel of the county annual report', () => {
     const incidents = uiField('incidents');
     expect(incidents).toMatchObject({ widget: 'group', maxItems: 50 });
     expect(incidents.fields?.map((field) => [field.key, field.widget, field.required])).toEqual([
-      ['date', 'date', true],
-      ['kind', 'select', true],
+      ['date', 'date', false],
+      ['kind', 'select', false],
       ['description', 'textarea', false],
       ['lossYuan', 'money', false],
     ]);
-    expect(incidents.fields?.find((field) => field.key === 'description')?.maxLength).toBe(1000);
+    // The dictionary's text type: up to 4,000 characters.
+    expect(incidents.fields?.find((field) => field.key === 'description')?.maxLength).toBe(4000);
   });
 
   it('lists the rules with their fields and the derived indicators', () => {
@@ -101,6 +102,8 @@ describe('uiModel of the county annual report', () => {
     expect(model.sections.find((section) => section.key === 'profile')?.evidence?.maxFiles).toBe(
       20,
     );
+    // Evidence may be tied to any section key, as the dictionary says.
+    expect(model.sections.filter((section) => !section.evidence).map((s) => s.key)).toEqual([]);
   });
 
   it('is plain JSON', () => {
