@@ -14,19 +14,8 @@ import type { RollupLauncher } from '../domain/rollup/model.js';
 import { RollupService } from '../domain/rollup/service.js';
 import { resourceEnv } from '../infra/resources.js';
 import { rollupStores } from './rollup-stores.js';
-import { type FunctionDefinition, functions } from './routes.js';
 
 const reportsBucket = requireEnv(resourceEnv.reportsBucket);
-
-const worker: FunctionDefinition | undefined = functions.find(
-  (definition) => definition.entry === 'run-rollup',
-);
-if (!worker) throw new Error('No run-rollup function in functions/routes.ts');
-/**
- * The worker's Lambda timeout (routes.ts's default when it names none): a run `running` for
- * longer was abandoned by its worker, and the next delivery of its event takes it over.
- */
-const WORKER_TIMEOUT_MS = (worker.timeoutSeconds ?? 10) * 1000;
 
 /** For the functions that read or compute runs: starting one there is a wiring mistake. */
 const launchesNothing: RollupLauncher = {
@@ -42,6 +31,5 @@ export const createRollupService = (options: { clients: 'api' | 'worker' }) => {
     ...rollupStores(documents),
     reports: new S3ReportStorage(s3, reportsBucket),
     launcher: launchesNothing,
-    workerTimeoutMs: WORKER_TIMEOUT_MS,
   });
 };

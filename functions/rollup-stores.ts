@@ -13,9 +13,22 @@ import { formRegistry } from '../adapters/form-catalog.js';
 import { PeriodService } from '../domain/periods/service.js';
 import type { RollupServiceDeps } from '../domain/rollup/service.js';
 import { resourceEnv } from '../infra/resources.js';
+import { logger } from './http/logger.js';
+import { type FunctionDefinition, functions } from './routes.js';
 
 const tableName = requireEnv(resourceEnv.tableName);
 const now = () => new Date();
+
+const worker: FunctionDefinition | undefined = functions.find(
+  (definition) => definition.entry === 'run-rollup',
+);
+if (!worker) throw new Error('No run-rollup function in functions/routes.ts');
+/**
+ * The worker's Lambda timeout (routes.ts's default when it names none): a run `running` for
+ * longer was abandoned by its worker, and the next delivery of its event (or a new start) takes
+ * it over.
+ */
+const WORKER_TIMEOUT_MS = (worker.timeoutSeconds ?? 10) * 1000;
 
 export const rollupStores = (
   documents: DynamoDBDocumentClient,
@@ -33,5 +46,7 @@ export const rollupStores = (
     }),
     forms: formRegistry,
     now,
+    log: logger,
+    workerTimeoutMs: WORKER_TIMEOUT_MS,
   };
 };

@@ -52,12 +52,67 @@ describe('formatCell', () => {
     expect(formatCell(field('problemCategories'), [], 'zh')).toBe('');
   });
 
-  it('writes repeated groups as JSON, an empty group as empty', () => {
+  it('writes repeated groups as JSON for programs, an empty group as empty', () => {
     const { incidents } = wuxiangReport2025();
     const cell = formatCell(field('incidents'), incidents, 'codes');
     expect(JSON.parse(cell)).toEqual(incidents);
-    expect(formatCell(field('incidents'), incidents, 'zh')).toBe(cell);
     expect(formatCell(field('incidents'), [], 'codes')).toBe('');
+    expect(formatCell(field('incidents'), [], 'zh')).toBe('');
+  });
+
+  it('writes repeated groups for people: labels, choice labels and units, items joined with ;', () => {
+    const incidents = [
+      {
+        date: '2025-07-30',
+        kind: 'flood',
+        description: '少儿阅览室进水，闭馆两周。',
+        lossYuan: 129000,
+      },
+      // A missing sub-field is left out, an unknown choice shows its code.
+      { date: '2025-12-02', kind: 'storm', description: '=1+1' },
+    ];
+    expect(formatCell(field('incidents'), incidents, 'zh')).toBe(
+      [
+        '日期：2025-07-30，类型：洪灾，描述：少儿阅览室进水，闭馆两周。，损失金额：129000元',
+        '日期：2025-12-02，类型：storm，描述：=1+1',
+      ].join(LIST_SEPARATOR),
+    );
+  });
+
+  it('keeps a group cell for people from opening as a formula; yes/no and lists inside', () => {
+    const group: FieldDefinition = {
+      key: 'notes',
+      type: 'group',
+      label: { zh: '备注', en: 'Notes' },
+      required: false,
+      maxItems: 50,
+      fields: [
+        {
+          key: 'text',
+          type: 'text',
+          label: { zh: '=说明', en: 'Text' },
+          required: false,
+          maxLength: 100,
+        },
+        { key: 'done', type: 'bool', label: { zh: '已处理', en: 'Done' }, required: false },
+        {
+          key: 'kinds',
+          type: 'multi',
+          label: { zh: '类别', en: 'Kinds' },
+          required: false,
+          choices: [
+            { code: 'a', label: { zh: '甲', en: 'A' } },
+            { code: 'b', label: { zh: '乙', en: 'B' } },
+          ],
+        },
+      ],
+    };
+    expect(formatCell(group, [{ text: 'x' }], 'zh')).toBe("'=说明：x");
+    // Within an item, a multi-choice's labels are joined with 、, as ; parts the items.
+    expect(formatCell(group, [{ done: false, kinds: ['a', 'b'] }], 'zh')).toBe(
+      '已处理：否，类别：甲、乙',
+    );
+    expect(formatCell(group, [{}, null], 'zh')).toBe('');
   });
 
   it('writes numbers plain, text as is, and missing values as empty cells', () => {

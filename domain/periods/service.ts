@@ -82,6 +82,11 @@ export class PeriodService {
     return window;
   }
 
+  /** Every lock exception of a period, for the system's own use (the nightly rollup). */
+  async exceptionsOf(formId: string, period: string): Promise<LockException[]> {
+    return this.deps.store.listExceptions(formId, period);
+  }
+
   async get(principal: Principal, formId: string, period: string): Promise<PeriodView> {
     authorize(principal, 'period:read');
     const [window, exceptions] = await Promise.all([

@@ -37,7 +37,11 @@ export const RollupRun = z.object({
   prefix: z.string(),
   files: z.optional(z.array(RollupFile)),
   counts: z.optional(RollupCounts),
-  /** What went wrong, for the office; details are in the logs. */
+  /**
+   * What went wrong, for the office: a kind (`storage-unavailable`, `access-denied`, …), the
+   * error's name when it is a known one, and the run and attempt; never the error's own text,
+   * which is only in the logs (see describeFailure in service.ts).
+   */
   error: z.optional(z.string()),
   /**
    * How many times a worker has taken the run (absent: never). Each take is conditioned on the
@@ -103,6 +107,14 @@ export interface ReportStorage {
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   getText(key: string): Promise<string | undefined>;
   presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string>;
+}
+
+/**
+ * Port: the functions' structured log (Powertools' Logger fits it), where a failure's full
+ * details go: AWS errors name roles, accounts, tables and buckets, which no run record shows.
+ */
+export interface RollupLog {
+  error(message: string, details: { [key: string]: unknown }): void;
 }
 
 /** Port: starts a run without waiting for it (an asynchronous Lambda invocation). */

@@ -29,6 +29,7 @@ import {
   LatestPointer,
   type ReportStorage,
   type RollupLauncher,
+  type RollupLog,
   RollupManifest,
   type RollupRequest,
   RollupRun,
@@ -38,7 +39,9 @@ import {
 import { sha256Of } from './render.js';
 import {
   ABANDON_MARGIN_MS,
+  classifyFailure,
   DOWNLOAD_EXPIRY_SECONDS,
+  describeFailure,
   FILE_NAMES,
   RollupRunInProgressError,
   RollupRunNotFoundError,
@@ -140,6 +143,22 @@ class RecordingLauncher implements RollupLauncher {
     this.requests.push({ ...request });
   }
 }
+
+/** The functions' logger, as the service sees it: every entry kept. */
+class RecordingLog implements RollupLog {
+  readonly entries: { message: string; details: { [key: string]: unknown } }[] = [];
+  error(message: string, details: { [key: string]: unknown }): void {
+    this.entries.push({ message, details });
+  }
+}
+
+/** Internal names as AWS's errors carry them in their messages: none may reach the office. */
+const ROLE_ARN = 'arn:aws:sts::123456789012:assumed-role/CountyLibraryReports-RunRollupRole/x';
+const BUCKET = 'countylibraryreports-reportsbucket-1a2b3c4d';
+
+/** An error shaped like the SDK's: a name, a message naming internals, the HTTP status. */
+const awsError = (name: string, status: number, message = `${ROLE_ARN} on ${BUCKET}`) =>
+  Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
 
 /** Hands out at most `limit` heads per page, so the service must follow the cursors. */
 const smallPages = (inner: SubmissionStore, limit: number): SubmissionStore => ({
@@ -276,10 +295,12 @@ const setup = async (options: SetupOptions = {}) => {
   const runs = new MemoryRunStore();
   const reports = new MemoryReports();
   const launcher = new RecordingLauncher();
+  const log = new RecordingLog();
   const service = new RollupService({
     runs,
     reports,
     launcher,
+    log,
     submissions: options.store
       ? options.store(submissions)
       : options.pageLimit
@@ -319,6 +340,7 @@ const setup = async (options: SetupOptions = {}) => {
     runs,
     reports,
     launcher,
+    log,
     submissions,
     periodStore,
     runOnce,
@@ -378,11 +400,70 @@ describe('RollupService.start', () => {
   });
 
   it('gives two runs started at the same moment different ids and prefixes', async () => {
-    const { service } = await setup();
-    const first = await service.start(province, FORM_ID, PERIOD);
+    const { service, runOnce } = await setup();
+    const { queued: first } = await runOnce();
     const second = await service.start(province, FORM_ID, PERIOD);
     expect(second.runId).not.toBe(first.runId);
     expect(second.prefix).not.toBe(first.prefix);
+  });
+
+  it('returns the queued run to a second start (a double click) and launches nothing more', async () => {
+    const { service, runs, launcher, advance } = await setup();
+    const first = await service.start(province, FORM_ID, PERIOD);
+    advance(0.05);
+    expect(await service.start(admin, FORM_ID, PERIOD)).toEqual(first);
+    expect(runs.runs.size).toBe(1);
+    expect(launcher.requests).toHaveLength(1);
+  });
+
+  it('returns the running run until it is abandoned, then queues a new one', async () => {
+    const { service, runs, launcher, advance } = await setup({ workerTimeoutMs: 300_000 });
+    const first = await service.start(province, FORM_ID, PERIOD);
+    const running: RollupRun = { ...first, status: 'running', startedAt: NIGHT, attempt: 1 };
+    await runs.put(running);
+    advance((300_000 + ABANDON_MARGIN_MS) / 60_000); // not yet more than timeout and margin
+    expect(await service.start(province, FORM_ID, PERIOD)).toEqual(running);
+    expect(launcher.requests).toHaveLength(1);
+    advance(0.1);
+    const next = await service.start(province, FORM_ID, PERIOD);
+    expect(next).toMatchObject({ status: 'queued' });
+    expect(next.runId).not.toBe(first.runId);
+    expect(launcher.requests.map((request) => request.runId)).toEqual([first.runId, next.runId]);
+  });
+
+  it('queues a new run over a queued one no worker took within the timeout and margin', async () => {
+    const { service, launcher, advance } = await setup({ workerTimeoutMs: 300_000 });
+    const lost = await service.start(province, FORM_ID, PERIOD);
+    advance((300_000 + ABANDON_MARGIN_MS) / 60_000 + 0.1);
+    const next = await service.start(province, FORM_ID, PERIOD);
+    expect(next.runId).not.toBe(lost.runId);
+    expect(launcher.requests).toHaveLength(2);
+  });
+
+  it('queues a new run once the last one failed', async () => {
+    const { service, launcher, reports, advance } = await setup();
+    const failed = await service.start(province, FORM_ID, PERIOD);
+    reports.failNthPutUnder(`${failed.prefix}/`, 1, new Error('down'));
+    await expect(service.execute({ ...failed })).rejects.toThrow('down');
+    advance(1);
+    expect((await service.start(province, FORM_ID, PERIOD)).runId).not.toBe(failed.runId);
+    expect(launcher.requests).toHaveLength(2);
+  });
+
+  it('launches one run when two starts both find none: the older yields to the newer', async () => {
+    const { service, runs, launcher } = await setup();
+    // Both read the latest run before either writes its own.
+    const [first, second] = await Promise.all([
+      service.start(province, FORM_ID, PERIOD),
+      service.start(admin, FORM_ID, PERIOD),
+    ]);
+    expect(first.runId).toBe(second.runId);
+    expect(launcher.requests).toEqual([{ formId: FORM_ID, period: PERIOD, runId: first.runId }]);
+    const records = [...runs.runs.values()];
+    expect(records.map((run) => run.status).sort()).toEqual(['failed', 'queued']);
+    const withdrawn = records.find((run) => run.runId !== first.runId);
+    expect(withdrawn?.error).toMatch(/^superseded · /);
+    expect((await service.status(province, FORM_ID, PERIOD)).latestRun).toEqual(first);
   });
 
   it('marks the run failed when it cannot be launched, so none stays queued for ever', async () => {
@@ -533,7 +614,7 @@ describe('RollupService.execute', () => {
     const first = await runOnce();
     const latestBefore = reports.body(LATEST_KEY);
     advance(60);
-    const outage = new Error('DynamoDB is down');
+    const outage = awsError('ProvisionedThroughputExceededException', 400);
     if (!store) throw new Error('No store');
     store.listings.length = 0;
     store.failure = { period: PERIOD, nth: 2, error: outage };
@@ -543,7 +624,7 @@ describe('RollupService.execute', () => {
     await expect(service.execute(request)).rejects.toBe(outage);
     expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
       status: 'failed',
-      error: 'Error: DynamoDB is down',
+      error: `storage-unavailable (ProvisionedThroughputExceededException) · 存储服务暂时不可用或限流 / storage was unavailable or throttled · run ${queued.runId}, attempt 1`,
     });
     expect(reports.puts.filter((key) => key.startsWith(`${queued.prefix}/`))).toEqual([]);
     expect(reports.body(LATEST_KEY).equals(latestBefore)).toBe(true);
@@ -671,13 +752,14 @@ describe('RollupService.execute', () => {
   });
 
   it('records a storage failure on the run, leaves latest.json alone and rethrows', async () => {
-    const { service, runs, reports, launcher, runOnce, latestPointer, advance } = await setup();
+    const { service, runs, reports, launcher, log, runOnce, latestPointer, advance } =
+      await setup();
     const first = await runOnce();
     const latestBefore = reports.body(LATEST_KEY);
     advance(60);
 
     const queued = await service.start(province, FORM_ID, PERIOD);
-    const outage = new Error('S3 is down');
+    const outage = awsError('AccessDenied', 403);
     reports.failNthPutUnder(`${queued.prefix}/`, 3, outage);
     const request = launcher.requests.at(-1);
     if (!request) throw new Error('Nothing was launched');
@@ -689,8 +771,18 @@ describe('RollupService.execute', () => {
       attempt: 1,
       startedAt: expect.any(String),
       finishedAt: expect.any(String),
-      error: 'Error: S3 is down',
+      error: `access-denied (AccessDenied) · 没有访问存储的权限 / access to storage was denied · run ${queued.runId}, attempt 1`,
     });
+    // The error itself, with the role and the bucket it names, is only in the log.
+    expect(log.entries).toEqual([
+      {
+        message: 'Rollup attempt failed',
+        details: expect.objectContaining({ runId: queued.runId, attempt: 1, error: outage }),
+      },
+    ]);
+    expect(JSON.stringify(await service.status(province, FORM_ID, PERIOD))).not.toMatch(
+      /123456789012|RunRollupRole|reportsbucket/,
+    );
     // Two files made it; the third failed; nothing after it was attempted.
     expect(reports.puts.filter((key) => key.startsWith(`${queued.prefix}/`))).toEqual([
       `${queued.prefix}/${FILE_NAMES[0]}`,
@@ -774,12 +866,13 @@ describe('RollupService.execute on a retry of its event', () => {
     const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
     const { service, runs, reports, latestPointer, advance } = context;
     const { queued, request } = await started(context);
-    reports.failNthPutUnder(`${queued.prefix}/`, 3, new Error('S3 is down'));
+    reports.failNthPutUnder(`${queued.prefix}/`, 3, awsError('SlowDown', 503, 'S3 is down'));
     await expect(service.execute(request)).rejects.toThrow('S3 is down');
+    const slowDown = `storage-unavailable (SlowDown) · 存储服务暂时不可用或限流 / storage was unavailable or throttled · run ${queued.runId}, attempt 1`;
     expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
       status: 'failed',
       attempt: 1,
-      error: 'Error: S3 is down',
+      error: slowDown,
     });
 
     advance(1); // Lambda's first retry, a minute later
@@ -788,7 +881,7 @@ describe('RollupService.execute on a retry of its event', () => {
       ...queued,
       status: 'succeeded',
       attempt: 2,
-      earlierErrors: ['Error: S3 is down'],
+      earlierErrors: [slowDown],
       startedAt: '2026-02-15T18:01:00.000Z',
       finishedAt: '2026-02-15T18:01:00.000Z',
       files: expect.any(Array),
@@ -809,18 +902,22 @@ describe('RollupService.execute on a retry of its event', () => {
     const put = reports.put.bind(reports);
     let outages = 0;
     reports.put = async (key, body, contentType) => {
-      if (key.startsWith(`${queued.prefix}/`)) throw new Error(`S3 is down (${++outages})`);
+      if (key.startsWith(`${queued.prefix}/`)) {
+        throw awsError('InternalError', 500, `S3 is down (${++outages})`);
+      }
       return put(key, body, contentType);
     };
     for (const minutes of [0, 1, 2]) {
       advance(minutes);
       await expect(service.execute(request)).rejects.toThrow('S3 is down');
     }
+    const internal = (attempt: number) =>
+      `storage-unavailable (InternalError) · 存储服务暂时不可用或限流 / storage was unavailable or throttled · run ${queued.runId}, attempt ${attempt}`;
     expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
       status: 'failed',
       attempt: 3,
-      error: 'Error: S3 is down (3)',
-      earlierErrors: ['Error: S3 is down (1)', 'Error: S3 is down (2)'],
+      error: internal(3),
+      earlierErrors: [internal(1), internal(2)],
     });
     expect(reports.objects.has(LATEST_KEY)).toBe(false);
   });
@@ -1024,6 +1121,109 @@ describe('RollupService.status', () => {
     const { service } = await setup();
     expect((await failure(service.status(librarian, FORM_ID, PERIOD))).statusCode).toBe(403);
   });
+
+  it('shows no raw error text a record kept from before descriptions were made safe', async () => {
+    const { service, runs } = await setup();
+    const raw = `AccessDenied: User: ${ROLE_ARN} is not authorized to perform: s3:PutObject on ${BUCKET}`;
+    const legacy: RollupRun = {
+      formId: FORM_ID,
+      period: PERIOD,
+      runId: '20260215T170000000Z-0000abcd',
+      status: 'failed',
+      trigger: 'schedule',
+      createdAt: '2026-02-15T17:00:00.000Z',
+      prefix: `rollups/${FORM_ID}/${PERIOD}/runs/20260215T170000000Z-0000abcd`,
+      attempt: 3,
+      error: raw,
+      earlierErrors: [
+        'Error: S3 is down',
+        'Attempt 1 did not finish: its worker timed out or stopped.',
+      ],
+    };
+    await runs.put(legacy);
+    const shown = (await service.status(province, FORM_ID, PERIOD)).latestRun;
+    expect(shown?.error).toMatch(/^unknown · .*see the logs$/);
+    expect(shown?.earlierErrors).toEqual([
+      shown?.error,
+      'Attempt 1 did not finish: its worker timed out or stopped.',
+    ]);
+    expect(JSON.stringify(shown)).not.toMatch(/123456789012|RunRollupRole|reportsbucket|S3/);
+    // The record itself is left as it is.
+    expect((await runs.get(FORM_ID, PERIOD, legacy.runId))?.error).toBe(raw);
+  });
+
+  it.each([
+    ['access-denied', awsError('AccessDenied', 403)],
+    ['missing-resource', awsError('NoSuchBucket', 404)],
+    ['timeout', Object.assign(new Error('socket hang up'), { code: 'ETIMEDOUT' })],
+    ['storage-unavailable', awsError('ThrottlingException', 400)],
+    ['invalid-data', Object.assign(new Error('bad'), { name: 'SyntaxError' })],
+    ['unknown', new Error(ROLE_ARN)],
+  ])('shows a %s description as the worker recorded it', async (kind, error) => {
+    const { service, runs } = await setup();
+    const run: RollupRun = {
+      formId: FORM_ID,
+      period: PERIOD,
+      runId: '20260215T170000000Z-0000abcd',
+      status: 'failed',
+      trigger: 'manual',
+      createdAt: '2026-02-15T17:00:00.000Z',
+      prefix: `rollups/${FORM_ID}/${PERIOD}/runs/20260215T170000000Z-0000abcd`,
+      attempt: 1,
+    };
+    const description = describeFailure(error, run);
+    expect(description.startsWith(`${kind} `)).toBe(true);
+    expect(description).not.toMatch(/123456789012|RunRollupRole|reportsbucket|socket|bad/);
+    await runs.put({ ...run, error: description });
+    expect((await service.status(province, FORM_ID, PERIOD)).latestRun?.error).toBe(description);
+  });
+});
+
+describe('classifyFailure', () => {
+  it('reads the causes an adapter wrapped: the most telling kind, every known name', () => {
+    const timeout = Object.assign(new Error(`${ROLE_ARN} timed out`), { name: 'TimeoutError' });
+    const wrapped = Object.assign(new Error('Storage is temporarily unavailable; retry later.'), {
+      name: 'DependencyUnavailableError',
+      cause: timeout,
+    });
+    expect(classifyFailure(wrapped)).toEqual({
+      kind: 'timeout',
+      names: ['DependencyUnavailableError', 'TimeoutError'],
+    });
+  });
+
+  it('classifies by HTTP status an error whose name it does not know, and leaves the name out', () => {
+    expect(classifyFailure(awsError('KMS.DisabledException', 403))).toEqual({
+      kind: 'access-denied',
+      names: [],
+    });
+    expect(classifyFailure(awsError('SomeNewOutage', 502))).toEqual({
+      kind: 'storage-unavailable',
+      names: [],
+    });
+    // The SDK's base class of unmodelled errors is shown; its kind comes from the status.
+    expect(classifyFailure(awsError('S3ServiceException', 403))).toEqual({
+      kind: 'access-denied',
+      names: ['S3ServiceException'],
+    });
+    expect(classifyFailure(awsError('S3ServiceException', 400))).toEqual({
+      kind: 'unknown',
+      names: ['S3ServiceException'],
+    });
+  });
+
+  it('names a network code, and nothing for what is not an error', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    expect(classifyFailure(reset)).toEqual({ kind: 'storage-unavailable', names: ['ECONNRESET'] });
+    expect(classifyFailure('a string')).toEqual({ kind: 'unknown', names: [] });
+    expect(classifyFailure(undefined)).toEqual({ kind: 'unknown', names: [] });
+  });
+
+  it('does not loop on an error that is its own cause', () => {
+    const error: Error & { cause?: unknown } = new Error('x');
+    error.cause = error;
+    expect(classifyFailure(error)).toEqual({ kind: 'unknown', names: [] });
+  });
 });
 
 describe('RollupService.fileUrl', () => {
@@ -1144,14 +1344,57 @@ describe('RollupService.runScheduled', () => {
     expect(runs).toEqual([]);
   });
 
+  /** A lock exception for 2025 granted long after its lock, ending at `until`. */
+  const lateException = (periodStore: InMemoryPeriodStore, until: string) =>
+    periodStore.putException(FORM_ID, '2025', {
+      libraryId: WUXIANG,
+      until,
+      grantedBy: { subject: 'admin-1', role: 'admin' },
+      grantedAt: '2026-06-20T02:00:00.000Z',
+    });
+
+  it('runs 2025 past its 60 days while a lock exception lets a library write', async () => {
+    const context = await setup({ now: '2026-07-01T18:00:00.000Z' });
+    await lateException(context.periodStore, '2026-08-31T15:59:59.000Z');
+    const runs = await context.service.runScheduled();
+    expect(runs.map((run) => [run.period, run.status])).toEqual([['2025', 'succeeded']]);
+  });
+
+  it('runs 2025 until 60 days after its latest exception ended, then stops', async () => {
+    const until = '2026-07-15T15:59:59.000Z';
+    const at = async (now: string) => {
+      const context = await setup({ now });
+      await lateException(context.periodStore, '2026-06-30T15:59:59.000Z');
+      await context.periodStore.putException(FORM_ID, '2025', {
+        libraryId: LOUFAN,
+        until,
+        grantedBy: { subject: 'admin-1', role: 'admin' },
+        grantedAt: '2026-06-20T02:00:00.000Z',
+      });
+      return (await context.service.runScheduled()).map((run) => run.period);
+    };
+    // 60 days after 15 July (Beijing): 13 September, to the millisecond.
+    expect(await at('2026-09-13T15:59:59.000Z')).toEqual(['2025']);
+    expect(await at('2026-09-13T15:59:59.001Z')).toEqual([]);
+  });
+
   it('records a failed period and goes on with the next', async () => {
     const context = await setup({ now: '2026-04-15T18:00:00.000Z' });
     await openEarly(context.periodStore);
-    context.reports.failNthPutUnder(`rollups/${FORM_ID}/2025/runs/`, 1, new Error('S3 is down'));
+    const outage = new Error(`S3 is down: ${ROLE_ARN}`);
+    context.reports.failNthPutUnder(`rollups/${FORM_ID}/2025/runs/`, 1, outage);
     const runs = await context.service.runScheduled();
+    const [failed] = runs;
     expect(runs.map((run) => [run.period, run.status, run.error])).toEqual([
-      ['2025', 'failed', 'Error: S3 is down'],
+      ['2025', 'failed', `unknown · 内部错误 / internal error · run ${failed?.runId}, attempt 1`],
       ['2026', 'succeeded', undefined],
+    ]);
+    // The night goes on without rethrowing: the error itself is logged, with its run.
+    expect(context.log.entries).toEqual([
+      {
+        message: 'Rollup attempt failed',
+        details: expect.objectContaining({ runId: failed?.runId, period: '2025', error: outage }),
+      },
     ]);
     expect(context.reports.objects.has(`rollups/${FORM_ID}/2025/latest.json`)).toBe(false);
   });

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { authorize } from '../auth/policy.js';
 import type { Principal } from '../auth/principal.js';
-import { NotFoundError } from '../errors.js';
+import { type LocalizedText, NotFoundError } from '../errors.js';
 import type { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
 import { CSV_VARIANTS } from '../forms/csv-layout.js';
@@ -23,6 +23,7 @@ import {
   type RollupCounts,
   type RollupFile,
   type RollupLauncher,
+  type RollupLog,
   RollupManifest,
   type RollupRequest,
   type RollupRun,
@@ -72,8 +73,159 @@ export class RollupRunInProgressError extends Error {
   }
 }
 
-const describeError = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : 'Unknown error';
+/** How long after a period locks, or after its last lock exception ends, nights still run it. */
+const LATE_CORRECTIONS_MS = 60 * 24 * 3_600_000;
+
+/** What kind of failure ended an attempt: what the office (and its IT staff) may be told. */
+export type RollupFailureKind =
+  | 'access-denied'
+  | 'missing-resource'
+  | 'timeout'
+  | 'storage-unavailable'
+  | 'invalid-data'
+  | 'unknown';
+
+const FAILURE_TEXT: Record<RollupFailureKind, LocalizedText> = {
+  'access-denied': { zh: '没有访问存储的权限', en: 'access to storage was denied' },
+  'missing-resource': { zh: '找不到所需的数据表或存储桶', en: 'a table or bucket was not found' },
+  timeout: { zh: '服务响应超时', en: 'a service did not answer in time' },
+  'storage-unavailable': {
+    zh: '存储服务暂时不可用或限流',
+    en: 'storage was unavailable or throttled',
+  },
+  'invalid-data': { zh: '读到的数据无法处理', en: 'data read could not be processed' },
+  unknown: { zh: '内部错误', en: 'internal error' },
+};
+
+/**
+ * Error names and network codes that may be shown (they name no account, role or resource),
+ * each with its kind. Any other name is left out: a library's own error class could carry
+ * anything.
+ */
+const KNOWN_FAILURES: Record<string, RollupFailureKind> = {
+  AccessDenied: 'access-denied',
+  AccessDeniedException: 'access-denied',
+  Forbidden: 'access-denied',
+  InvalidAccessKeyId: 'access-denied',
+  SignatureDoesNotMatch: 'access-denied',
+  ExpiredToken: 'access-denied',
+  ExpiredTokenException: 'access-denied',
+  UnrecognizedClientException: 'access-denied',
+  InvalidClientTokenId: 'access-denied',
+  CredentialsProviderError: 'access-denied',
+  NoSuchBucket: 'missing-resource',
+  ResourceNotFoundException: 'missing-resource',
+  ConfigurationError: 'missing-resource',
+  TimeoutError: 'timeout',
+  RequestTimeout: 'timeout',
+  RequestTimeoutException: 'timeout',
+  AbortError: 'timeout',
+  ETIMEDOUT: 'timeout',
+  DependencyUnavailableError: 'storage-unavailable',
+  ProvisionedThroughputExceededException: 'storage-unavailable',
+  ThrottlingException: 'storage-unavailable',
+  Throttling: 'storage-unavailable',
+  SlowDown: 'storage-unavailable',
+  RequestLimitExceeded: 'storage-unavailable',
+  TooManyRequestsException: 'storage-unavailable',
+  InternalServerError: 'storage-unavailable',
+  InternalError: 'storage-unavailable',
+  ServiceUnavailable: 'storage-unavailable',
+  ServiceUnavailableException: 'storage-unavailable',
+  ECONNREFUSED: 'storage-unavailable',
+  ECONNRESET: 'storage-unavailable',
+  EPIPE: 'storage-unavailable',
+  EHOSTUNREACH: 'storage-unavailable',
+  ENOTFOUND: 'storage-unavailable',
+  EAI_AGAIN: 'storage-unavailable',
+  ValidationException: 'invalid-data',
+  SerializationException: 'invalid-data',
+  $ZodError: 'invalid-data',
+  ZodError: 'invalid-data',
+  SyntaxError: 'invalid-data',
+};
+
+/** The SDKs' base classes of errors a service did not model: shown, classified by status. */
+const SERVICE_EXCEPTIONS = new Set(['S3ServiceException', 'DynamoDBServiceException']);
+
+/** When an error's chain holds several kinds, the one most telling what to fix. */
+const KIND_ORDER: readonly RollupFailureKind[] = [
+  'access-denied',
+  'missing-resource',
+  'timeout',
+  'storage-unavailable',
+  'invalid-data',
+];
+
+/** The error and its causes (adapters wrap the SDK's errors), outermost first. */
+const causeChain = (error: unknown): object[] => {
+  const chain: object[] = [];
+  let current: unknown = error;
+  while (typeof current === 'object' && current !== null && chain.length < 5) {
+    if (chain.includes(current)) break;
+    chain.push(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+};
+
+/** A kind from what an SDK error carries besides its name: the HTTP status of the answer. */
+const kindOfStatus = (error: object): RollupFailureKind | undefined => {
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
+  if (typeof status !== 'number') return undefined;
+  if (status === 401 || status === 403) return 'access-denied';
+  if (status === 408) return 'timeout';
+  if (status === 429 || status >= 500) return 'storage-unavailable';
+  return undefined;
+};
+
+/** The kind of a failure and the known names (and network codes) its chain holds. */
+export const classifyFailure = (error: unknown): { kind: RollupFailureKind; names: string[] } => {
+  const names: string[] = [];
+  const kinds = new Set<RollupFailureKind>();
+  for (const link of causeChain(error)) {
+    const { name, code } = link as { name?: unknown; code?: unknown };
+    for (const candidate of [name, code]) {
+      if (typeof candidate !== 'string') continue;
+      const kind = Object.hasOwn(KNOWN_FAILURES, candidate) ? KNOWN_FAILURES[candidate] : undefined;
+      if (kind) kinds.add(kind);
+      if ((kind || SERVICE_EXCEPTIONS.has(candidate)) && !names.includes(candidate)) {
+        names.push(candidate);
+      }
+    }
+    const byStatus = kindOfStatus(link);
+    if (byStatus) kinds.add(byStatus);
+  }
+  return { kind: KIND_ORDER.find((kind) => kinds.has(kind)) ?? 'unknown', names };
+};
+
+/**
+ * What a run record says about a failed attempt, e.g. `access-denied (AccessDenied) · 没有访问
+ * 存储的权限 / access to storage was denied · run 2026…-1a2b3c4d, attempt 1`: the kind, the known
+ * names, and the run and attempt to find the full error in the logs by. Never the error's
+ * message: AWS's name role ARNs, account ids, tables and buckets, and the record reaches the
+ * office through GET /api/rollups.
+ */
+export const describeFailure = (error: unknown, run: RollupRun): string => {
+  const { kind, names } = classifyFailure(error);
+  const text = FAILURE_TEXT[kind];
+  return `${kind}${names.length > 0 ? ` (${names.join(', ')})` : ''} · ${text.zh} / ${text.en} · run ${run.runId}, attempt ${run.attempt ?? 1}`;
+};
+
+/** What a run record may say: a description made by describeFailure, or a text of this file. */
+const LAUNCH_FAILED = 'The run could not be started; start it again.';
+const SUPERSEDED =
+  'superseded · 同时发起的另一次汇总已在运行，本次未运行 / another run started at the same moment ran instead';
+const SAFE_DESCRIPTION =
+  /^(?:(?:access-denied|missing-resource|timeout|storage-unavailable|invalid-data|unknown|superseded)(?: \([\w$, ]+\))? · |Attempt \d+ did not finish: its worker timed out or stopped\.$|The run could not be started; start it again\.$)/;
+const LEGACY_ERROR =
+  'unknown · 早期记录的错误，详情见运行日志 / an error recorded before descriptions were made safe; see the logs';
+
+/**
+ * A record's error as shown: records written before descriptions were made safe hold the raw
+ * `${name}: ${message}`, which is replaced rather than shown.
+ */
+const shownError = (text: string): string => (SAFE_DESCRIPTION.test(text) ? text : LEGACY_ERROR);
 
 export interface RollupServiceDeps {
   runs: RollupRunStore;
@@ -84,6 +236,8 @@ export interface RollupServiceDeps {
   periods: PeriodService;
   forms: FormRegistry;
   now: () => Date;
+  /** Where a failure's full details are written; absent: standard error, as one line. */
+  log?: RollupLog;
   /**
    * How long one invocation of the worker may run (its Lambda timeout). A run `running` for
    * longer, plus ABANDON_MARGIN_MS, has no invocation left and a retry takes it over. Absent:
@@ -180,12 +334,38 @@ export class RollupService {
     };
   }
 
-  /** Queues a run and starts it asynchronously (202). */
+  /**
+   * Queues a run and starts it asynchronously (202); while one of this form and period is
+   * queued or running (and not abandoned), returns that one instead, so that a double click, a
+   * client's retry or a looping script never queues a second worker.
+   */
   async start(principal: Principal, formId: string, period: string): Promise<RollupRun> {
     authorize(principal, 'rollup:run');
     resolveForm(this.deps.forms, formId, period);
+    const active = await this.activeRun(formId, period);
+    if (active) return active;
     const run = this.newRun(formId, period, 'manual', principal);
     await this.deps.runs.put(run);
+    // Two starts at the same moment may both have found none. The store orders runs, so each
+    // looks again after its own write: a run no longer the newest yields to the newer one,
+    // which always finds itself newest and goes on. Only a start whose write and read both
+    // fall between the other's read and write still launches a second run.
+    const newest = await this.activeRun(formId, period);
+    if (newest && newest.runId !== run.runId) {
+      // Should this write fail, the record stays `queued`, older than the newest: never shown.
+      await this.deps.runs
+        .replace(
+          {
+            ...run,
+            status: 'failed',
+            finishedAt: this.deps.now().toISOString(),
+            error: SUPERSEDED,
+          },
+          { status: 'queued' },
+        )
+        .catch(() => undefined);
+      return newest;
+    }
     try {
       await this.deps.launcher.launch({ formId, period, runId: run.runId });
     } catch (error) {
@@ -197,7 +377,7 @@ export class RollupService {
             ...run,
             status: 'failed',
             finishedAt: this.deps.now().toISOString(),
-            error: 'The run could not be started; start it again.',
+            error: LAUNCH_FAILED,
           },
           { status: 'queued' },
         )
@@ -205,6 +385,13 @@ export class RollupService {
       throw error;
     }
     return run;
+  }
+
+  /** The newest run of a form and period if it is queued or running and not abandoned. */
+  private async activeRun(formId: string, period: string): Promise<RollupRun | undefined> {
+    const latest = await this.deps.runs.latest(formId, period);
+    if (!latest || (latest.status !== 'queued' && latest.status !== 'running')) return undefined;
+    return this.abandoned(latest) ? undefined : latest;
   }
 
   async status(principal: Principal, formId: string, period: string): Promise<RollupStatus> {
@@ -215,7 +402,7 @@ export class RollupService {
       this.published(formId, period),
     ]);
     return {
-      ...(latestRun ? { latestRun } : {}),
+      ...(latestRun ? { latestRun: withShownErrors(latestRun) } : {}),
       ...(published
         ? {
             published: {
@@ -309,17 +496,34 @@ export class RollupService {
     try {
       return await this.finish(running, await this.compute(running));
     } catch (error) {
+      const description = describeFailure(error, running);
+      // The record says what kind of failure it was; the log keeps the error itself.
+      this.log.error('Rollup attempt failed', {
+        formId: running.formId,
+        period: running.period,
+        runId: running.runId,
+        attempt: running.attempt,
+        description,
+        error,
+      });
       await this.finish(running, {
         ...running,
         status: 'failed',
         finishedAt: this.deps.now().toISOString(),
-        error: describeError(error),
+        error: description,
       });
       throw error;
     }
   }
 
-  /** Whether a `running` run has outlived any invocation that could be running it. */
+  private get log(): RollupLog {
+    return this.deps.log ?? STANDARD_ERROR_LOG;
+  }
+
+  /**
+   * Whether a `running` run has outlived any invocation that could be running it; for a
+   * `queued` one, whether no worker took it in as long, counted from its creation.
+   */
   private abandoned(run: RollupRun): boolean {
     const timeout = this.deps.workerTimeoutMs ?? LONGEST_WORKER_TIMEOUT_MS;
     const since = new Date(run.startedAt ?? run.createdAt).getTime();
@@ -486,8 +690,9 @@ export class RollupService {
   }
 
   /**
-   * The nightly run: every form's periods that are open, or locked within the last 60 days
-   * (late corrections still arrive), each as a run of its own.
+   * The nightly run: every form's periods that are open, or locked within the last 60 days, or
+   * whose latest lock exception is in force or ended within the last 60 days (late corrections
+   * still arrive, and the state an exception leaves is compiled too), each as a run of its own.
    */
   async runScheduled(): Promise<RollupRun[]> {
     const now = this.deps.now();
@@ -495,9 +700,7 @@ export class RollupService {
     for (const summary of this.deps.forms.list()) {
       for (const period of candidatePeriods(summary.periodType, now)) {
         if (!parsePeriod(summary.periodType, period)) continue;
-        const window = await this.deps.periods.windowFor(summary.formId, period);
-        const recentLock = new Date(window.locksAt).getTime() + 60 * 24 * 3_600_000;
-        if (new Date(window.opensAt) > now || recentLock < now.getTime()) continue;
+        if (!(await this.scheduledNow(summary.formId, period, now))) continue;
         const run = this.newRun(summary.formId, period, 'schedule');
         await this.deps.runs.put(run);
         results.push(
@@ -509,12 +712,39 @@ export class RollupService {
     }
     return results;
   }
+
+  /**
+   * Whether the nightly run compiles a period now: once it opened, until 60 days after the
+   * later of its lock and its latest lock exception's end. Exceptions are read only for a
+   * period past its own 60 days.
+   */
+  private async scheduledNow(formId: string, period: string, now: Date): Promise<boolean> {
+    const window = await this.deps.periods.windowFor(formId, period);
+    if (Date.parse(window.opensAt) > now.getTime()) return false;
+    const stillWithin = (bound: string) => now.getTime() <= Date.parse(bound) + LATE_CORRECTIONS_MS;
+    if (stillWithin(window.locksAt)) return true;
+    const exceptions = await this.deps.periods.exceptionsOf(formId, period);
+    return exceptions.some((exception) => stillWithin(exception.until));
+  }
 }
+
+/** A run as GET shows it: errors of records from before descriptions were made safe replaced. */
+const withShownErrors = (run: RollupRun): RollupRun => ({
+  ...run,
+  ...(run.error === undefined ? {} : { error: shownError(run.error) }),
+  ...(run.earlierErrors ? { earlierErrors: run.earlierErrors.map(shownError) } : {}),
+});
+
+/** Without the functions' logger: standard error, which Lambda's log keeps too. */
+const STANDARD_ERROR_LOG: RollupLog = {
+  error: (message, details) => console.error(message, details),
+};
 
 /**
  * The periods a nightly run considers, oldest first: this one and the one before it (annual) or
  * the last four halves, by Beijing time as periods are (a run at 02:00 on 1 January belongs to
- * the new year), each then kept only while its window is open or within 60 days of its lock.
+ * the new year), each then kept only while RollupService.scheduledNow says so. An exception
+ * for an older period is compiled by starting a run (POST), not at night.
  */
 const candidatePeriods = (periodType: PeriodType, now: Date): string[] =>
   recentPeriods(periodType, now, periodType === 'annual' ? 2 : 4).reverse();
