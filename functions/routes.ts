@@ -12,9 +12,9 @@ export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteRuns';
 
 /**
- * What a function may do with objects under the evidence bucket's `evidence/` prefix; `list`
- * (the bucket's listing) is what makes S3 answer a missing object with 404 rather than 403
- * (infra/permissions.ts).
+ * What a function may do with objects under a prefix of the evidence bucket (`evidence/` for
+ * verified files, `uploads/` for what browsers upload); `list` (the bucket's listing) is what
+ * makes S3 answer a missing object with 404 rather than 403 (infra/permissions.ts).
  */
 export type EvidenceAccess = 'put' | 'get' | 'delete' | 'tag' | 'list';
 
@@ -26,7 +26,9 @@ export interface FunctionDefinition {
   entry: string;
   table: TableAccess;
   evidence?: readonly EvidenceAccess[];
-  /** Invoked by the bucket's ObjectCreated notifications (in AWS). */
+  /** What it may do under the evidence bucket's `uploads/` prefix. */
+  uploads?: readonly EvidenceAccess[];
+  /** Invoked by the bucket's ObjectCreated notifications for uploads (in AWS). */
   s3Trigger?: 'evidence';
   reports?: readonly ReportsAccess[];
   /** The one function this one may invoke; its name reaches it in ROLLUP_FUNCTION_NAME. */
@@ -70,15 +72,18 @@ export const functions = [
   {
     entry: 'presign-evidence',
     table: 'readWrite',
-    evidence: ['put'],
+    uploads: ['put'],
     description: 'Presigned upload of evidence',
   },
   {
     entry: 'verify-evidence',
     table: 'readWrite',
     // A client may ask before its upload has arrived: the object's absence must read as 404.
-    // An upload whose item was deleted meanwhile gets the lifecycle tag (`tag`).
-    evidence: ['get', 'delete', 'tag', 'list'],
+    // Checked bytes are copied to `evidence/` (get the upload, put the copy) and the upload
+    // deleted; a copy that lost to a concurrent rejection is deleted again. Evidence uploaded in
+    // place before uploads had their own prefix is still verified there (get, delete, tag).
+    uploads: ['get', 'delete', 'list'],
+    evidence: ['get', 'put', 'delete', 'tag', 'list'],
     s3Trigger: 'evidence',
     description: 'Verify uploaded evidence (S3 event or client)',
   },
@@ -86,8 +91,10 @@ export const functions = [
   {
     entry: 'delete-evidence',
     table: 'readWrite',
-    // Evidence deleted before its upload arrived has no object to tag: told apart by 404.
+    // Evidence deleted before its upload arrived has no object to tag: told apart by 404. Its
+    // pending upload, if any, is deleted.
     evidence: ['tag', 'list'],
+    uploads: ['delete'],
     description: 'Delete evidence',
   },
   {

@@ -18,7 +18,7 @@ import { routes } from './routes.js';
 const { handler, objectCreatedKeysOf, uploadedObjectOf } = await import('./verify-evidence.js');
 
 const EVIDENCE_ID = '3f2b8c1e-9d4a-4f6b-8e2a-1c5d7e9f0a2b';
-const KEY = `evidence/140429/county-annual-report/2025/${EVIDENCE_ID}`;
+const KEY = `uploads/140429/county-annual-report/2025/${EVIDENCE_ID}`;
 const EVIDENCE = {
   libraryId: '140429',
   formId: 'county-annual-report',
@@ -123,10 +123,10 @@ describe('uploadedObjectOf', () => {
   });
 
   it.each([
-    ['+ as a space', 'evidence/my+photo.jpg', 'evidence/my photo.jpg'],
-    ['%2B as a plus', 'evidence/a%2Bb.jpg', 'evidence/a+b.jpg'],
-    ['%20 as a space', 'evidence/a%20b.jpg', 'evidence/a b.jpg'],
-    ['UTF-8 escapes', 'evidence/%E4%BD%90%E8%AF%81.jpg', 'evidence/佐证.jpg'],
+    ['+ as a space', 'uploads/my+photo.jpg', 'uploads/my photo.jpg'],
+    ['%2B as a plus', 'uploads/a%2Bb.jpg', 'uploads/a+b.jpg'],
+    ['%20 as a space', 'uploads/a%20b.jpg', 'uploads/a b.jpg'],
+    ['UTF-8 escapes', 'uploads/%E4%BD%90%E8%AF%81.jpg', 'uploads/佐证.jpg'],
   ])('decodes %s', (_name, encoded, decoded) => {
     expect(uploadedObjectOf(encoded).objectKey).toBe(decoded);
   });
@@ -135,7 +135,9 @@ describe('uploadedObjectOf', () => {
     ['another prefix', `rollups/county-annual-report/2025/${EVIDENCE_ID}`],
     ['a nested evidence prefix', `other/${KEY}`],
     ['a library code of five digits', KEY.replace('140429', '14042')],
-    ['no evidence id', 'evidence/140429/county-annual-report/2025'],
+    ['no evidence id', 'uploads/140429/county-annual-report/2025'],
+    // Verified copies, which the function writes itself: never verified again.
+    ['the verified copy', KEY.replace('uploads/', 'evidence/')],
     ['one level too many', `${KEY}/extra`],
     ['a space in the id, sent as +', `${KEY}+copy`],
   ])('names no evidence for a key with %s', (_name, encoded) => {
@@ -149,7 +151,10 @@ describe('handler', () => {
   it('ignores uploads outside the evidence layout without touching the table or bucket', async () => {
     const outside = bucketNotification('rollups/x/latest.json', `other/${KEY}`, `${KEY}+copy`);
     await expect(handler(outside, context)).resolves.toBeUndefined();
-    await expect(handler(eventBridgeEvent('evidence/a.jpg'), context)).resolves.toBeUndefined();
+    await expect(handler(eventBridgeEvent('uploads/a.jpg'), context)).resolves.toBeUndefined();
+    await expect(
+      handler(eventBridgeEvent(KEY.replace('uploads/', 'evidence/')), context),
+    ).resolves.toBeUndefined();
   });
 
   it('answers an API Gateway request without a signed-in user with 401', async () => {

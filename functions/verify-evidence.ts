@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { detectContentType } from '../adapters/file-type.js';
-import { parseEvidenceObjectKey } from '../domain/evidence/model.js';
+import { parseEvidenceUploadKey } from '../domain/evidence/model.js';
 import { createEvidenceService } from './evidence-service.js';
 import { logger } from './http/logger.js';
 import { apiMiddlewares } from './http/middlewares.js';
@@ -50,18 +50,18 @@ export const objectCreatedKeysOf = (event: unknown): string[] | undefined => {
 
 /**
  * One key as sent, decoded (URL-encoded, spaces as `+`), and the evidence it names; `evidence`
- * is undefined outside the evidence layout.
+ * is undefined for any key but an upload's (verified copies included).
  */
 export const uploadedObjectOf = (encoded: string) => {
   const objectKey = decodeURIComponent(encoded.replace(/\+/g, ' '));
-  return { objectKey, evidence: parseEvidenceObjectKey(objectKey) };
+  return { objectKey, evidence: parseEvidenceUploadKey(objectKey) };
 };
 
 export const verifyUploadedObjects = async (objectKeys: readonly string[]): Promise<void> => {
   for (const encoded of objectKeys) {
     const key = uploadedObjectOf(encoded).evidence;
     if (!key) {
-      logger.warn('Ignoring an object outside the evidence layout', { key: encoded });
+      logger.warn('Ignoring an object that is no evidence upload', { key: encoded });
       continue;
     }
     const item = await evidenceService.verify(key);

@@ -64,7 +64,7 @@ import {
 import { LAMBDA_BUNDLING } from './bundling.js';
 import { acknowledge, acknowledgeCrossStackWildcard, wildcardResourceFinding } from './nag.js';
 import { type BucketName, permissionsOf } from './permissions.js';
-import { EVIDENCE_PREFIX, mainTable, resourceEnv } from './resources.js';
+import { mainTable, resourceEnv, UPLOAD_PREFIX } from './resources.js';
 import {
   ACCESS_LOG_RETENTION,
   API_THROTTLE,
@@ -565,7 +565,8 @@ export class ApiStack extends Stack {
 
     this.grantPermissions(definition, handler, role, props);
     if (definition.s3Trigger === 'evidence') {
-      // S3 "Object Created" events for the evidence prefix, delivered through EventBridge.
+      // S3 "Object Created" events for uploads, delivered through EventBridge (not for the
+      // verified copies this function writes itself).
       new Rule(this, `${id}UploadedRule`, {
         description: 'Verify evidence as soon as it is uploaded',
         eventPattern: {
@@ -573,7 +574,7 @@ export class ApiStack extends Stack {
           detailType: ['Object Created'],
           detail: {
             bucket: { name: [props.evidenceBucket.bucketName] },
-            object: { key: [{ prefix: EVIDENCE_PREFIX }] },
+            object: { key: [{ prefix: UPLOAD_PREFIX }] },
           },
         },
         targets: [

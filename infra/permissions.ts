@@ -10,7 +10,12 @@ import type {
   ReportsAccess,
   TableAccess,
 } from '../functions/routes.js';
-import { EVIDENCE_PREFIX, ROLLUP_PREFIX, ROLLUP_RUN_PARTITION_PREFIX } from './resources.js';
+import {
+  EVIDENCE_PREFIX,
+  ROLLUP_PREFIX,
+  ROLLUP_RUN_PARTITION_PREFIX,
+  UPLOAD_PREFIX,
+} from './resources.js';
 
 export type BucketName = 'evidence' | 'reports';
 
@@ -78,19 +83,21 @@ const tablePermissions = (access: TableAccess): Permission[] => {
   return reads;
 };
 
+/** Object actions on each prefix of one bucket, and one listing of the bucket if any asks it. */
 const bucketPermissions = (
   bucket: BucketName,
-  prefix: string,
-  accesses: readonly (EvidenceAccess | ReportsAccess)[] = [],
+  prefixes: readonly [prefix: string, accesses?: readonly (EvidenceAccess | ReportsAccess)[]][],
 ): Permission[] => {
-  const objectActions = accesses.flatMap((access) =>
-    access === 'list' ? [] : [OBJECT_ACTIONS[access]],
-  );
+  const objects = prefixes.flatMap(([prefix, accesses = []]): Permission[] => {
+    const actions = accesses.flatMap((access) =>
+      access === 'list' ? [] : [OBJECT_ACTIONS[access]],
+    );
+    return actions.length > 0 ? [{ actions, resource: { kind: 'objects', bucket, prefix } }] : [];
+  });
+  const lists = prefixes.some(([, accesses = []]) => accesses.includes('list'));
   return [
-    ...(objectActions.length > 0
-      ? [{ actions: objectActions, resource: { kind: 'objects', bucket, prefix } } as const]
-      : []),
-    ...(accesses.includes('list')
+    ...objects,
+    ...(lists
       ? [{ actions: ['s3:ListBucket'], resource: { kind: 'bucket', bucket } } as const]
       : []),
   ];
@@ -99,8 +106,11 @@ const bucketPermissions = (
 /** Everything the role of `definition`'s function may do. */
 export const permissionsOf = (definition: FunctionDefinition): Permission[] => [
   ...tablePermissions(definition.table),
-  ...bucketPermissions('evidence', EVIDENCE_PREFIX, definition.evidence),
-  ...bucketPermissions('reports', ROLLUP_PREFIX, definition.reports),
+  ...bucketPermissions('evidence', [
+    [EVIDENCE_PREFIX, definition.evidence],
+    [UPLOAD_PREFIX, definition.uploads],
+  ]),
+  ...bucketPermissions('reports', [[ROLLUP_PREFIX, definition.reports]]),
   ...(definition.invokes === undefined
     ? []
     : [

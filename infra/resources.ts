@@ -51,8 +51,19 @@ export const resourceEnv = {
   rollupFunction: 'ROLLUP_FUNCTION_NAME',
 } as const;
 
-/** Where evidence objects live in the evidence bucket, and the tag of deleted ones. */
+/**
+ * Where verified evidence lives in the evidence bucket, and the tag of deleted ones. Only the
+ * verify function writes here, copying the very bytes it checked from the upload.
+ */
 export const EVIDENCE_PREFIX = 'evidence/';
+/**
+ * Where browsers upload evidence with presigned POSTs. An upload link stays usable until it
+ * expires, so its key is never the one downloads read: a second POST after verification
+ * cannot replace the checked file.
+ */
+export const UPLOAD_PREFIX = 'uploads/';
+/** Days an upload is kept: verification copies it within seconds; the rest was never completed. */
+export const UPLOAD_RETENTION_DAYS = 1;
 export const EVIDENCE_DELETED_TAG = { Key: 'evidence-state', Value: 'deleted' } as const;
 
 /** Where rollup runs write their files (and `latest` pointers) in the reports bucket. */

@@ -30,7 +30,14 @@ import {
 import type { Construct } from 'constructs';
 import type { Role } from '../domain/auth/principal.js';
 import { acknowledge, LAMBDA_BASIC_EXECUTION_FINDING } from './nag.js';
-import { buckets, EVIDENCE_DELETED_TAG, type KeyAttribute, mainTable } from './resources.js';
+import {
+  buckets,
+  EVIDENCE_DELETED_TAG,
+  type KeyAttribute,
+  mainTable,
+  UPLOAD_PREFIX,
+  UPLOAD_RETENTION_DAYS,
+} from './resources.js';
 import {
   ACCESS_LOG_RETENTION_DAYS,
   cognitoDomainPrefixOf,
@@ -101,12 +108,14 @@ export class StatefulStack extends Stack {
       // Uploads reach the verify function through EventBridge: a direct bucket notification
       // would make this stack depend on the API stack's function, and that one on this bucket.
       eventBridgeEnabled: true,
-      // Evidence a library deleted is tagged and kept 30 days, then expires.
+      // Evidence a library deleted is tagged and kept 30 days, then expires; uploads are copied
+      // once verified, so what is left of them was abandoned, rejected or sent again.
       lifecycleRules: [
         {
           tagFilters: { [EVIDENCE_DELETED_TAG.Key]: EVIDENCE_DELETED_TAG.Value },
           expiration: Duration.days(30),
         },
+        { prefix: UPLOAD_PREFIX, expiration: Duration.days(UPLOAD_RETENTION_DAYS) },
       ],
     });
     // Browsers upload evidence straight to S3 with presigned requests, from the web app only.

@@ -138,6 +138,16 @@ const s3Needs = (operation: string, input: Input): Need[] | undefined => {
   const bucket = text(input.Bucket);
   const action = S3_OBJECT_ACTIONS[operation];
   if (action !== undefined) return [{ action, on: 'object', bucket, key: text(input.Key) }];
+  if (operation === 'CopyObject') {
+    // Reads the source (`bucket/key`, URL-encoded) and writes the copy.
+    const [sourceBucket = '', ...sourceKey] = decodeURIComponent(text(input.CopySource))
+      .replace(/^\//, '')
+      .split('/');
+    return [
+      { action: 's3:GetObject', on: 'object', bucket: sourceBucket, key: sourceKey.join('/') },
+      { action: 's3:PutObject', on: 'object', bucket, key: text(input.Key) },
+    ];
+  }
   if (operation === 'ListObjectsV2' || operation === 'HeadBucket') {
     return [{ action: 's3:ListBucket', on: 'bucket', bucket }];
   }

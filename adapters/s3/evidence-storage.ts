@@ -1,4 +1,5 @@
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -6,7 +7,7 @@ import {
   PutObjectTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import type { EvidenceObjects, UploadTicket } from '../../domain/evidence/model.js';
+import type { EvidenceObjects, StoredObject, UploadTicket } from '../../domain/evidence/model.js';
 import { EVIDENCE_DELETED_TAG } from '../../infra/resources.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { presignDownload } from './download-link.js';
@@ -44,12 +45,34 @@ export class S3EvidenceStorage implements EvidenceObjects {
     }
   }
 
-  async read(objectKey: string): Promise<AsyncIterable<Uint8Array>> {
+  async read(objectKey: string): Promise<StoredObject> {
     const object = await withStorageErrors(() =>
       this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: objectKey })),
     );
-    if (!object.Body) throw new Error(`Object ${objectKey} has no body`);
-    return object.Body as AsyncIterable<Uint8Array>;
+    if (!object.Body || !object.ETag) throw new Error(`Object ${objectKey} has no body or ETag`);
+    return { body: object.Body as AsyncIterable<Uint8Array>, version: object.ETag };
+  }
+
+  async copy(uploadKey: string, objectKey: string, version: string): Promise<boolean> {
+    try {
+      await withStorageErrors(() =>
+        this.client.send(
+          new CopyObjectCommand({
+            Bucket: this.bucket,
+            // `bucket/key`, URL-encoded with the key's slashes kept as they are.
+            CopySource: encodeURI(`${this.bucket}/${uploadKey}`),
+            // Only the bytes that were checked: S3 refuses the copy (412) if the upload changed.
+            CopySourceIfMatch: version,
+            Key: objectKey,
+          }),
+        ),
+      );
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'PreconditionFailed' || name === 'NoSuchKey') return false;
+      throw error;
+    }
+    return true;
   }
 
   async delete(objectKey: string): Promise<void> {

@@ -37,7 +37,13 @@ export const EvidenceItem = z.object({
   size: z.number().check(z.int(), z.positive()),
   sectionKey: z.optional(FieldKey),
   caption: z.optional(z.string()),
+  /** The verified file, which downloads read: written only by verification. */
   objectKey: z.string(),
+  /**
+   * Where the browser uploads it (absent on evidence from before uploads had their own key,
+   * uploaded and verified in place at `objectKey`).
+   */
+  uploadKey: z.optional(z.string()),
   status: EvidenceStatus,
   createdAt: z.string(),
   createdBy: Actor,
@@ -52,16 +58,18 @@ export const EvidenceItem = z.object({
 });
 export type EvidenceItem = z.infer<typeof EvidenceItem>;
 
-export const evidenceObjectKey = (key: {
-  libraryId: string;
-  formId: string;
-  period: string;
-  evidenceId: string;
-}) => `evidence/${key.libraryId}/${key.formId}/${key.period}/${key.evidenceId}`;
+const objectPath = (key: EvidenceKey) =>
+  `${key.libraryId}/${key.formId}/${key.period}/${key.evidenceId}`;
 
-/** Reads `evidence/{libraryId}/{formId}/{period}/{evidenceId}` back, e.g. from an S3 event. */
-export const parseEvidenceObjectKey = (objectKey: string) => {
-  const match = /^evidence\/(\d{6})\/([A-Za-z0-9-]+)\/([A-Za-z0-9-]+)\/([A-Za-z0-9-]+)$/.exec(
+/** The verified file: `evidence/{libraryId}/{formId}/{period}/{evidenceId}`. */
+export const evidenceObjectKey = (key: EvidenceKey) => `evidence/${objectPath(key)}`;
+
+/** The browser's upload of it: `uploads/{libraryId}/{formId}/{period}/{evidenceId}`. */
+export const evidenceUploadKey = (key: EvidenceKey) => `uploads/${objectPath(key)}`;
+
+/** Reads an upload's key back, e.g. from an S3 event; undefined for any other key. */
+export const parseEvidenceUploadKey = (objectKey: string): EvidenceKey | undefined => {
+  const match = /^uploads\/(\d{6})\/([A-Za-z0-9-]+)\/([A-Za-z0-9-]+)\/([A-Za-z0-9-]+)$/.exec(
     objectKey,
   );
   if (!match) return undefined;
@@ -147,6 +155,11 @@ export interface UploadTicket {
   expiresAt: string;
 }
 
+export interface StoredObject {
+  body: AsyncIterable<Uint8Array>;
+  version: string;
+}
+
 /** Port: where evidence bytes live (the evidence bucket). */
 export interface EvidenceObjects {
   presignUpload(
@@ -157,7 +170,14 @@ export interface EvidenceObjects {
   ): Promise<UploadTicket>;
   /** Size of the stored object, or undefined when nothing was uploaded. */
   size(objectKey: string): Promise<number | undefined>;
-  read(objectKey: string): Promise<AsyncIterable<Uint8Array>>;
+  /** The object's bytes and its version (an opaque tag of exactly these bytes). */
+  read(objectKey: string): Promise<StoredObject>;
+  /**
+   * Copies an upload to `objectKey` if it still is the version that was read; false, copying
+   * nothing, when it was replaced or removed meanwhile.
+   */
+  copy(uploadKey: string, objectKey: string, version: string): Promise<boolean>;
+  /** Deletes the object; nothing to delete is not an error. */
   delete(objectKey: string): Promise<void>;
   /** Marks an object of deleted evidence, which a lifecycle rule then expires. */
   markDeleted(objectKey: string): Promise<void>;

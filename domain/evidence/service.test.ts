@@ -36,6 +36,8 @@ import {
   type EvidenceStatus,
   type EvidenceStore,
   evidenceObjectKey,
+  evidenceUploadKey,
+  type StoredObject,
   type UploadTicket,
 } from './model.js';
 import { EvidenceService, REPORT_LOCKED, UPLOAD_EXPIRY_SECONDS } from './service.js';
@@ -133,11 +135,21 @@ class FakeEvidenceStore implements EvidenceStore {
   }
 }
 
+/** An object's version as S3 tags a one-part upload: the MD5 of its bytes. */
+const versionOf = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('hex');
+
+/** The upload key of evidence presigned now (always set; only older items lack it). */
+const uploadKeyOf = (item: EvidenceItem): string => {
+  if (item.uploadKey === undefined) throw new Error(`${item.evidenceId} has no upload key`);
+  return item.uploadKey;
+};
+
 /** The evidence bucket as a Map of bytes; reads come in small chunks, like a stream. */
 class FakeEvidenceObjects implements EvidenceObjects {
   readonly objects = new Map<string, Uint8Array>();
   readonly markedDeleted = new Set<string>();
   readonly deleted: string[] = [];
+  readonly copied: string[] = [];
   readonly presigned: {
     objectKey: string;
     contentType: string;
@@ -145,10 +157,13 @@ class FakeEvidenceObjects implements EvidenceObjects {
     expiresInSeconds: number;
   }[] = [];
   reads = 0;
-  private readonly pauses = new Map<'size' | 'read', { arrive: () => void; wait: Promise<void> }>();
+  private readonly pauses = new Map<
+    'size' | 'read' | 'copy',
+    { arrive: () => void; wait: Promise<void> }
+  >();
 
   /** Holds the next call of `method` until released; `arrived` settles when it gets there. */
-  pauseNext(method: 'size' | 'read') {
+  pauseNext(method: 'size' | 'read' | 'copy') {
     let arrive: () => void = () => undefined;
     let release: () => void = () => undefined;
     const arrived = new Promise<void>((resolve) => {
@@ -161,7 +176,7 @@ class FakeEvidenceObjects implements EvidenceObjects {
     return { arrived, release };
   }
 
-  private async pause(method: 'size' | 'read') {
+  private async pause(method: 'size' | 'read' | 'copy') {
     const pause = this.pauses.get(method);
     if (!pause) return;
     this.pauses.delete(method);
@@ -189,18 +204,30 @@ class FakeEvidenceObjects implements EvidenceObjects {
     return this.objects.get(objectKey)?.byteLength;
   }
 
-  async read(objectKey: string): Promise<AsyncIterable<Uint8Array>> {
+  async read(objectKey: string): Promise<StoredObject> {
     await this.pause('read');
     await tick();
     const bytes = this.objects.get(objectKey);
     if (!bytes) throw new Error(`No object ${objectKey}`);
     this.reads += 1;
-    return (async function* () {
+    const body = (async function* () {
       for (let offset = 0; offset < bytes.byteLength; offset += 7) {
         await tick();
         yield bytes.subarray(offset, offset + 7);
       }
     })();
+    return { body, version: versionOf(bytes) };
+  }
+
+  /** S3's conditional copy. */
+  async copy(uploadKey: string, objectKey: string, version: string): Promise<boolean> {
+    await this.pause('copy');
+    await tick();
+    const bytes = this.objects.get(uploadKey);
+    if (!bytes || versionOf(bytes) !== version) return false;
+    this.objects.set(objectKey, bytes);
+    this.copied.push(objectKey);
+    return true;
   }
 
   async delete(objectKey: string): Promise<void> {
@@ -332,7 +359,7 @@ const TEXT = new TextEncoder().encode('Just some notes, not an image at all.\n'.
 
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-/** Presigns an item and "uploads" bytes to its object key. */
+/** Presigns an item and "uploads" bytes to its upload key. */
 const uploaded = async (
   { service, objects }: Setup,
   contentType: EvidenceContentType,
@@ -345,7 +372,7 @@ const uploaded = async (
     contentType,
     size: options.declaredSize ?? bytes.byteLength,
   });
-  objects.objects.set(evidence.objectKey, bytes);
+  objects.objects.set(uploadKeyOf(evidence), bytes);
   return evidence;
 };
 
@@ -377,8 +404,9 @@ describe('EvidenceService.verify', () => {
       });
       expect(verified.rejection).toBeUndefined();
       expect(verified.duplicateOf).toBeUndefined();
-      expect(context.objects.objects.has(item.objectKey)).toBe(true);
-      expect(context.objects.deleted).toEqual([]);
+      // The bytes checked are what downloads read; the upload itself is gone.
+      expect(context.objects.objects.get(item.objectKey)).toEqual(bytes);
+      expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
     },
   );
 
@@ -401,7 +429,7 @@ describe('EvidenceService.verify', () => {
     if (actual) expect(rejected.rejection?.message.en).toContain(actual);
     expect(rejected.verifiedAt).toBeUndefined();
     expect(rejected.sha256).toBeUndefined();
-    expect(context.objects.deleted).toEqual([item.objectKey]);
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
     expect(context.objects.objects.has(item.objectKey)).toBe(false);
   });
 
@@ -417,7 +445,7 @@ describe('EvidenceService.verify', () => {
       rejection: { code: 'size' },
     });
     expect(context.objects.reads).toBe(0);
-    expect(context.objects.deleted).toEqual([item.objectKey]);
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
   });
 
   it('rejects an object over the service limit and an empty object (size)', async () => {
@@ -428,7 +456,7 @@ describe('EvidenceService.verify', () => {
     const empty = await uploaded(context, 'image/png', new Uint8Array(0), { declaredSize: 10 });
     expect((await context.service.verify(keyOf(big))).rejection?.code).toBe('size');
     expect((await context.service.verify(keyOf(empty))).rejection?.code).toBe('size');
-    expect(context.objects.deleted.sort()).toEqual([big.objectKey, empty.objectKey].sort());
+    expect(context.objects.deleted.sort()).toEqual([uploadKeyOf(big), uploadKeyOf(empty)].sort());
     expect(context.objects.reads).toBe(0);
   });
 
@@ -442,28 +470,50 @@ describe('EvidenceService.verify', () => {
     expect(context.evidence.successfulTransitions).toBe(0);
   });
 
-  it('returns an already verified item unchanged without reading the object again', async () => {
+  it('returns an already verified item unchanged, and never serves an upload sent again after it', async () => {
     const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
     const first = await context.service.verify(keyOf(item));
     expect(context.objects.reads).toBe(1);
     context.setTime('2025-12-02T00:00:00.000Z');
-    // Even other bytes now stored under the key change nothing: the decision stands.
-    context.objects.objects.set(item.objectKey, TEXT);
+    // The upload link is still valid: other bytes are sent to it (S3's event verifies again).
+    context.objects.objects.set(uploadKeyOf(item), TEXT);
     const again = await context.service.verify(keyOf(item));
     expect(again).toEqual(first);
     expect(context.objects.reads).toBe(1);
     expect(context.evidence.successfulTransitions).toBe(1);
+    // Once when it was verified, once when it was sent again.
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item), uploadKeyOf(item)]);
+    expect(context.objects.objects.has(uploadKeyOf(item))).toBe(false);
+    expect(context.objects.objects.get(item.objectKey)).toEqual(SAMPLES['image/png']);
   });
 
-  it('returns an already rejected item unchanged without reading or deleting again', async () => {
+  it('checks the new bytes when the upload is sent again while it is being read', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png'], {
+      declaredSize: SAMPLES['image/png'].byteLength + TEXT.byteLength,
+    });
+    const paused = context.objects.pauseNext('copy');
+    const verification = context.service.verify(keyOf(item));
+    await paused.arrived;
+    // The PNG was read and passed; text replaces it before the copy, which is refused.
+    context.objects.objects.set(uploadKeyOf(item), TEXT);
+    paused.release();
+    const decided = await verification;
+    expect(decided).toMatchObject({ status: 'rejected', rejection: { code: 'type' } });
+    expect(context.objects.reads).toBe(2);
+    expect(context.objects.objects.has(item.objectKey)).toBe(false);
+  });
+
+  it('returns an already rejected item unchanged without reading again; an upload sent again is deleted', async () => {
     const item = await uploaded(context, 'image/png', TEXT);
     const first = await context.service.verify(keyOf(item));
     expect(first.status).toBe('rejected');
-    context.objects.objects.set(item.objectKey, SAMPLES['image/png']);
+    context.objects.objects.set(uploadKeyOf(item), SAMPLES['image/png']);
     const again = await context.service.verify(keyOf(item));
     expect(again).toEqual(first);
     expect(context.objects.reads).toBe(1);
-    expect(context.objects.deleted).toEqual([item.objectKey]);
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item), uploadKeyOf(item)]);
+    expect(context.objects.objects.has(uploadKeyOf(item))).toBe(false);
+    expect(context.objects.objects.has(item.objectKey)).toBe(false);
   });
 
   it('of two concurrent verifications only one decides', async () => {
@@ -486,7 +536,7 @@ describe('EvidenceService.verify', () => {
     ]);
     expect(context.evidence.successfulTransitions).toBe(1);
     expect(new Set(results.map((result) => JSON.stringify(result))).size).toBe(1);
-    expect(context.objects.deleted).toEqual([item.objectKey]);
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
   });
 
   it('a verification that finds the object already deleted by a concurrent rejection answers that rejection', async () => {
@@ -521,7 +571,7 @@ describe('EvidenceService.verify', () => {
     const verification = context.service.verify(keyOf(item));
     await paused.arrived;
     // The object vanishes (say, a lifecycle rule) but nobody decided: the error stands.
-    context.objects.objects.delete(item.objectKey);
+    context.objects.objects.delete(uploadKeyOf(item));
     paused.release();
     await expect(verification).rejects.toThrow(/No object/);
     expect(context.evidence.items.get(evidenceKeyText(keyOf(item)))?.status).toBe('pending');
@@ -576,7 +626,7 @@ describe('EvidenceService.verify', () => {
       expect(rejected.verifiedAt).toBeUndefined();
       expect(rejected.sha256).toBeUndefined();
       expect(context.objects.reads).toBe(0);
-      expect(context.objects.deleted).toEqual([item.objectKey]);
+      expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
       // Deciding again changes nothing.
       expect(await context.service.verify(keyOf(item))).toEqual(rejected);
       expect(context.evidence.successfulTransitions).toBe(1);
@@ -616,7 +666,7 @@ describe('EvidenceService.verify', () => {
       status: 'rejected',
       rejection: { code: REPORT_LOCKED },
     });
-    expect(context.objects.deleted).toEqual([item.objectKey]);
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
   });
 
   it('still verifies an upload whose report is only saved while its bytes are being read', async () => {
@@ -627,7 +677,7 @@ describe('EvidenceService.verify', () => {
     await context.reportIn('draft');
     paused.release();
     expect(await verification).toMatchObject({ status: 'verified' });
-    expect(context.objects.deleted).toEqual([]);
+    expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
   });
 
   it('answers 404 for unknown evidence', async () => {
@@ -657,7 +707,7 @@ describe('EvidenceService.complete', () => {
     expect(await failure(context.service.complete(librarian(), keyOf(evidence)))).toBeInstanceOf(
       ConflictError,
     );
-    context.objects.objects.set(evidence.objectKey, SAMPLES['image/png']);
+    context.objects.objects.set(uploadKeyOf(evidence), SAMPLES['image/png']);
     expect((await context.service.complete(librarian(), keyOf(evidence))).status).toBe('verified');
   });
 
@@ -707,7 +757,7 @@ describe('EvidenceService.presign', () => {
     ...overrides,
   });
 
-  it('records a pending item and presigns an upload held to its key, type and size', async () => {
+  it('records a pending item and presigns an upload held to its own key, type and size', async () => {
     await context.reportIn('draft');
     const { evidence, upload } = await context.service.presign(
       librarian(),
@@ -725,11 +775,14 @@ describe('EvidenceService.presign', () => {
       createdAt: OPEN_TIME,
       createdBy: { subject: `librarian-${OWN}`, role: 'library', libraryId: OWN },
       objectKey: evidenceObjectKey({ ...reportKey(), evidenceId: evidence.evidenceId }),
+      uploadKey: evidenceUploadKey({ ...reportKey(), evidenceId: evidence.evidenceId }),
     });
     expect(evidence.objectKey).toBe(`evidence/${OWN}/${FORM_ID}/${PERIOD}/${evidence.evidenceId}`);
+    // Not the key downloads read: only verification writes that one.
+    expect(evidence.uploadKey).toBe(`uploads/${OWN}/${FORM_ID}/${PERIOD}/${evidence.evidenceId}`);
     expect(context.objects.presigned).toEqual([
       {
-        objectKey: evidence.objectKey,
+        objectKey: evidence.uploadKey,
         contentType: 'image/png',
         maxBytes: 100,
         expiresInSeconds: UPLOAD_EXPIRY_SECONDS,
@@ -741,20 +794,32 @@ describe('EvidenceService.presign', () => {
     expect(context.evidence.items.size).toBe(1);
   });
 
-  it('refuses a section without evidence (400 at sectionKey) and records nothing', async () => {
+  it('refuses an unknown section (400 at sectionKey) and records nothing', async () => {
     await context.reportIn('draft');
-    for (const sectionKey of ['services', 'staffing', 'plans', 'noSuchSection']) {
-      const error = await failure(
-        context.service.presign(librarian(), reportKey(), body({ sectionKey })),
-      );
-      expect(error).toBeInstanceOf(BadRequestError);
-      expect(error.errors).toEqual([
-        expect.objectContaining({ path: 'sectionKey', code: 'invalid_section' }),
-      ]);
-      expect(error.errors[0]?.message.en).toContain('activities');
-    }
+    const error = await failure(
+      context.service.presign(librarian(), reportKey(), body({ sectionKey: 'noSuchSection' })),
+    );
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.errors).toEqual([
+      expect.objectContaining({ path: 'sectionKey', code: 'invalid_section' }),
+    ]);
+    expect(error.errors[0]?.message.en).toContain('activities');
     expect(context.evidence.items.size).toBe(0);
   });
+
+  it.each(['services', 'staffing', 'plans'])(
+    'takes evidence for section %s, as for any section of the dictionary',
+    async (sectionKey) => {
+      await context.reportIn('draft');
+      const { evidence } = await context.service.presign(
+        librarian(),
+        reportKey(),
+        body({ sectionKey }),
+      );
+      expect(evidence).toMatchObject({ sectionKey, status: 'pending' });
+      expect(context.evidence.items.size).toBe(1);
+    },
+  );
 
   it('answers 404 before the report was saved', async () => {
     expect(await failure(context.service.presign(librarian(), reportKey(), body()))).toBeInstanceOf(
@@ -793,7 +858,7 @@ describe('EvidenceService.presign', () => {
     // One rejected and one deleted free two places.
     const [first, second] = items;
     if (!first || !second) throw new Error('presign did not record the items');
-    context.objects.objects.set(first.objectKey, TEXT);
+    context.objects.objects.set(uploadKeyOf(first), TEXT);
     expect((await context.service.verify(keyOf(first))).status).toBe('rejected');
     await context.service.delete(librarian(), keyOf(second));
     await context.service.presign(librarian(), reportKey(), body());
@@ -954,7 +1019,7 @@ describe('EvidenceService.list and delete', () => {
     );
   });
 
-  it('tags an upload that lands after its item was deleted, and completes it as gone (404)', async () => {
+  it('deletes an upload that lands after its item was deleted, and completes it as gone (404)', async () => {
     await context.reportIn('draft');
     const { evidence } = await context.service.presign(librarian(), reportKey(), {
       fileName: 'late.png',
@@ -962,12 +1027,45 @@ describe('EvidenceService.list and delete', () => {
       size: SAMPLES['image/png'].byteLength,
     });
     await context.service.delete(librarian(), keyOf(evidence));
-    context.objects.objects.set(evidence.objectKey, SAMPLES['image/png']);
+    context.objects.objects.set(uploadKeyOf(evidence), SAMPLES['image/png']);
     expect(await context.service.verify(keyOf(evidence))).toMatchObject({ status: 'deleted' });
-    expect(context.objects.markedDeleted.has(evidence.objectKey)).toBe(true);
+    expect(context.objects.objects.has(uploadKeyOf(evidence))).toBe(false);
+    expect(context.objects.objects.has(evidence.objectKey)).toBe(false);
     expect(await failure(context.service.complete(librarian(), keyOf(evidence)))).toBeInstanceOf(
       NotFoundError,
     );
+  });
+
+  it('removes the copy a verification made when the item was deleted meanwhile', async () => {
+    await context.reportIn('draft');
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    const paused = context.objects.pauseNext('copy');
+    const verification = context.service.verify(keyOf(item));
+    await paused.arrived;
+    // The deletion's record is written; its object cleanup has not run yet.
+    await context.evidence.transition(keyOf(item), ['pending'], { status: 'deleted' });
+    paused.release();
+    expect(await verification).toMatchObject({ status: 'deleted' });
+    expect(context.objects.copied).toEqual([item.objectKey]);
+    expect(context.objects.deleted).toContain(item.objectKey);
+    expect(context.objects.objects.has(item.objectKey)).toBe(false);
+  });
+
+  it('verifies evidence uploaded in place, from before uploads had their own key', async () => {
+    await context.reportIn('draft');
+    const { evidence } = await context.service.presign(librarian(), reportKey(), {
+      fileName: 'old.png',
+      contentType: 'image/png',
+      size: SAMPLES['image/png'].byteLength,
+    });
+    const { uploadKey: _, ...older } = evidence;
+    context.evidence.items.set(evidenceKeyText(keyOf(evidence)), older);
+    context.objects.objects.set(evidence.objectKey, SAMPLES['image/png']);
+    expect(await context.service.verify(keyOf(evidence))).toMatchObject({ status: 'verified' });
+    expect(context.objects.copied).toEqual([]);
+    expect(context.objects.objects.get(evidence.objectKey)).toEqual(SAMPLES['image/png']);
+    await context.service.delete(librarian(), keyOf(evidence));
+    expect([...context.objects.markedDeleted]).toEqual([evidence.objectKey]);
   });
 
   it('refuses to delete from a submitted report (409) and in a locked period (423)', async () => {

@@ -18,6 +18,7 @@ import {
   EvidenceSetChangedError,
   type EvidenceStore,
   evidenceObjectKey,
+  evidenceUploadKey,
   type PresignEvidenceBody,
   type UploadTicket,
 } from './model.js';
@@ -59,6 +60,8 @@ const isEditable = (head: SubmissionHead | undefined): head is SubmissionHead =>
   head !== undefined && EDITABLE.has(head.status);
 /** Reads and tries of an upload's create while other uploads of the report keep getting in. */
 const CREATE_ATTEMPTS = 40;
+/** Checks of one verification when its upload keeps being replaced while it is read. */
+const VERIFY_ATTEMPTS = 3;
 const ACTIVE = ['pending', 'verified'] as const;
 
 /** The rejection of an upload that lands after its report was submitted or accepted. */
@@ -155,13 +158,14 @@ export class EvidenceService {
       ...(body.sectionKey !== undefined ? { sectionKey: body.sectionKey } : {}),
       ...(body.caption ? { caption: body.caption } : {}),
       objectKey: evidenceObjectKey({ ...key, evidenceId }),
+      uploadKey: evidenceUploadKey({ ...key, evidenceId }),
       status: 'pending',
       createdAt: this.deps.now().toISOString(),
       createdBy: actorOf(principal),
     };
     await this.createWithinLimit(key, item);
     const upload = await this.deps.objects.presignUpload(
-      item.objectKey,
+      item.uploadKey ?? item.objectKey,
       item.contentType,
       item.size,
       uploadExpirySeconds(window, this.deps.now()),
@@ -208,16 +212,31 @@ export class EvidenceService {
 
   /**
    * Checks an uploaded object: its report still editable, size within the limit, magic bytes of
-   * the declared type, sha256 over the whole stream. Idempotent: an item already decided is
-   * returned as it is, and of two concurrent verifications only one decides.
+   * the declared type, sha256 over the whole stream; then copies exactly the bytes checked to
+   * the key downloads read. Idempotent: an item already decided is returned as it is, and of two
+   * concurrent verifications only one decides.
    */
   async verify(key: EvidenceKey): Promise<EvidenceItem> {
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.verifyOnce(key);
+      // The upload was sent again while it was read: check the new bytes.
+      if (outcome !== 'replaced') return outcome;
+      if (attempt === VERIFY_ATTEMPTS) return this.current(key);
+    }
+  }
+
+  private async verifyOnce(key: EvidenceKey): Promise<EvidenceItem | 'replaced'> {
     const item = await this.deps.evidence.get(key);
     if (!item) throw notFound();
-    // An upload that lands after its item was deleted gets the lifecycle tag too.
-    if (item.status === 'deleted') await this.deps.objects.markDeleted(item.objectKey);
-    if (item.status !== 'pending') return item;
-    const size = await this.deps.objects.size(item.objectKey);
+    const uploadKey = item.uploadKey ?? item.objectKey;
+    if (item.status !== 'pending') {
+      // An upload to a decided item (its link lives on for minutes) is never checked or served.
+      if (item.uploadKey) await this.deps.objects.delete(item.uploadKey);
+      // Evidence uploaded in place (before uploads had their own key) is tagged for expiry.
+      else if (item.status === 'deleted') await this.deps.objects.markDeleted(item.objectKey);
+      return item;
+    }
+    const size = await this.deps.objects.size(uploadKey);
     // Nothing uploaded yet, or a concurrent verification rejected and deleted it meanwhile.
     if (size === undefined) return this.current(key);
 
@@ -227,7 +246,7 @@ export class EvidenceService {
         actualSize: size,
         rejection: { code, message },
       });
-      if (decided) await this.deps.objects.delete(item.objectKey);
+      if (decided) await this.deps.objects.delete(uploadKey);
       return this.current(key);
     };
 
@@ -247,8 +266,11 @@ export class EvidenceService {
     const head: Uint8Array[] = [];
     let headBytes = 0;
     let total = 0;
+    let version: string;
     try {
-      for await (const chunk of await this.deps.objects.read(item.objectKey)) {
+      const stored = await this.deps.objects.read(uploadKey);
+      version = stored.version;
+      for await (const chunk of stored.body) {
         hash.update(chunk);
         total += chunk.byteLength;
         if (headBytes < SNIFF_BYTES) {
@@ -281,14 +303,27 @@ export class EvidenceService {
     if (!isEditable(await this.deps.submissions.getHead(key))) {
       return reject(REPORT_LOCKED, reportLocked);
     }
-    await this.deps.evidence.transition(key, ['pending'], {
+    if (
+      item.uploadKey &&
+      !(await this.deps.objects.copy(item.uploadKey, item.objectKey, version))
+    ) {
+      return 'replaced';
+    }
+    const decided = await this.deps.evidence.transition(key, ['pending'], {
       status: 'verified',
       verifiedAt: this.deps.now().toISOString(),
       sha256,
       actualSize: total,
       ...(twin ? { duplicateOf: twin.evidenceId } : {}),
     });
-    return this.current(key);
+    const latest = await this.current(key);
+    if (item.uploadKey) {
+      // Only now: a concurrent verification still finds the upload until the item is decided.
+      await this.deps.objects.delete(item.uploadKey);
+      // Decided otherwise meanwhile (rejected, deleted): the copy made for it must not stay.
+      if (!decided && latest.status !== 'verified') await this.deps.objects.delete(item.objectKey);
+    }
+    return latest;
   }
 
   private async current(key: EvidenceKey): Promise<EvidenceItem> {
@@ -380,6 +415,9 @@ export class EvidenceService {
       deletedBy: actorOf(principal),
     });
     if (!moved) throw notFound();
+    // An upload is deleted outright; the verified file (also one a verification may have just
+    // copied) is tagged, and kept a while for the history.
+    if (item.uploadKey) await this.deps.objects.delete(item.uploadKey);
     if (item.status !== 'rejected') await this.deps.objects.markDeleted(item.objectKey);
   }
 }

@@ -194,7 +194,7 @@ test('the acknowledged rules, for a reviewer (each reason is beside its resource
     'AwsSolutions-COG8': 'CountyLibraryReportsStateful',
     // AWSLambdaBasicExecutionRole, on CDK's own deployment-time handlers only.
     'AwsSolutions-IAM4': 'CountyLibraryReportsStateful, CountyLibraryReportsWeb',
-    // Object-key prefixes (evidence/*, rollups/*), the scheduler's grant on the worker's
+    // Object-key prefixes (evidence/*, uploads/*, rollups/*), the scheduler's grant on the worker's
     // versions, and the grants of CDK's BucketDeployment handler.
     'AwsSolutions-IAM5': 'CountyLibraryReportsApi, CountyLibraryReportsWeb',
     // nodejs22.x pinned to the Node version the project tests on; CDK's handler runtime.

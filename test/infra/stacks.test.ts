@@ -531,7 +531,7 @@ describe('3. stateful stack', () => {
     });
   });
 
-  test('deleted evidence expires by its tag; old versions and broken uploads are cleaned up', () => {
+  test('deleted evidence expires by its tag; uploads after a day; old versions and broken uploads are cleaned up', () => {
     statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
       CorsConfiguration: Match.anyValue(),
       LifecycleConfiguration: {
@@ -543,6 +543,7 @@ describe('3. stateful stack', () => {
             ExpirationInDays: 30,
             Status: 'Enabled',
           }),
+          Match.objectLike({ Prefix: 'uploads/', ExpirationInDays: 1, Status: 'Enabled' }),
         ]),
       },
     });
@@ -783,7 +784,8 @@ describe('5. night and failure', () => {
       'detail-type': ['Object Created'],
       detail: {
         bucket: { name: [api.resolve(stateful.evidenceBucket.bucketName)] },
-        object: { key: [{ prefix: 'evidence/' }] },
+        // Uploads only: not the verified copies the function writes itself.
+        object: { key: [{ prefix: 'uploads/' }] },
       },
     });
     expect(rule.Targets).toHaveLength(1);
@@ -933,10 +935,11 @@ describe('evidence and reports grants', () => {
     accesses.includes('list') ? ['s3:ListBucket'] : [];
 
   test.each(functions.map((definition) => [definition.entry, definition] as const))(
-    '%s may touch only the evidence/ and rollups/ prefixes with the object actions it declares, and list a bucket only if it declares it',
+    '%s may touch only the evidence/, uploads/ and rollups/ prefixes with the object actions it declares, and list a bucket only if it declares it',
     (entry, definition) => {
-      const { evidence, reports } = definition as FunctionDefinition;
+      const { evidence, uploads, reports } = definition as FunctionDefinition;
       const evidenceObjects = api.resolve(stateful.evidenceBucket.arnForObjects('evidence/*'));
+      const uploadObjects = api.resolve(stateful.evidenceBucket.arnForObjects('uploads/*'));
       const reportsObjects = api.resolve(stateful.reportsBucket.arnForObjects('rollups/*'));
       const evidenceBucket = api.resolve(stateful.evidenceBucket.bucketArn);
       const reportsBucket = api.resolve(stateful.reportsBucket.bucketArn);
@@ -947,6 +950,7 @@ describe('evidence and reports grants', () => {
       for (const statement of s3Statements) {
         expect([
           [evidenceObjects],
+          [uploadObjects],
           [reportsObjects],
           [evidenceBucket],
           [reportsBucket],
@@ -958,9 +962,12 @@ describe('evidence and reports grants', () => {
           .flatMap((statement) => statement.actions)
           .sort();
       expect(actionsOn(evidenceObjects)).toEqual(objectActionsOf(evidence));
+      expect(actionsOn(uploadObjects)).toEqual(objectActionsOf(uploads));
       expect(actionsOn(reportsObjects)).toEqual(objectActionsOf(reports));
       // Listing a bucket is what lets S3 answer a missing object with 404, not 403.
-      expect(actionsOn(evidenceBucket)).toEqual(listingOf(evidence));
+      expect(actionsOn(evidenceBucket)).toEqual(
+        listingOf([...(evidence ?? []), ...(uploads ?? [])]),
+      );
       expect(actionsOn(reportsBucket)).toEqual(listingOf(reports));
     },
   );

@@ -483,7 +483,7 @@ describe('every write path, against DynamoDB Local', () => {
     const png = await inStep('presign', () =>
       evidence.presign(owner, key, { fileName: '外景.png', contentType: 'image/png', size: 1024 }),
     );
-    await upload(png.evidence.objectKey, PNG);
+    await upload(png.upload.fields.key ?? '', PNG);
     const verified = await inStep('verify', () =>
       evidence.complete(owner, { ...key, evidenceId: png.evidence.evidenceId }),
     );
@@ -492,7 +492,7 @@ describe('every write path, against DynamoDB Local', () => {
     const fake = await inStep('presign (not a PNG)', () =>
       evidence.presign(owner, key, { fileName: '假.png', contentType: 'image/png', size: 1024 }),
     );
-    await upload(fake.evidence.objectKey, Buffer.from('not a picture at all'));
+    await upload(fake.upload.fields.key ?? '', Buffer.from('not a picture at all'));
     const rejected = await inStep('reject', () =>
       evidence.complete(owner, { ...key, evidenceId: fake.evidence.evidenceId }),
     );
