@@ -16,6 +16,31 @@ export const EVIDENCE_TYPES = {
   'image/heic': ['image/heic', 'image/heif', 'image/heic-sequence', 'image/heif-sequence'],
   'application/pdf': ['application/pdf'],
 } as const satisfies Record<string, readonly string[]>;
+/** The extension a downloaded file gets for its verified type. */
+const EXTENSIONS: Record<keyof typeof EVIDENCE_TYPES, string> = {
+  'image/jpeg': '.jpg',
+  'image/png': '.png',
+  'image/webp': '.webp',
+  'image/heic': '.heic',
+  'application/pdf': '.pdf',
+};
+
+/**
+ * Characters a file name must not carry to someone's disk: controls, path separators, and the
+ * bidirectional marks that make `photo\u202Egpj.exe` read as `photoexe.jpg`.
+ */
+const UNSAFE_IN_NAMES = /[\p{Cc}/\\\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+
+/**
+ * The name a download is saved under: the uploaded name's stem, cleaned, with the extension of
+ * the type verification found, so `报告.exe` or `x.html` is saved as the picture or PDF it is.
+ */
+export const downloadName = (fileName: string, contentType: keyof typeof EVIDENCE_TYPES) => {
+  const cleaned = fileName.replace(UNSAFE_IN_NAMES, '').trim();
+  const stem = cleaned.replace(/\.[^.]*$/, '').trim() || '佐证材料';
+  return `${stem}${EXTENSIONS[contentType]}`;
+};
+
 export const EvidenceContentType = z.enum(
   Object.keys(EVIDENCE_TYPES) as [keyof typeof EVIDENCE_TYPES, ...(keyof typeof EVIDENCE_TYPES)[]],
 );

@@ -17,6 +17,7 @@ import {
   type EvidenceObjects,
   EvidenceSetChangedError,
   type EvidenceStore,
+  downloadName,
   evidenceObjectKey,
   evidenceUploadKey,
   type PresignEvidenceBody,
@@ -394,7 +395,7 @@ export class EvidenceService {
               ...item,
               downloadUrl: await this.deps.objects.presignDownload(
                 item.objectKey,
-                item.fileName,
+                downloadName(item.fileName, item.contentType),
                 DOWNLOAD_EXPIRY_SECONDS,
               ),
             }
