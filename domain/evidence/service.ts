@@ -11,13 +11,13 @@ import { actorOf, type SubmissionHead, type SubmissionKey } from '../submissions
 import type { SubmissionStore } from '../submissions/store.js';
 import {
   type DetectContentType,
+  downloadName,
   EVIDENCE_TYPES,
   type EvidenceItem,
   type EvidenceKey,
   type EvidenceObjects,
   EvidenceSetChangedError,
   type EvidenceStore,
-  downloadName,
   evidenceObjectKey,
   evidenceUploadKey,
   type PresignEvidenceBody,
