@@ -12,10 +12,12 @@ const figuresTable = () => {
     .sort()
     .map((file) => JSON.parse(readFileSync(join(FIGURES_DIR, file), 'utf8')));
   if (rows.length === 0) return '';
-  const total = (key) => rows.reduce((sum, row) => sum + row[key], 0);
+  const total = (key) => rows.reduce((sum, row) => sum + (row[key] ?? 0), 0);
+  /** A figure a suite did not measure (no leaks checked) is a dash, not a 0. */
+  const figure = (value) => (value === undefined ? '—' : String(value));
   const lines = rows.map(
     (row) =>
-      `  ${row.suite.padEnd(48)} ${String(row.requests).padStart(7)} ${String(row.unexpectedServerErrors).padStart(5)} ${String(row.lostWrites).padStart(5)} ${String(row.leaks).padStart(5)}`,
+      `  ${row.suite.padEnd(48)} ${String(row.requests).padStart(7)} ${String(row.unexpectedServerErrors).padStart(5)} ${String(row.lostWrites).padStart(5)} ${figure(row.leaks).padStart(5)}`,
   );
   return [
     '',

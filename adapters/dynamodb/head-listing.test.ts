@@ -136,6 +136,9 @@ describe('DynamoDbSubmissionStore.listHeads', () => {
         { limit: 100 },
         { valueKeys: ['holdingsTotal'] },
       ),
-    ).rejects.toThrow();
+    ).rejects.toMatchObject({
+      name: '$ZodError',
+      issues: [expect.objectContaining({ path: ['status'] })],
+    });
   });
 });

@@ -896,7 +896,7 @@ describe('an upload link presigned shortly before the lock', () => {
     await ok(await sendJson(path, 'PUT', token, { values: {}, expectedRevision: 0 }), 201);
   });
 
-  it('expires when the period locks, not ten minutes later, so S3 refuses a later upload', async () => {
+  it('signs an upload policy that expires when the period locks, not ten minutes later', async () => {
     const { upload } = await ok<Presigned>(
       await sendJson(`${path}/evidence`, 'POST', token, {
         fileName: 'a.png',

@@ -95,6 +95,10 @@ describe('npm start', () => {
     secondClient.destroy();
     expect(Item).toEqual(item);
     expect(second.output()).toContain('117 libraries');
+    // Not the default data directory: the commands it prints name it, or they would miss it.
+    expect(second.output()).toContain(
+      `API token    DATA_DIR=${dataDir} npm run --silent dev:token -- --role library`,
+    );
     await stopStackProcess(second.child);
   }, 180_000);
 

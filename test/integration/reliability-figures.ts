@@ -19,8 +19,11 @@ export interface ReliabilityFigures {
   unexpectedServerErrors: number;
   /** Acknowledged writes missing or different afterwards. */
   lostWrites: number;
-  /** Bodies that contained another library's data. */
-  leaks: number;
+  /**
+   * Bodies that contained another library's data; absent where the suite does not look (each
+   * caller reads only its own library there), printed as "—" rather than a 0 nobody measured.
+   */
+  leaks?: number;
 }
 
 export const recordFigures = (figures: ReliabilityFigures) => {

@@ -1073,7 +1073,9 @@ describe('period windows and lock exceptions', () => {
       }),
       400,
     );
-    expect(pathsOf(over)).toEqual(['until']);
+    expect(over.errors?.map((error) => [error.path, error.code])).toEqual([
+      ['until', 'until_too_early'],
+    ]);
     // A well-formed id that no registry library has would let nobody write: refused.
     const unknown = await expectProblem(
       await sendJson(`${periodPath(LOCKED)}/exceptions`, 'POST', admin, {
