@@ -6,8 +6,9 @@
  * (domain/auth/policy.ts) says about the action the route performs; every broken token gets 401.
  * No answer to anyone but the owner, the province and an administrator may carry the owner's
  * values. Libraries 140311 (owner) and 140321 (other), period 2026 and private period 2033. The
- * evidence routes act on one pending item of the owner's report, so that refusals concern a real
- * item.
+ * evidence routes act on pending items of the owner's report, so that refusals concern a real
+ * item. Every allowed caller must get exactly the answer docs/api.md gives for the setup in
+ * `beforeAll`, which no call of the matrix changes, so the answers do not depend on call order.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Action, isAllowed } from '../../domain/auth/policy.js';
@@ -39,6 +40,8 @@ type Requirement = Action | 'signed-in';
 
 interface Expectation {
   requirement: Requirement;
+  /** The exact status of each caller the policy allows (docs/api.md and the setup below). */
+  allowed: Partial<Record<CallerName, number>>;
   /** A minimal valid body, so that authorization, not validation, decides the answer. */
   body?: () => unknown;
   query?: Record<string, string>;
@@ -50,57 +53,106 @@ const EVIDENCE = `${SUBMISSION}/evidence/{evidenceId}`;
 const ROLLUP = '/api/rollups/{formId}/{period}';
 /** A minimal valid presign body. */
 const PRESIGN_BODY = { fileName: '馆舍外景.png', contentType: 'image/png', size: 1024 };
-/** The owner's pending evidence item, presigned before the matrix runs. */
+/** The owner's pending evidence item that the delete route removes, presigned before the matrix. */
 let ownerEvidenceId = '';
+/** A second pending item, never uploaded, that the complete route acts on: 409 whatever the order. */
+let unuploadedEvidenceId = '';
 
-/** One entry per signed-in route of functions/routes.ts, keyed `METHOD path`. */
+/** The same status for each caller of a group. */
+const each = (callers: readonly CallerName[], status: number) =>
+  Object.fromEntries(callers.map((caller) => [caller, status])) as Partial<
+    Record<CallerName, number>
+  >;
+const EVERYONE: readonly CallerName[] = ['owner library', 'other library', 'province', 'admin'];
+const READERS: readonly CallerName[] = ['owner library', 'province', 'admin'];
+const REVIEWERS: readonly CallerName[] = ['province', 'admin'];
+
+/**
+ * One entry per signed-in route of functions/routes.ts, keyed `METHOD path`. The owner's report
+ * is a draft at revision 1 that cannot be submitted (it lacks required fields); the 409s and the
+ * 422 below are the documented answers to that state, and they keep it so.
+ */
 const EXPECTATIONS: Readonly<Record<string, Expectation>> = {
-  'GET /api/libraries': { requirement: 'signed-in' },
-  'GET /api/forms': { requirement: 'signed-in' },
-  'GET /api/forms/{formId}': { requirement: 'signed-in' },
-  [`GET ${SUBMISSION}`]: { requirement: 'submission:read' },
+  'GET /api/libraries': { requirement: 'signed-in', allowed: each(EVERYONE, 200) },
+  'GET /api/forms': { requirement: 'signed-in', allowed: each(EVERYONE, 200) },
+  'GET /api/forms/{formId}': { requirement: 'signed-in', allowed: each(EVERYONE, 200) },
+  [`GET ${SUBMISSION}`]: { requirement: 'submission:read', allowed: each(READERS, 200) },
   [`PUT ${SUBMISSION}`]: {
     requirement: 'submission:edit',
+    // The draft exists at revision 1, so expecting 0 is stale.
+    allowed: { 'owner library': 409 },
     body: () => ({ values: { holdingsTotal: 5 }, expectedRevision: 0 }),
   },
   [`POST ${SUBMISSION}/submit`]: {
     requirement: 'submission:edit',
+    // The right revision, but the draft misses required fields.
+    allowed: { 'owner library': 422 },
     body: () => ({ expectedRevision: 1 }),
   },
   [`POST ${SUBMISSION}/return`]: {
     requirement: 'submission:review',
+    // Only a submitted report can be returned; this one is a draft.
+    allowed: each(REVIEWERS, 409),
     body: () => ({ message: '请核对。', fieldComments: { holdingsTotal: '请核对。' } }),
   },
-  [`POST ${SUBMISSION}/accept`]: { requirement: 'submission:review', body: () => ({}) },
+  [`POST ${SUBMISSION}/accept`]: {
+    requirement: 'submission:review',
+    // Only a submitted report can be accepted.
+    allowed: each(REVIEWERS, 409),
+    body: () => ({}),
+  },
   [`POST ${SUBMISSION}/reopen`]: {
     requirement: 'submission:reopen',
+    // Only an accepted report can be reopened.
+    allowed: { admin: 409 },
     body: () => ({ message: '重新打开。' }),
   },
-  [`GET ${SUBMISSION}/revisions`]: { requirement: 'submission:read' },
-  [`GET ${SUBMISSION}/revisions/{revision}`]: { requirement: 'submission:read' },
+  [`GET ${SUBMISSION}/revisions`]: { requirement: 'submission:read', allowed: each(READERS, 200) },
+  [`GET ${SUBMISSION}/revisions/{revision}`]: {
+    requirement: 'submission:read',
+    allowed: each(READERS, 200),
+  },
   'GET /api/submissions': {
     requirement: 'submissions:list',
+    allowed: each(REVIEWERS, 200),
     query: { formId: FORM, period: PERIOD },
   },
-  [`GET ${PERIOD_ROUTE}`]: { requirement: 'period:read' },
+  [`GET ${PERIOD_ROUTE}`]: { requirement: 'period:read', allowed: each(EVERYONE, 200) },
   [`PUT ${PERIOD_ROUTE}`]: {
     requirement: 'period:manage',
+    allowed: { admin: 200 },
     body: () => ({ opensAt: inMs(-DAY), dueAt: inMs(30 * DAY), locksAt: inMs(60 * DAY) }),
   },
   [`POST ${PERIOD_ROUTE}/exceptions`]: {
     requirement: 'period:manage',
+    allowed: { admin: 201 },
     // After the period's lock, whether its default window (2034) or the one set above holds.
     body: () => ({ libraryId: OWNER, until: inMs(10 * 365 * DAY) }),
   },
-  [`POST ${SUBMISSION}/evidence`]: { requirement: 'submission:edit', body: () => PRESIGN_BODY },
-  [`GET ${SUBMISSION}/evidence`]: { requirement: 'submission:read' },
-  [`POST ${EVIDENCE}/complete`]: { requirement: 'submission:edit' },
-  [`DELETE ${EVIDENCE}`]: { requirement: 'submission:edit' },
-  [`POST ${ROLLUP}`]: { requirement: 'rollup:run' },
-  [`GET ${ROLLUP}`]: { requirement: 'rollup:read' },
-  [`GET ${ROLLUP}/files/{name}`]: { requirement: 'rollup:read' },
+  [`POST ${SUBMISSION}/evidence`]: {
+    requirement: 'submission:edit',
+    // The draft is editable, its period open and far from 30 items.
+    allowed: { 'owner library': 201 },
+    body: () => PRESIGN_BODY,
+  },
+  [`GET ${SUBMISSION}/evidence`]: { requirement: 'submission:read', allowed: each(READERS, 200) },
+  [`POST ${EVIDENCE}/complete`]: {
+    requirement: 'submission:edit',
+    // Nothing was uploaded for this item.
+    allowed: { 'owner library': 409 },
+  },
+  [`DELETE ${EVIDENCE}`]: { requirement: 'submission:edit', allowed: { 'owner library': 204 } },
+  // A start while a run is queued or running answers with that run, also 202.
+  [`POST ${ROLLUP}`]: { requirement: 'rollup:run', allowed: each(REVIEWERS, 202) },
+  [`GET ${ROLLUP}`]: { requirement: 'rollup:read', allowed: each(REVIEWERS, 200) },
+  [`GET ${ROLLUP}/files/{name}`]: {
+    requirement: 'rollup:read',
+    // A run published before the matrix (beforeAll), so never the 404 of no complete run.
+    allowed: each(REVIEWERS, 302),
+  },
   'POST /api/imports/narrative': {
     requirement: 'narrative:import',
+    allowed: each(['owner library', 'other library'], 200),
     body: () => ({ text: '全年接待读者 5 万人次，外借图书 3 万册次。' }),
   },
 };
@@ -133,12 +185,6 @@ const MAY_SEE_OWNER_DATA: readonly CallerName[] = ['owner library', 'province', 
 
 type Outcome = 'allowed' | 'forbidden' | 'unauthenticated';
 
-/**
- * What an allowed caller may get, depending on the report's state (a draft here): 204 when
- * the owner deletes its evidence, 409 when it completes evidence it has not uploaded.
- */
-const ANSWERS_AFTER_AUTHORIZATION = [200, 201, 202, 204, 302, 404, 409, 422];
-
 const outcomeFor = (requirement: Requirement, caller: Caller): Outcome => {
   if (!caller.principal) return 'unauthenticated';
   if (requirement === 'signed-in') return 'allowed';
@@ -153,7 +199,7 @@ const PARAMETERS: Readonly<Record<string, (path: string) => string>> = {
   period: (path) =>
     path.startsWith('/api/periods/') || path.startsWith('/api/rollups/') ? PRIVATE_PERIOD : PERIOD,
   revision: () => '1',
-  evidenceId: () => ownerEvidenceId,
+  evidenceId: (path) => (path.endsWith('/complete') ? unuploadedEvidenceId : ownerEvidenceId),
   name: () => 'comparison.csv',
 };
 
@@ -174,7 +220,12 @@ let controlToken = '';
 /** Every body sent to a caller who may not see the owner's report, checked at the end too. */
 const outsiderBodies: { caller: CallerName; route: string; body: string }[] = [];
 /** The owner's values as they must never appear in an outsider's answer. */
-const ownerValues = () => [String(DISTINCTIVE), `缺口 ${DISTINCTIVE} 册`, ownerEvidenceId];
+const ownerValues = () => [
+  String(DISTINCTIVE),
+  `缺口 ${DISTINCTIVE} 册`,
+  ownerEvidenceId,
+  unuploadedEvidenceId,
+];
 const figures = { requests: 0, unexpectedServerErrors: 0, lostWrites: 0, leaks: 0 };
 
 beforeAll(async () => {
@@ -205,18 +256,42 @@ beforeAll(async () => {
     throw new Error(`owner draft: ${created.status} ${await created.text()}`);
   }
 
-  // One pending evidence item of the owner's report, which the evidence routes act on.
-  const presigned = await api(`${concretePath(SUBMISSION)}/evidence`, {
-    method: 'POST',
-    token: tokens.get('owner library'),
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(PRESIGN_BODY),
-  });
-  if (presigned.status !== 201) {
-    throw new Error(`owner evidence: ${presigned.status} ${await presigned.text()}`);
+  // Two pending evidence items of the owner's report: one to delete, one to complete.
+  const presign = async () => {
+    const presigned = await api(`${concretePath(SUBMISSION)}/evidence`, {
+      method: 'POST',
+      token: tokens.get('owner library'),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(PRESIGN_BODY),
+    });
+    if (presigned.status !== 201) {
+      throw new Error(`owner evidence: ${presigned.status} ${await presigned.text()}`);
+    }
+    return ((await presigned.json()) as { evidence: { evidenceId: string } }).evidence.evidenceId;
+  };
+  ownerEvidenceId = await presign();
+  unuploadedEvidenceId = await presign();
+
+  // A published rollup of the private period, so that its files answer 302 whenever asked.
+  const rollup = concretePath(ROLLUP);
+  const province = tokens.get('province');
+  const started = await api(rollup, { method: 'POST', token: province });
+  if (started.status !== 202) {
+    throw new Error(`rollup start: ${started.status} ${await started.text()}`);
   }
-  ownerEvidenceId = ((await presigned.json()) as { evidence: { evidenceId: string } }).evidence
-    .evidenceId;
+  const { runId } = (await started.json()) as { runId: string };
+  // The worker runs asynchronously; bounded so that a stuck run fails with its state.
+  for (let attempt = 0; ; attempt += 1) {
+    const status = await api(rollup, { token: province });
+    const { latestRun } = (await status.json()) as {
+      latestRun?: { runId: string; status: string };
+    };
+    if (latestRun?.runId === runId && latestRun.status === 'succeeded') break;
+    if (latestRun?.status === 'failed' || attempt >= 160) {
+      throw new Error(`rollup run ${runId} did not succeed: ${JSON.stringify(latestRun)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 });
 
 describe('the hostile tokens', () => {
@@ -251,6 +326,18 @@ describe('the expectation table', () => {
     expect(routeKeys.filter((key) => !(key in EXPECTATIONS))).toEqual([]);
     expect(Object.keys(EXPECTATIONS).filter((key) => !routeKeys.includes(key))).toEqual([]);
     expect(new Set(routeKeys).size).toBe(routeKeys.length);
+  });
+
+  it('states an answer for exactly the callers the policy allows, and none for the others', () => {
+    for (const [key, { requirement, allowed }] of Object.entries(EXPECTATIONS)) {
+      const allowedCallers = CALLERS.filter(
+        (caller) => outcomeFor(requirement, caller) === 'allowed',
+      );
+      expect({ key, callers: Object.keys(allowed).sort() }).toEqual({
+        key,
+        callers: allowedCallers.map((caller) => caller.name).sort(),
+      });
+    }
   });
 
   it('only the health check is public', () => {
@@ -331,9 +418,10 @@ describe.each(signedInRoutes.map((route) => ({ ...route, key: routeKey(route) })
       }
       expect(response.status < 500 ? 'no server error' : context).toBe('no server error');
       if (outcome === 'allowed') {
-        expect([401, 403].includes(response.status) ? context : 'not refused').toBe('not refused');
-        // Not a 400 either: a malformed minimal request would make this check say nothing.
-        expect(ANSWERS_AFTER_AUTHORIZATION.includes(response.status) ? 'ok' : context).toBe('ok');
+        // The exact documented answer: a refusal, a 400 of a malformed request or any other
+        // change of an allowed caller's answer fails here.
+        const status = expectation.allowed[caller.name];
+        expect(response.status === status ? 'ok' : `${context} (expected ${status})`).toBe('ok');
         return;
       }
       expect(response.status === (outcome === 'forbidden' ? 403 : 401) ? 'ok' : context).toBe('ok');
@@ -390,9 +478,11 @@ describe('after the matrix', () => {
     });
     expect(response.status).toBe(200);
     const { items } = (await response.json()) as { items: { evidenceId: string }[] };
-    // What is left is the item the owner presigned during the matrix.
-    expect(items.map((item) => item.evidenceId)).not.toContain(ownerEvidenceId);
-    expect(items).toHaveLength(1);
+    const ids = items.map((item) => item.evidenceId);
+    // What is left: the item never uploaded and the one the owner presigned during the matrix.
+    expect(ids).not.toContain(ownerEvidenceId);
+    expect(ids).toContain(unuploadedEvidenceId);
+    expect(items).toHaveLength(2);
   });
 
   it('the other library cannot read the owner’s report even with its own id in the query', async () => {
