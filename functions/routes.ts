@@ -3,11 +3,14 @@
  * the two cannot disagree about which handler serves which path or which routes need a token.
  * Plain data: importing it loads no handler code.
  */
+import type { Partition } from '../infra/resources.js';
+
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 /**
  * What a function may do with the table; CDK turns it into least-privilege grants.
- * `readWriteRuns`: read everything, write only rollup run records (partitions `ROLLUP#…`).
+ * `readWrite`: read everything, put, update and delete items of the partitions it `writes`.
+ * `readWriteRuns`: read everything, only put rollup run records (partitions `ROLLUP#…`).
  */
 export type TableAccess = 'none' | 'read' | 'readWrite' | 'readWriteRuns';
 
@@ -25,6 +28,8 @@ export interface FunctionDefinition {
   /** Kebab-case file name under functions/, exporting `handler`. */
   entry: string;
   table: TableAccess;
+  /** With `readWrite`, the only partitions it may write (infra/resources.ts PARTITIONS). */
+  writes?: readonly Partition[];
   evidence?: readonly EvidenceAccess[];
   /** What it may do under the evidence bucket's `uploads/` prefix. */
   uploads?: readonly EvidenceAccess[];
@@ -62,22 +67,44 @@ export const functions = [
   { entry: 'list-forms', table: 'none', description: 'Active forms' },
   { entry: 'get-form', table: 'none', description: 'Compiled UI model of one form' },
   { entry: 'get-submission', table: 'read', description: 'Current head of a report' },
-  { entry: 'save-submission', table: 'readWrite', description: 'Save a draft revision' },
-  { entry: 'submit-submission', table: 'readWrite', description: 'Final submission' },
-  { entry: 'review-submission', table: 'readWrite', description: 'Return, accept, reopen' },
+  {
+    entry: 'save-submission',
+    table: 'readWrite',
+    writes: ['library', 'idempotency'],
+    description: 'Save a draft revision',
+  },
+  {
+    entry: 'submit-submission',
+    table: 'readWrite',
+    writes: ['library', 'idempotency'],
+    description: 'Final submission',
+  },
+  {
+    entry: 'review-submission',
+    table: 'readWrite',
+    writes: ['library', 'idempotency'],
+    description: 'Return, accept, reopen',
+  },
   { entry: 'get-revisions', table: 'read', description: 'Revision history of a report' },
   { entry: 'list-submissions', table: 'read', description: 'Reports of a form and period' },
   { entry: 'get-period', table: 'read', description: 'Period window and exceptions' },
-  { entry: 'manage-period', table: 'readWrite', description: 'Set windows and lock exceptions' },
+  {
+    entry: 'manage-period',
+    table: 'readWrite',
+    writes: ['period'],
+    description: 'Set windows and lock exceptions',
+  },
   {
     entry: 'presign-evidence',
     table: 'readWrite',
+    writes: ['library'],
     uploads: ['put'],
     description: 'Presigned upload of evidence',
   },
   {
     entry: 'verify-evidence',
     table: 'readWrite',
+    writes: ['library'],
     // A client may ask before its upload has arrived: the object's absence must read as 404.
     // Checked bytes are copied to `evidence/` (get the upload, put the copy) and the upload
     // deleted; a copy that lost to a concurrent rejection is deleted again. Evidence uploaded in
@@ -91,6 +118,7 @@ export const functions = [
   {
     entry: 'delete-evidence',
     table: 'readWrite',
+    writes: ['library'],
     // Evidence deleted before its upload arrived has no object to tag: told apart by 404. Its
     // pending upload, if any, is deleted.
     evidence: ['tag', 'list'],

@@ -610,13 +610,15 @@ export class ApiStack extends Stack {
           new PolicyStatement({
             actions,
             resources: [props.table.tableArn],
-            ...(permission.partitionKeyPrefix === undefined
+            ...(permission.partitionKeyPrefixes === undefined
               ? {}
               : {
                   // IAM checks the partition key of every item written.
                   conditions: {
                     'ForAllValues:StringLike': {
-                      'dynamodb:LeadingKeys': [`${permission.partitionKeyPrefix}*`],
+                      'dynamodb:LeadingKeys': permission.partitionKeyPrefixes.map(
+                        (prefix) => `${prefix}*`,
+                      ),
                     },
                   },
                 }),

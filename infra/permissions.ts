@@ -10,12 +10,7 @@ import type {
   ReportsAccess,
   TableAccess,
 } from '../functions/routes.js';
-import {
-  EVIDENCE_PREFIX,
-  ROLLUP_PREFIX,
-  ROLLUP_RUN_PARTITION_PREFIX,
-  UPLOAD_PREFIX,
-} from './resources.js';
+import { EVIDENCE_PREFIX, PARTITIONS, ROLLUP_PREFIX, UPLOAD_PREFIX } from './resources.js';
 
 export type BucketName = 'evidence' | 'reports';
 
@@ -33,8 +28,8 @@ export type PermissionResource =
 export interface Permission {
   actions: readonly string[];
   resource: PermissionResource;
-  /** Only items whose partition key starts with this (IAM `dynamodb:LeadingKeys`). */
-  partitionKeyPrefix?: string;
+  /** Only items whose partition key starts with one of these (IAM `dynamodb:LeadingKeys`). */
+  partitionKeyPrefixes?: readonly string[];
 }
 
 /**
@@ -61,14 +56,25 @@ const OBJECT_ACTIONS: Record<Exclude<EvidenceAccess | ReportsAccess, 'list'>, st
   tag: 's3:PutObjectTagging',
 };
 
-const tablePermissions = (access: TableAccess): Permission[] => {
+const tablePermissions = (definition: FunctionDefinition): Permission[] => {
+  const access: TableAccess = definition.table;
   if (access === 'none') return [];
   const reads: Permission[] = [
     { actions: TABLE_READ_ACTIONS, resource: { kind: 'table' } },
     { actions: ['dynamodb:Query'], resource: { kind: 'tableIndexes' } },
   ];
   if (access === 'readWrite') {
-    return [...reads, { actions: TABLE_WRITE_ACTIONS, resource: { kind: 'table' } }];
+    if (!definition.writes?.length) {
+      throw new Error(`${definition.entry}: readWrite names no partitions it writes`);
+    }
+    return [
+      ...reads,
+      {
+        actions: TABLE_WRITE_ACTIONS,
+        resource: { kind: 'table' },
+        partitionKeyPrefixes: definition.writes.map((partition) => PARTITIONS[partition]),
+      },
+    ];
   }
   if (access === 'readWriteRuns') {
     return [
@@ -76,7 +82,7 @@ const tablePermissions = (access: TableAccess): Permission[] => {
       {
         actions: RUN_WRITE_ACTIONS,
         resource: { kind: 'table' },
-        partitionKeyPrefix: ROLLUP_RUN_PARTITION_PREFIX,
+        partitionKeyPrefixes: [PARTITIONS.rollupRuns],
       },
     ];
   }
@@ -105,7 +111,7 @@ const bucketPermissions = (
 
 /** Everything the role of `definition`'s function may do. */
 export const permissionsOf = (definition: FunctionDefinition): Permission[] => [
-  ...tablePermissions(definition.table),
+  ...tablePermissions(definition),
   ...bucketPermissions('evidence', [
     [EVIDENCE_PREFIX, definition.evidence],
     [UPLOAD_PREFIX, definition.uploads],

@@ -70,3 +70,21 @@ export const EVIDENCE_DELETED_TAG = { Key: 'evidence-state', Value: 'deleted' } 
 export const ROLLUP_PREFIX = 'rollups/';
 /** Table partitions of rollup run records (`ROLLUP#<formId>#<period>`), the only items the rollup functions write. */
 export const ROLLUP_RUN_PARTITION_PREFIX = 'ROLLUP#';
+/**
+ * The table's partitions by what they hold, as partition key prefixes: a function that writes
+ * may write only the partitions it names (functions/routes.ts `writes`, IAM `dynamodb:LeadingKeys`).
+ */
+export const PARTITIONS = {
+  /** A library's reports, revisions and evidence: `LIB#<libraryId>`. */
+  library: 'LIB#',
+  /** A form and period's window and lock exceptions: `PERIOD#<formId>#<period>`. */
+  period: 'PERIOD#',
+  /**
+   * Idempotency records: Powertools keeps them under `idempotency#<function name>` (its
+   * DynamoDB layer's partition when the table has a sort key), the request's hash as sort key.
+   */
+  idempotency: 'idempotency#',
+  /** Rollup run records: `ROLLUP#<formId>#<period>`. */
+  rollupRuns: ROLLUP_RUN_PARTITION_PREFIX,
+} as const;
+export type Partition = keyof typeof PARTITIONS;

@@ -81,6 +81,40 @@ describe('refusalOf', () => {
     );
   });
 
+  it('lets each writing function write only the partitions it names', () => {
+    const put = (PK: string) => ({ TableName: 'reports', Item: { PK, SK: 'X' } });
+    expect(refusal('save-submission', 'DynamoDB', 'PutItem', put('LIB#140521'))).toBe(undefined);
+    expect(
+      refusal('save-submission', 'DynamoDB', 'PutItem', put('idempotency#save-submission')),
+    ).toBe(undefined);
+    expect(
+      refusal('presign-evidence', 'DynamoDB', 'PutItem', put('idempotency#save-submission')),
+    ).toMatch(
+      /presign-evidence is not authorized to perform dynamodb:PutItem .*idempotency#save-submission/,
+    );
+    expect(refusal('presign-evidence', 'DynamoDB', 'PutItem', put('REGISTRY'))).toMatch(
+      /partition REGISTRY/,
+    );
+    expect(refusal('manage-period', 'DynamoDB', 'PutItem', put('PERIOD#f#2025'))).toBe(undefined);
+    expect(refusal('manage-period', 'DynamoDB', 'PutItem', put('LIB#140521'))).toMatch(
+      /manage-period is not authorized/,
+    );
+  });
+
+  it('reads a copy as a read of its source and a write of the copy', () => {
+    const copy = (CopySource: string, Key: string) => ({ Bucket: 'ev', CopySource, Key });
+    expect(
+      refusal('verify-evidence', 'S3', 'CopyObject', copy('ev/uploads/1/a', 'evidence/1/a')),
+    ).toBe(undefined);
+    // Only verification copies, and only from an upload to evidence/.
+    expect(
+      refusal('verify-evidence', 'S3', 'CopyObject', copy('ev/evidence/1/a', 'uploads/1/a')),
+    ).toMatch(/s3:PutObject on object ev\/uploads\/1\/a/);
+    expect(
+      refusal('presign-evidence', 'S3', 'CopyObject', copy('ev/uploads/1/a', 'evidence/1/a')),
+    ).toMatch(/presign-evidence is not authorized to perform s3:GetObject/);
+  });
+
   it('keeps object actions to their bucket and prefix', () => {
     const object = (Bucket: string, Key: string) => ({ Bucket, Key });
     expect(refusal('verify-evidence', 'S3', 'HeadObject', object('ev', 'evidence/a.jpg'))).toBe(

@@ -181,9 +181,9 @@ const grants = (permission: Permission, need: Need, resources: GuardedResources)
       return (
         resource.kind === 'table' &&
         need.table === resources.tableName &&
-        (permission.partitionKeyPrefix === undefined ||
+        (permission.partitionKeyPrefixes === undefined ||
           (need.partitionKeys ?? ['']).every((key) =>
-            key.startsWith(permission.partitionKeyPrefix ?? ''),
+            (permission.partitionKeyPrefixes ?? []).some((prefix) => key.startsWith(prefix)),
           ))
       );
     case 'index':

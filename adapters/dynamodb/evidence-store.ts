@@ -10,7 +10,7 @@ import {
 } from '../../domain/evidence/model.js';
 import type { SubmissionKey } from '../../domain/submissions/model.js';
 import { withStorageErrors } from '../storage-errors.js';
-import { evidenceKeys, evidencePrefix, evidenceSetKeys } from './keys.js';
+import { evidenceKeys, evidencePrefix, evidenceSetKeys, libraryPartition } from './keys.js';
 import { queryAll } from './query-all.js';
 import { sendTransaction } from './transactions.js';
 
@@ -91,7 +91,7 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
       {
         TableName: this.tableName,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': `LIB#${libraryId}`, ':prefix': prefix },
+        ExpressionAttributeValues: { ':pk': libraryPartition(libraryId), ':prefix': prefix },
         ConsistentRead: true,
       },
       (item) => EvidenceItem.parse(item),

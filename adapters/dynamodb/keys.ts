@@ -1,4 +1,7 @@
-import { ROLLUP_RUN_PARTITION_PREFIX } from '../../infra/resources.js';
+import { PARTITIONS, ROLLUP_RUN_PARTITION_PREFIX } from '../../infra/resources.js';
+
+/** A library's partition: its reports, revisions and evidence. */
+export const libraryPartition = (libraryId: string) => `${PARTITIONS.library}${libraryId}`;
 
 /** Item key layout of the single table (see docs/architecture.md, "Storage"). */
 export const registryKey = (libraryId: string) => ({ PK: 'REGISTRY', SK: `LIBRARY#${libraryId}` });
@@ -9,12 +12,12 @@ const REVISION_DIGITS = 8;
 
 /** A library's reports live in its partition: heads, revisions (newest first by sort key). */
 export const submissionKeys = (key: { libraryId: string; formId: string; period: string }) => ({
-  PK: `LIB#${key.libraryId}`,
+  PK: libraryPartition(key.libraryId),
   SK: `HEAD#${key.formId}#${key.period}`,
 });
 export const headIndexKeys = (key: { libraryId: string; formId: string; period: string }) => ({
   GSI1PK: periodPartition(key.formId, key.period),
-  GSI1SK: `LIB#${key.libraryId}`,
+  GSI1SK: libraryPartition(key.libraryId),
 });
 export const periodPartition = (formId: string, period: string) => `FORM#${formId}#${period}`;
 export const revisionPrefix = (key: { formId: string; period: string }) =>
@@ -23,16 +26,16 @@ export const revisionKeys = (
   key: { libraryId: string; formId: string; period: string },
   revision: number,
 ) => ({
-  PK: `LIB#${key.libraryId}`,
+  PK: libraryPartition(key.libraryId),
   SK: `${revisionPrefix(key)}${String(revision).padStart(REVISION_DIGITS, '0')}`,
 });
 
 export const windowKeys = (formId: string, period: string) => ({
-  PK: `PERIOD#${formId}#${period}`,
+  PK: `${PARTITIONS.period}${formId}#${period}`,
   SK: 'WINDOW',
 });
 export const exceptionKeys = (formId: string, period: string, libraryId: string) => ({
-  PK: `PERIOD#${formId}#${period}`,
+  PK: `${PARTITIONS.period}${formId}#${period}`,
   SK: `EXCEPTION#${libraryId}`,
 });
 
@@ -40,7 +43,7 @@ export const evidencePrefix = (key: { formId: string; period: string }) =>
   `EVID#${key.formId}#${key.period}#`;
 /** The version of a report's set of evidence, moved on by every create (not an EVID# item). */
 export const evidenceSetKeys = (key: { libraryId: string; formId: string; period: string }) => ({
-  PK: `LIB#${key.libraryId}`,
+  PK: libraryPartition(key.libraryId),
   SK: `EVIDSET#${key.formId}#${key.period}`,
 });
 export const evidenceKeys = (key: {
@@ -48,7 +51,7 @@ export const evidenceKeys = (key: {
   formId: string;
   period: string;
   evidenceId: string;
-}) => ({ PK: `LIB#${key.libraryId}`, SK: `${evidencePrefix(key)}${key.evidenceId}` });
+}) => ({ PK: libraryPartition(key.libraryId), SK: `${evidencePrefix(key)}${key.evidenceId}` });
 
 /** Rollup run records of one form and period; the newest has the greatest sort key. */
 export const rollupRunPartition = (formId: string, period: string) =>

@@ -23,11 +23,10 @@ import {
 } from '../../domain/errors.js';
 import { mainTable, resourceEnv } from '../../infra/resources.js';
 import { compressResponse } from './compression.js';
+import { IDEMPOTENCY_CONFIG_OPTIONS } from './idempotency-settings.js';
 import type { ApiEvent, ApiResult } from './types.js';
 
 type HttpMiddleware = MiddlewareObj<ApiEvent, ApiResult, Error, Context>;
-
-export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 const persistenceStore = new DynamoDBPersistenceLayer({
   tableName: requireEnv(resourceEnv.tableName),
@@ -39,12 +38,7 @@ const persistenceStore = new DynamoDBPersistenceLayer({
 });
 
 const config = new IdempotencyConfig({
-  // Scoped to the caller and the route; no key header, no idempotency (JMESPath `&&`).
-  eventKeyJmesPath:
-    'headers."idempotency-key" && [requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"]',
-  payloadValidationJmesPath: 'body',
-  throwOnNoIdempotencyKey: false,
-  expiresAfterSeconds: IDEMPOTENCY_TTL_SECONDS,
+  ...IDEMPOTENCY_CONFIG_OPTIONS,
   responseHook: (response) => {
     const result = response as ApiResult;
     return { ...result, headers: { ...result.headers, 'idempotent-replayed': 'true' } };

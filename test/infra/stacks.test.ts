@@ -1001,6 +1001,34 @@ describe('evidence and reports grants', () => {
     });
   });
 
+  test('each writing function writes only the partitions of what it changes; the others write nothing', () => {
+    // Written out here, not derived from functions/routes.ts: a widened grant must fail a test.
+    const partitionsWritten: Record<string, string[]> = {
+      'save-submission': ['LIB#*', 'idempotency#*'],
+      'submit-submission': ['LIB#*', 'idempotency#*'],
+      'review-submission': ['LIB#*', 'idempotency#*'],
+      'presign-evidence': ['LIB#*'],
+      'verify-evidence': ['LIB#*'],
+      'delete-evidence': ['LIB#*'],
+      'manage-period': ['PERIOD#*'],
+      'start-rollup': ['ROLLUP#*'],
+      'run-rollup': ['ROLLUP#*'],
+    };
+    for (const { entry } of functions) {
+      const writes = allowedStatementsOf(entry).filter((statement) =>
+        statement.actions.some(isTableWrite),
+      );
+      const expected = partitionsWritten[entry];
+      if (expected === undefined) {
+        expect({ entry, writes }).toEqual({ entry, writes: [] });
+        continue;
+      }
+      expect(writes.map((statement) => ({ entry, condition: statement.condition }))).toEqual([
+        { entry, condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': expected } } },
+      ]);
+    }
+  });
+
   test('the rollup functions write only rollup run records (partition key ROLLUP#…)', () => {
     for (const entry of ['start-rollup', 'run-rollup'] as const) {
       const writes = allowedStatementsOf(entry).filter((statement) =>

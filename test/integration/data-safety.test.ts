@@ -8,8 +8,9 @@
  * every revision reads back exactly as the put that created it wrote it.
  *
  * The services are wired here as functions/*-service.ts wires them, with this recording client
- * (the handlers' own clients are module-private); the idempotency layer mirrors
- * functions/http/idempotency.ts. Libraries 140921–140923 (忻州市), period 2029: no other test
+ * (the handlers' own clients are module-private); the idempotency layer takes the settings of
+ * functions/http/idempotency.ts (idempotency-settings.ts) with that client. Libraries
+ * 140921–140923 (忻州市), period 2029: no other test
  * uses them.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -44,6 +45,7 @@ import { SaveDraftBody } from '../../domain/submissions/commands.js';
 import type { SubmissionKey } from '../../domain/submissions/model.js';
 import { SubmissionService } from '../../domain/submissions/service.js';
 import { RevisionConflictError } from '../../domain/submissions/store.js';
+import { IDEMPOTENCY_CONFIG_OPTIONS } from '../../functions/http/idempotency-settings.js';
 import { readJsonBody } from '../../functions/http/request.js';
 import type { ApiEvent, ApiResult } from '../../functions/http/types.js';
 import { mainTable, ROLLUP_RUN_PARTITION_PREFIX } from '../../infra/resources.js';
@@ -290,11 +292,7 @@ const inStep = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
   }
 };
 
-const previousFunctionName = process.env.AWS_LAMBDA_FUNCTION_NAME;
-
 beforeAll(async () => {
-  // Powertools names idempotency records after the function.
-  process.env.AWS_LAMBDA_FUNCTION_NAME = 'data-safety-save-submission';
   const window = {
     opensAt: new Date(Date.now() - DAY).toISOString(),
     dueAt: new Date(Date.now() + 30 * DAY).toISOString(),
@@ -310,8 +308,6 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  if (previousFunctionName === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
-  else process.env.AWS_LAMBDA_FUNCTION_NAME = previousFunctionName;
   client.destroy();
   s3.destroy();
 });
@@ -553,13 +549,7 @@ describe('every write path, against DynamoDB Local', () => {
       expiryAttr: mainTable.timeToLiveAttribute,
       awsSdkV3Client: client,
     });
-    const config = new IdempotencyConfig({
-      eventKeyJmesPath:
-        'headers."idempotency-key" && [requestContext.authorizer.jwt.claims.sub, routeKey, rawPath, headers."idempotency-key"]',
-      payloadValidationJmesPath: 'body',
-      throwOnNoIdempotencyKey: false,
-      expiresAfterSeconds: 24 * 60 * 60,
-    });
+    const config = new IdempotencyConfig(IDEMPOTENCY_CONFIG_OPTIONS);
     const key = reportKey(LIB.race);
     const racer = library(LIB.race);
     const handler = middy(async (event: ApiEvent): Promise<ApiResult> => {
