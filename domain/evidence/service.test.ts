@@ -838,6 +838,18 @@ describe('EvidenceService.presign', () => {
     },
   );
 
+  it('ends a loop of adding and deleting: at most ten times the limit of items ever (409)', async () => {
+    await context.reportIn('draft');
+    for (let index = 0; index < MAX_ITEMS * 10; index += 1) {
+      const { evidence } = await context.service.presign(librarian(), reportKey(), body());
+      await context.service.delete(librarian(), keyOf(evidence));
+    }
+    const error = await failure(context.service.presign(librarian(), reportKey(), body()));
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(error.detail.en).toContain(`${MAX_ITEMS * 10} files were added`);
+    expect(context.evidence.items.size).toBe(MAX_ITEMS * 10);
+  });
+
   it('accepts a returned report', async () => {
     await context.reportIn('returned');
     const { evidence } = await context.service.presign(librarian(), reportKey(), body());

@@ -61,6 +61,12 @@ const isEditable = (head: SubmissionHead | undefined): head is SubmissionHead =>
   head !== undefined && EDITABLE.has(head.status);
 /** Reads and tries of an upload's create while other uploads of the report keep getting in. */
 const CREATE_ATTEMPTS = 40;
+/**
+ * Items a report may have ever had, deleted and rejected ones included, as a multiple of its
+ * limit: every item stays (history shows it), and every presign and verification reads them
+ * all, so a loop of presign and delete must not grow a report without end.
+ */
+const HISTORY_FACTOR = 10;
 /** Checks of one verification when its upload keeps being replaced while it is read. */
 const VERIFY_ATTEMPTS = 3;
 const ACTIVE = ['pending', 'verified'] as const;
@@ -191,6 +197,12 @@ export class EvidenceService {
         throw new ConflictError({
           zh: `每份报告最多 ${max} 份佐证材料，请先删除不需要的材料。`,
           en: `A report takes at most ${max} evidence files; delete some first.`,
+        });
+      }
+      if (items.length >= max * HISTORY_FACTOR) {
+        throw new ConflictError({
+          zh: `这份报告已添加过 ${items.length} 份材料（含已删除的），不能再添加。如确需添加，请联系省馆。`,
+          en: `${items.length} files were added to this report (deleted ones included); no more can be added. Contact the provincial office if you must.`,
         });
       }
       try {
