@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import { authorize } from '../domain/auth/policy.js';
 import { apiMiddlewares } from './http/middlewares.js';
 import { formPeriodOf } from './http/params.js';
 import { principalOf } from './http/request.js';
@@ -15,6 +16,8 @@ const rollupService = createRollupService({ clients: 'api' });
  */
 export const getRollup = async (event: ApiEvent): Promise<ApiResult> => {
   const principal = principalOf(event);
+  // A library is refused (403) whatever path it names, before the path is judged (400).
+  authorize(principal, 'rollup:read');
   const { formId, period } = formPeriodOf(event);
   const correlationId = correlationIdOf(event);
   const name = event.pathParameters?.name;

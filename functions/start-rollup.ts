@@ -3,6 +3,7 @@ import { requireEnv } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { lambdaClient } from '../adapters/lambda/client.js';
 import { LambdaRollupLauncher } from '../adapters/lambda/rollup-launcher.js';
+import { authorize } from '../domain/auth/policy.js';
 import type { ReportStorage } from '../domain/rollup/model.js';
 import { RollupService } from '../domain/rollup/service.js';
 import { resourceEnv } from '../infra/resources.js';
@@ -30,8 +31,11 @@ const rollupService = new RollupService({
  * invoked asynchronously; the answer (202) names the run, whose progress `GET` shows.
  */
 export const startRollup = async (event: ApiEvent): Promise<ApiResult> => {
+  const principal = principalOf(event);
+  // A library is refused (403) whatever path it names, before the path is judged (400).
+  authorize(principal, 'rollup:run');
   const { formId, period } = formPeriodOf(event);
-  const run = await rollupService.start(principalOf(event), formId, period);
+  const run = await rollupService.start(principal, formId, period);
   const result = json(202, run, correlationIdOf(event));
   return {
     ...result,

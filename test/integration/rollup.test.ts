@@ -371,6 +371,10 @@ describe('who may do what', () => {
     await expectProblem(await api(ROLLUP, { method: 'POST', token }), 403);
     await expectProblem(await api(ROLLUP, { token }), 403);
     await expectProblem(await api(`${ROLLUP}/files/comparison.csv`, { token }), 403);
+    // Whatever the path: refused for the role before the path is judged.
+    const malformed = `/api/rollups/${FORM}/20x6`;
+    await expectProblem(await api(malformed, { method: 'POST', token }), 403);
+    await expectProblem(await api(malformed, { token }), 403);
   });
 
   it('no token: 401', async () => {
