@@ -3,12 +3,15 @@ import { realForm, wuxiangReport2025 } from '../../../domain/forms/fixtures.js';
 import {
   blockersFromServer,
   draftSave,
+  entryPath,
   mergeAfterConflict,
   parseMoneyText,
   parseNumberText,
   sameValue,
   submissionBlockers,
   switchMoneyUnit,
+  withinEntries,
+  withoutEntry,
 } from './draft-state.js';
 
 const form = realForm();
@@ -40,6 +43,43 @@ describe('reading what people type', () => {
   });
 });
 
+describe('a unit written after an amount', () => {
+  it('accepts the unit already chosen', () => {
+    expect(parseMoneyText('20万', 'wan')).toEqual({ value: 200000 });
+    expect(parseMoneyText(' 12.9 万元 ', 'wan')).toEqual({ value: 129000 });
+    expect(parseMoneyText('200000元', 'yuan')).toEqual({ value: 200000 });
+    expect(parseMoneyText('２００,０００ 元', 'yuan')).toEqual({ value: 200000 });
+  });
+
+  it('refuses another unit, saying which one is chosen', () => {
+    expect(parseMoneyText('20万', 'yuan')).toHaveProperty(
+      'error.zh',
+      '单位已选元，只填数字（按万元填写请改选万元）',
+    );
+    expect(parseMoneyText('200000元', 'wan')).toHaveProperty(
+      'error.zh',
+      '单位已选万元，只填数字（按元填写请改选元）',
+    );
+  });
+
+  it('refuses a unit alone or other words', () => {
+    expect(parseMoneyText('万元', 'wan')).toHaveProperty('error.zh', '请输入数字');
+    expect(parseMoneyText('5千', 'wan')).toHaveProperty('error.zh', '请输入数字');
+    expect(parseMoneyText('20万万', 'wan')).toHaveProperty('error.zh', '请输入数字');
+  });
+
+  it('is read again in the other unit when the unit changes', () => {
+    expect(switchMoneyUnit('20万', 'wan', 'yuan')).toEqual({
+      text: '200000',
+      parsed: { value: 200000 },
+    });
+    expect(switchMoneyUnit('200000元', 'wan', 'yuan')).toEqual({
+      text: '200000元',
+      parsed: { value: 200000 },
+    });
+  });
+});
+
 describe('switching a money input between 万元 and 元', () => {
   it('rewrites a valid amount in the new unit, keeping the amount', () => {
     expect(switchMoneyUnit('12.9', 'wan', 'yuan')).toEqual({
@@ -61,8 +101,8 @@ describe('switching a money input between 万元 and 元', () => {
       parsed: { value: 125000 },
     });
     // Wrong in either unit: the error stays, about the text still shown.
-    expect(switchMoneyUnit('12万', 'wan', 'yuan')).toEqual({
-      text: '12万',
+    expect(switchMoneyUnit('12千', 'wan', 'yuan')).toEqual({
+      text: '12千',
       parsed: { error: { zh: '请输入数字', en: 'Enter a number' } },
     });
   });
@@ -119,6 +159,76 @@ describe('what a draft save carries', () => {
       values: { servicePopulation: 150000 },
       held: [],
     });
+  });
+});
+
+describe('errors inside a group entry, by path', () => {
+  const notANumber = { zh: '请输入数字', en: 'Enter a number' };
+
+  it('names a sub-field as the engine does', () => {
+    expect(entryPath('incidents', 0, 'lossYuan')).toBe('incidents.0.lossYuan');
+  });
+
+  it('holds the whole group while a sub-field has an error, and counts it once', () => {
+    const lastSaved = { incidents: [{ kind: 'flood' }] };
+    const values = { incidents: [{ kind: 'flood' }, { kind: 'fire', lossYuan: 20000 }] };
+    expect(
+      draftSave(form, values, lastSaved, {
+        'incidents.0.lossYuan': notANumber,
+        'incidents.1.lossYuan': notANumber,
+      }),
+    ).toEqual({ values: lastSaved, held: ['incidents'] });
+    expect(draftSave(form, values, lastSaved, {})).toEqual({ values, held: [] });
+  });
+
+  it('points a blocker at the sub-field, whether found here or by the server', () => {
+    const { blockers } = submissionBlockers(
+      form,
+      {},
+      undefined,
+      {},
+      { 'incidents.1.lossYuan': notANumber },
+    );
+    expect(blockers).toContainEqual({
+      kind: 'input',
+      field: 'incidents',
+      path: 'incidents.1.lossYuan',
+      message: notANumber,
+    });
+    expect(
+      blockersFromServer(form, [
+        { path: 'values.incidents.0.date', code: 'invalid', message: notANumber },
+        { path: 'values.holdingsTotal', code: 'required', message: notANumber },
+      ]),
+    ).toEqual([
+      { kind: 'field', field: 'holdingsTotal', message: notANumber },
+      { kind: 'field', field: 'incidents', path: 'incidents.0.date', message: notANumber },
+    ]);
+  });
+
+  it("drops a removed entry's errors and moves later ones down with their entries", () => {
+    const errors = {
+      'incidents.0.lossYuan': 'a',
+      'incidents.1.lossYuan': 'b',
+      'incidents.2.date': 'c',
+      'incidents.10.lossYuan': 'd',
+      holdingsTotal: 'e',
+      'incidentsOther.1.x': 'f',
+    };
+    expect(withoutEntry(errors, 'incidents', 1)).toEqual({
+      'incidents.0.lossYuan': 'a',
+      'incidents.1.date': 'c',
+      'incidents.9.lossYuan': 'd',
+      holdingsTotal: 'e',
+      'incidentsOther.1.x': 'f',
+    });
+    expect(withoutEntry({ 'incidents.0.lossYuan': 'a' }, 'incidents', 0)).toEqual({});
+  });
+
+  it('drops errors of entries no longer there after the group shrank', () => {
+    expect(
+      withinEntries({ 'incidents.0.a': 1, 'incidents.2.a': 2, plans: 3 }, 'incidents', 2),
+    ).toEqual({ 'incidents.0.a': 1, plans: 3 });
   });
 });
 

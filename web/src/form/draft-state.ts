@@ -42,11 +42,40 @@ export const parseNumberText = (text: string): NumberParse => {
   return { value: Number(normalized) };
 };
 
-/** A money input's text in 元 or 万元, to whole yuan. */
+/** Units people write after an amount, longest first so 万元 is not read as 元. */
+const UNIT_SUFFIXES: readonly (readonly [string, MoneyUnit])[] = [
+  ['万元', 'wan'],
+  ['万', 'wan'],
+  ['元', 'yuan'],
+];
+
+const WRONG_UNIT: Record<MoneyUnit, Localized> = {
+  wan: {
+    zh: '单位已选万元，只填数字（按元填写请改选元）',
+    en: 'The unit is 万元: enter the number only (or choose 元)',
+  },
+  yuan: {
+    zh: '单位已选元，只填数字（按万元填写请改选万元）',
+    en: 'The unit is 元: enter the number only (or choose 万元)',
+  },
+};
+
+/**
+ * A money input's text in 元 or 万元, to whole yuan. People often write the unit after the
+ * amount (20万, 200000元): the unit already chosen is accepted, another one is refused with
+ * a message saying so, since reading it silently would disagree with the unit shown.
+ */
 export const parseMoneyText = (text: string, unit: MoneyUnit): NumberParse => {
-  if (text.trim() === '') return { value: undefined };
+  let amount = text.trim();
+  if (amount === '') return { value: undefined };
+  const suffix = UNIT_SUFFIXES.find(([written]) => amount.endsWith(written));
+  if (suffix) {
+    if (suffix[1] !== unit) return { error: WRONG_UNIT[unit] };
+    amount = amount.slice(0, -suffix[0].length);
+    if (amount.trim() === '') return { error: NOT_A_NUMBER };
+  }
   try {
-    return { value: parseMoneyInput(text, unit) };
+    return { value: parseMoneyInput(amount, unit) };
   } catch (error) {
     if (!(error instanceof MoneyInputError)) throw error;
     if (error.reason === 'fraction-of-yuan') {
@@ -102,8 +131,51 @@ const isEmpty = (value: unknown) =>
 export const compact = (values: FormValues): FormValues =>
   Object.fromEntries(Object.entries(values).filter(([, value]) => !isEmpty(value)));
 
+/** A path within the values, as the engine names it: the server's `values.` prefix removed. */
+export const valuePath = (path: string) => path.replace(/^values\./, '');
+
 /** The top-level field a validation path is about (`incidents.0.date` → `incidents`). */
-export const fieldOfPath = (path: string) => path.replace(/^values\./, '').split('.')[0] ?? path;
+export const fieldOfPath = (path: string) => valuePath(path).split('.')[0] ?? path;
+
+/** A sub-field's path inside a group entry, named as the engine names it. */
+export const entryPath = (group: string, index: number, key: string) => `${group}.${index}.${key}`;
+
+/**
+ * Errors keyed by path after entry `index` of `group` is removed: that entry's go, and later
+ * entries' move down one index, as their entries do, so no error stays on an entry that is gone
+ * or lands on the wrong one.
+ */
+export const withoutEntry = <T>(
+  errors: Readonly<Record<string, T>>,
+  group: string,
+  index: number,
+): Record<string, T> => {
+  const prefix = `${group}.`;
+  const next: Record<string, T> = {};
+  for (const [path, error] of Object.entries(errors)) {
+    const match = path.startsWith(prefix) ? /^(\d+)(\..*)?$/.exec(path.slice(prefix.length)) : null;
+    const position = match ? Number(match[1]) : undefined;
+    if (position === undefined || position < index) next[path] = error;
+    else if (position > index) next[`${prefix}${position - 1}${match?.[2] ?? ''}`] = error;
+  }
+  return next;
+};
+
+/** Errors keyed by path without those of entries at or past `length` (the group shrank). */
+export const withinEntries = <T>(
+  errors: Readonly<Record<string, T>>,
+  group: string,
+  length: number,
+): Record<string, T> => {
+  const prefix = `${group}.`;
+  return Object.fromEntries(
+    Object.entries(errors).filter(([path]) => {
+      if (!path.startsWith(prefix)) return true;
+      const position = /^(\d+)/.exec(path.slice(prefix.length))?.[1];
+      return position === undefined || Number(position) < length;
+    }),
+  );
+};
 
 /** Compares field keys by their place in the form. */
 const byFormOrder = (form: CompiledForm) => {
@@ -131,9 +203,11 @@ export const draftSave = (
   inputErrors: Readonly<Record<string, unknown>>,
 ): DraftSave => {
   const current = compact(values);
+  // Input errors may be keyed by a sub-field's path; a save holds back the whole field.
+  const typed = new Set(Object.keys(inputErrors).map(fieldOfPath));
   const invalid = new Set([
     ...validateDraft(form, current).fieldErrors.map((error) => fieldOfPath(error.path)),
-    ...Object.keys(inputErrors),
+    ...typed,
   ]);
   const saved = compact(lastSaved);
   const payload: FormValues = Object.fromEntries(
@@ -143,7 +217,7 @@ export const draftSave = (
   for (const key of invalid) {
     if (key in saved) payload[key] = saved[key];
     // Text that is not a number is never saved, even when the value behind it still is.
-    if (key in inputErrors || !sameValue(current[key], saved[key])) held.push(key);
+    if (typed.has(key) || !sameValue(current[key], saved[key])) held.push(key);
   }
   return { values: payload, held: held.sort(byFormOrder(form)) };
 };
@@ -170,6 +244,8 @@ export interface Blocker {
   kind: 'field' | 'rule' | 'explanation' | 'input';
   /** The field to jump to. */
   field: string;
+  /** Where inside the field, when a sub-field of a group entry (`incidents.0.lossYuan`). */
+  path?: string;
   message: Localized;
   ruleId?: string;
 }
@@ -178,6 +254,13 @@ export interface Blocker {
 const inFormOrder = (form: CompiledForm, blockers: Blocker[]): Blocker[] => {
   const compare = byFormOrder(form);
   return blockers.sort((a, b) => compare(a.field, b.field));
+};
+
+/** The field a path is about, and the path itself when it points inside the field. */
+const fieldAndPath = (path: string): { field: string; path?: string } => {
+  const field = fieldOfPath(path);
+  const inner = valuePath(path);
+  return inner === field ? { field } : { field, path: inner };
 };
 
 const RULE_PATH = 'rules.';
@@ -197,7 +280,7 @@ export const blockersFromServer = (form: CompiledForm, errors: readonly FieldErr
         : error.path.startsWith(EXPLANATION_PATH)
           ? 'explanation'
           : undefined;
-      if (!about) return { kind: 'field', field: fieldOfPath(error.path), message: error.message };
+      if (!about) return { kind: 'field', ...fieldAndPath(error.path), message: error.message };
       const ruleId = error.path.slice(
         about === 'rule' ? RULE_PATH.length : EXPLANATION_PATH.length,
       );
@@ -221,14 +304,14 @@ export const submissionBlockers = (
 ): { blockers: Blocker[]; report: ValidationReport } => {
   const report = validateFinal(form, compact(values), previous);
   const blockers: Blocker[] = [
-    ...Object.entries(inputErrors).map(([field, message]) => ({
+    ...Object.entries(inputErrors).map(([path, message]) => ({
       kind: 'input' as const,
-      field,
+      ...fieldAndPath(path),
       message,
     })),
     ...report.fieldErrors.map((error) => ({
       kind: 'field' as const,
-      field: fieldOfPath(error.path),
+      ...fieldAndPath(error.path),
       message: error.message,
     })),
     ...report.ruleErrors.map((violation) => ({

@@ -4,23 +4,38 @@
  * the text as typed (plain, no separators); the value they report is the parsed number.
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  type Dispatch,
+  type StateUpdater,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'preact/hooks';
 import type { MoneyUnit } from '../../../domain/forms/money.js';
 import type { UiField } from '../../../domain/forms/ui-model.js';
 import { type Localized, type Translator, useT } from '../i18n.js';
 import {
+  entryPath,
   moneyText,
   type NumberParse,
   parseMoneyText,
   parseNumberText,
   sameValue,
   switchMoneyUnit,
+  withinEntries,
+  withoutEntry,
 } from './draft-state.js';
 
 export interface FieldMessage {
   kind: 'error' | 'warning' | 'comment';
   text: Localized | string;
   id?: string;
+  /**
+   * The sub-field of a group entry it is about, as the engine names paths
+   * (`incidents.0.lossYuan`); shown there. Without one it is about the whole field.
+   */
+  path?: string;
 }
 
 export interface FieldProps {
@@ -38,6 +53,8 @@ export interface FieldProps {
 }
 
 const PREVIOUS_TEXT_LENGTH = 60;
+/** A text's character count shows from this share of its limit on, before it is reached. */
+const COUNTER_FROM = 0.8;
 
 const inputId = (name: string) => `field-${name.replace(/\./g, '-')}`;
 
@@ -75,6 +92,9 @@ const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean
     isMoney ? parseMoneyText(text, moneyUnit) : parseNumberText(text);
   const [text, setText] = useState(() => format(props.value, unit));
   const emitted = useRef<unknown>(props.value);
+  // The conversion is of the text as it stands: beside an error it would show a stale amount.
+  const current = isMoney ? parse(text, unit) : undefined;
+  const converted = current && 'value' in current ? current.value : undefined;
 
   // A value changed from outside (a reload, a merge) replaces the text; typing does not.
   useEffect(() => {
@@ -136,9 +156,9 @@ const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean
       ) : field.unit ? (
         <span class="unit">{t(field.unit)}</span>
       ) : null}
-      {isMoney && unit === 'wan' && typeof props.value === 'number' ? (
+      {unit === 'wan' && converted !== undefined ? (
         <span class="conversion" aria-live="polite">
-          = {t.number(props.value, 0)} {t('元', 'yuan')}
+          = {t.number(converted, 0)} {t('元', 'yuan')}
         </span>
       ) : null}
     </div>
@@ -223,43 +243,111 @@ const ChoiceInputs = (props: FieldProps & { describedBy: string; invalid: boolea
   );
 };
 
-const GroupInput = (props: FieldProps & { describedBy: string }) => {
+/** Input errors of a group's sub-fields, by path (`incidents.0.lossYuan`). */
+type EntryErrors = Record<string, Localized>;
+
+/**
+ * What the page is told about a group whose sub-fields have input errors: one error for the
+ * whole field (the page holds its save back and lists it), naming the first entry and sub-field.
+ */
+const entryErrorsSummary = (
+  group: string,
+  subFields: readonly UiField[],
+  errors: EntryErrors,
+): Localized | undefined => {
+  const found = Object.entries(errors)
+    .map(([path, error]) => {
+      const [index = '', key = ''] = path.slice(group.length + 1).split('.');
+      return { index: Number(index), sub: subFields.findIndex((s) => s.key === key), error };
+    })
+    .sort((a, b) => a.index - b.index || a.sub - b.sub);
+  const first = found[0];
+  if (!first) return undefined;
+  const label = subFields[first.sub]?.label ?? { zh: '', en: '' };
+  const more = found.length - 1;
+  return {
+    zh: `第 ${first.index + 1} 条（${label.zh}）${first.error.zh}${more > 0 ? `；另有 ${more} 处有误` : ''}`,
+    en: `Entry ${first.index + 1} (${label.en}): ${first.error.en}${more > 0 ? `; ${more} more` : ''}`,
+  };
+};
+
+const GroupInput = (
+  props: FieldProps & {
+    describedBy: string;
+    entryErrors: EntryErrors;
+    setEntryErrors: Dispatch<StateUpdater<EntryErrors>>;
+  },
+) => {
   const t = useT();
   const entries = Array.isArray(props.value) ? (props.value as Record<string, unknown>[]) : [];
   const subFields = props.field.fields ?? [];
+  const { setEntryErrors } = props;
+  // Stable keys, so removing an entry removes its inputs (and their text still being typed)
+  // rather than handing them to the entry that moves up into its place.
+  const keys = useRef<number[]>([]);
+  const nextKey = useRef(0);
+  while (keys.current.length < entries.length) keys.current.push(nextKey.current++);
+  if (keys.current.length > entries.length) keys.current = keys.current.slice(0, entries.length);
+
+  // Entries gone some other way (a reload, a merge) take their errors with them.
+  useEffect(() => {
+    setEntryErrors((current) => {
+      const next = withinEntries(current, props.name, entries.length);
+      return Object.keys(next).length === Object.keys(current).length ? current : next;
+    });
+  }, [entries.length]);
+
   const replace = (index: number, entry: Record<string, unknown> | undefined) => {
     const next = entries.flatMap((current, position) =>
       position === index ? (entry ? [entry] : []) : [current],
     );
     props.onChange(next);
   };
+  const remove = (index: number) => {
+    keys.current.splice(index, 1);
+    setEntryErrors((current) => withoutEntry(current, props.name, index));
+    replace(index, undefined);
+  };
   return (
     <div class="group-entries" aria-describedby={props.describedBy}>
       {entries.map((entry, index) => (
-        <fieldset key={index} class="group-entry">
+        <fieldset key={keys.current[index]} class="group-entry">
           <legend>
             {t(props.field.label)} {index + 1}
           </legend>
-          {subFields.map((sub) => (
-            <FieldInput
-              key={sub.key}
-              field={sub}
-              name={`${props.name}.${index}.${sub.key}`}
-              value={entry[sub.key]}
-              readOnly={props.readOnly}
-              messages={[]}
-              onInputError={props.onInputError}
-              onChange={(value) => {
-                const { [sub.key]: _replaced, ...rest } = entry;
-                replace(
-                  index,
-                  value === undefined || value === '' ? rest : { ...rest, [sub.key]: value },
-                );
-              }}
-            />
-          ))}
+          {subFields.map((sub) => {
+            const path = entryPath(props.name, index, sub.key);
+            const typed = props.entryErrors[path];
+            return (
+              <FieldInput
+                key={sub.key}
+                field={sub}
+                name={path}
+                value={entry[sub.key]}
+                readOnly={props.readOnly}
+                messages={[
+                  ...(typed ? [{ kind: 'error' as const, text: typed }] : []),
+                  ...props.messages.filter((message) => message.path === path),
+                ]}
+                onInputError={(error) =>
+                  setEntryErrors((current) => {
+                    if (!error && !(path in current)) return current;
+                    const { [path]: _cleared, ...rest } = current;
+                    return error ? { ...rest, [path]: error } : rest;
+                  })
+                }
+                onChange={(value) => {
+                  const { [sub.key]: _replaced, ...rest } = entry;
+                  replace(
+                    index,
+                    value === undefined || value === '' ? rest : { ...rest, [sub.key]: value },
+                  );
+                }}
+              />
+            );
+          })}
           {props.readOnly ? null : (
-            <button type="button" class="link-button" onClick={() => replace(index, undefined)}>
+            <button type="button" class="link-button" onClick={() => remove(index)}>
               {t('删除此条', 'Remove this entry')}
             </button>
           )}
@@ -284,9 +372,51 @@ export const FieldInput = (props: FieldProps) => {
   const { field } = props;
   const id = inputId(props.name);
   const helpId = `${id}-help`;
-  const messageIds = props.messages.map((message, index) => message.id ?? `${id}-message-${index}`);
-  const describedBy = [field.help ? helpId : '', ...messageIds].filter(Boolean).join(' ');
-  const invalid = props.messages.some((message) => message.kind === 'error');
+  const isGroup = field.widget === 'group';
+
+  // A group keeps its sub-fields' input errors itself, each shown at its sub-field, and tells
+  // the page one error for the whole field, which is therefore not repeated under the group.
+  const [entryErrors, setEntryErrors] = useState<EntryErrors>({});
+  // Every summary told to the page, so one still on its way back is not shown either.
+  const summaries = useRef(new WeakSet<Localized>());
+  const summary = useMemo(() => {
+    const next = isGroup
+      ? entryErrorsSummary(props.name, field.fields ?? [], entryErrors)
+      : undefined;
+    if (next) summaries.current.add(next);
+    return next;
+  }, [entryErrors]);
+  useEffect(() => {
+    if (isGroup) props.onInputError(summary);
+  }, [summary]);
+  const entryCount = isGroup && Array.isArray(props.value) ? props.value.length : 0;
+  const subPaths = new Set(
+    Array.from({ length: entryCount }, (_, index) =>
+      (field.fields ?? []).map((sub) => entryPath(props.name, index, sub.key)),
+    ).flat(),
+  );
+  const messages = isGroup
+    ? props.messages.filter(
+        (message) =>
+          !(message.path && subPaths.has(message.path)) &&
+          !(typeof message.text === 'object' && summaries.current.has(message.text)),
+      )
+    : props.messages;
+
+  // Text is never cut at its limit: the count says how far over it is and the engine's length
+  // error holds the field back until it is shortened.
+  const textLength =
+    field.widget === 'textarea' && typeof props.value === 'string' ? props.value.length : 0;
+  const limit = field.widget === 'textarea' ? field.maxLength : undefined;
+  const counted = limit !== undefined && textLength >= limit * COUNTER_FROM;
+  const over = limit !== undefined && textLength > limit;
+  const counterId = `${id}-count`;
+
+  const messageIds = messages.map((message, index) => message.id ?? `${id}-message-${index}`);
+  const describedBy = [field.help ? helpId : '', counted ? counterId : '', ...messageIds]
+    .filter(Boolean)
+    .join(' ');
+  const invalid = over || messages.some((message) => message.kind === 'error');
   const previous = previousText(field, props.previous, t);
   const usesFieldset =
     field.widget === 'toggle' || field.widget === 'checkboxes' || field.widget === 'group';
@@ -301,7 +431,7 @@ export const FieldInput = (props: FieldProps) => {
       ) : null}
     </span>
   );
-  const common = { ...props, describedBy, invalid };
+  const common = { ...props, messages, describedBy, invalid };
   return (
     <div
       class={`field field-${field.widget}${invalid ? ' has-error' : ''}`}
@@ -323,7 +453,6 @@ export const FieldInput = (props: FieldProps) => {
           id={id}
           name={props.name}
           value={typeof props.value === 'string' ? props.value : ''}
-          maxLength={field.maxLength}
           readOnly={props.readOnly}
           aria-invalid={invalid}
           aria-describedby={describedBy}
@@ -342,11 +471,21 @@ export const FieldInput = (props: FieldProps) => {
           aria-describedby={describedBy}
           onInput={(event) => props.onChange(event.currentTarget.value || undefined)}
         />
-      ) : field.widget === 'group' ? (
-        <GroupInput {...common} />
+      ) : isGroup ? (
+        <GroupInput {...common} entryErrors={entryErrors} setEntryErrors={setEntryErrors} />
       ) : (
         <ChoiceInputs {...common} />
       )}
+      {counted ? (
+        <p id={counterId} class={over ? 'message error char-count' : 'help char-count'}>
+          {over
+            ? t(
+                `已输入 ${textLength}/${limit} 字，超出 ${textLength - limit} 字，请删减后才能保存`,
+                `${textLength}/${limit} characters: ${textLength - limit} over the limit; shorten it to save`,
+              )
+            : t(`已输入 ${textLength}/${limit} 字`, `${textLength}/${limit} characters`)}
+        </p>
+      ) : null}
       {previous ? (
         <p class="previous">
           {t('上期：', 'Previous period: ')}
@@ -360,7 +499,7 @@ export const FieldInput = (props: FieldProps) => {
       ) : null}
       {/* Always present, so screen readers announce messages as they appear. */}
       <div class="messages" aria-live="polite">
-        {props.messages.map((message, index) => (
+        {messages.map((message, index) => (
           <p key={messageIds[index]} id={messageIds[index]} class={`message ${message.kind}`}>
             {message.kind === 'comment' ? <strong>{t('省馆意见：', 'Province: ')}</strong> : null}
             {typeof message.text === 'string' ? message.text : t(message.text)}
