@@ -2,9 +2,10 @@
 import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
 import { FieldKey } from '../forms/definition.js';
+import { MAX_COMMENT_LENGTH } from './limits.js';
 
 const Revision = z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000));
-const Comment = z.string().check(z.trim(), z.minLength(1), z.maxLength(2_000));
+const Comment = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH));
 
 export const SaveDraftBody = z.strictObject({
   values: z.record(z.string(), z.unknown()),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ApiError, problemText, uploadError } from './api.js';
+import { ApiError, createRetryKeys, problemText, uploadError } from './api.js';
 import type { Localized } from './i18n.js';
 
 const zh = (text: Localized) => text.zh;
@@ -55,5 +55,38 @@ describe('uploadError', () => {
 
   it('falls back to what the status means otherwise', () => {
     expect(problemText(uploadError(503), zh)).toBe('服务暂时不可用，请稍后重试。');
+  });
+});
+
+describe('createRetryKeys', () => {
+  const counter = () => {
+    let next = 0;
+    return () => `key-${++next}`;
+  };
+
+  it('gives a retry of the same write the same key until it succeeds', () => {
+    const keys = createRetryKeys(counter());
+    const body = { expectedRevision: 2, explanations: { r1: '新馆开放' } };
+    const first = keys.key('POST', '/r/submit', body);
+    // The answer was lost: the same submit again, with a body equal but not the same object.
+    expect(keys.key('POST', '/r/submit', structuredClone(body))).toBe(first);
+    keys.done('POST', '/r/submit', body);
+    expect(keys.key('POST', '/r/submit', body)).not.toBe(first);
+  });
+
+  it('gives another write, path or body a key of its own', () => {
+    const keys = createRetryKeys(counter());
+    const submit = keys.key('POST', '/r/submit', { expectedRevision: 2 });
+    expect(keys.key('POST', '/r/submit', { expectedRevision: 3 })).not.toBe(submit);
+    expect(keys.key('POST', '/other/submit', { expectedRevision: 2 })).not.toBe(submit);
+    expect(keys.key('PUT', '/r/submit', { expectedRevision: 2 })).not.toBe(submit);
+  });
+
+  it('forgets the oldest writes beyond its limit', () => {
+    const keys = createRetryKeys(counter(), 2);
+    const first = keys.key('PUT', '/r', { n: 1 });
+    keys.key('PUT', '/r', { n: 2 });
+    keys.key('PUT', '/r', { n: 3 });
+    expect(keys.key('PUT', '/r', { n: 1 })).not.toBe(first);
   });
 });

@@ -140,6 +140,48 @@ export interface UploadTicket {
 export const submissionPath = (libraryId: string, formId: string, period: string) =>
   `/libraries/${encodeURIComponent(libraryId)}/submissions/${encodeURIComponent(formId)}/${encodeURIComponent(period)}`;
 
+/**
+ * One Idempotency-Key per distinct write (method, path and body) until it succeeds: when a
+ * response is lost, a retry of the same write carries the same key, so the server replays
+ * its first answer instead of refusing a revision that write already moved on.
+ */
+export const createRetryKeys = (newKey: () => string = () => crypto.randomUUID(), limit = 50) => {
+  const keys = new Map<string, string>();
+  const idOf = (method: string, path: string, body: unknown) =>
+    `${method} ${path} ${JSON.stringify(body)}`;
+  return {
+    key: (method: string, path: string, body: unknown): string => {
+      const id = idOf(method, path, body);
+      const known = keys.get(id);
+      if (known) return known;
+      const key = newKey();
+      keys.set(id, key);
+      // Writes that never succeed (offline for hours) must not pile up: forget the oldest.
+      for (const oldest of keys.keys()) {
+        if (keys.size <= limit) break;
+        keys.delete(oldest);
+      }
+      return key;
+    },
+    /** The write succeeded: a later identical one is a new action with a new key. */
+    done: (method: string, path: string, body: unknown) => {
+      keys.delete(idOf(method, path, body));
+    },
+  };
+};
+
+const retryKeys = createRetryKeys();
+
+/** A write that may be retried: the same one keeps its Idempotency-Key until it succeeds. */
+const idempotentWrite = async <T>(method: string, path: string, body: unknown): Promise<T> => {
+  const result = await request<T>(method, path, {
+    body,
+    idempotencyKey: retryKeys.key(method, path, body),
+  });
+  retryKeys.done(method, path, body);
+  return result;
+};
+
 export const api = {
   forms: () => request<{ items: FormSummary[] }>('GET', '/forms'),
   form: (formId: string, version?: string) =>
@@ -156,30 +198,22 @@ export const api = {
   submission: (libraryId: string, formId: string, period: string) =>
     request<SubmissionView>('GET', submissionPath(libraryId, formId, period)),
   save: (path: string, values: Record<string, unknown>, expectedRevision: number) =>
-    request<SubmissionView>('PUT', path, {
-      body: { values, expectedRevision },
-      idempotencyKey: crypto.randomUUID(),
-    }),
+    idempotentWrite<SubmissionView>('PUT', path, { values, expectedRevision }),
   submit: (path: string, expectedRevision: number, explanations: Record<string, string>) =>
-    request<SubmissionView>('POST', `${path}/submit`, {
-      body: { expectedRevision, explanations },
-      idempotencyKey: crypto.randomUUID(),
-    }),
+    idempotentWrite<SubmissionView>('POST', `${path}/submit`, { expectedRevision, explanations }),
   returnReport: (
     path: string,
     expectedRevision: number,
     message: string,
     fieldComments: Record<string, string>,
   ) =>
-    request<SubmissionView>('POST', `${path}/return`, {
-      body: { expectedRevision, message, fieldComments },
-      idempotencyKey: crypto.randomUUID(),
+    idempotentWrite<SubmissionView>('POST', `${path}/return`, {
+      expectedRevision,
+      message,
+      fieldComments,
     }),
   accept: (path: string, expectedRevision: number) =>
-    request<SubmissionView>('POST', `${path}/accept`, {
-      body: { expectedRevision },
-      idempotencyKey: crypto.randomUUID(),
-    }),
+    idempotentWrite<SubmissionView>('POST', `${path}/accept`, { expectedRevision }),
   submissions: (formId: string, period: string, cursor?: string) =>
     request<{ items: HeadSummary[]; nextCursor?: string }>(
       'GET',

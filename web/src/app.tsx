@@ -7,6 +7,8 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { configureApi } from './api.js';
 import {
   currentSession,
+  isSignInPath,
+  markSessionExpired,
   rememberReturnPath,
   type Session,
   type SignInProblem,
@@ -54,8 +56,11 @@ export const App = (props: { config: WebConfig; signInProblem?: SignInProblem | 
       configureApi({
         token: () => currentSession()?.token,
         unauthorized: () => {
+          // Several requests may fail at once (a save as the page unmounts): act on the first.
+          if (isSignInPath(location.pathname)) return;
+          markSessionExpired();
           setSession(undefined);
-          rememberReturnPath(location.pathname);
+          rememberReturnPath(`${location.pathname}${location.search}`);
           navigate('/sign-in', { replace: true });
         },
       }),

@@ -1,5 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { completeSignIn, sessionFromToken, type WebConfig } from './auth.js';
+import {
+  completeSignIn,
+  hasUnsavedEdits,
+  keepUnsavedEdits,
+  markSessionExpired,
+  rememberReturnPath,
+  returnPathOrHome,
+  sessionExpired,
+  sessionFromToken,
+  takeUnsavedEdits,
+  type WebConfig,
+} from './auth.js';
 
 const tokenWith = (claims: Record<string, unknown>) =>
   ['{"alg":"ES256"}', JSON.stringify(claims), 'signature']
@@ -72,6 +83,10 @@ const browserAt = (search: string, hash = '', keeps: Record<string, string> = {}
       getItem: (key: string) => stored.get(key) ?? null,
       setItem: (key: string, value: string) => stored.set(key, value),
       removeItem: (key: string) => stored.delete(key),
+      key: (index: number) => [...stored.keys()][index] ?? null,
+      get length() {
+        return stored.size;
+      },
     },
   };
   for (const [name, value] of Object.entries(browser)) {
@@ -173,5 +188,69 @@ describe('completeSignIn with the Cognito hosted UI', () => {
       },
       detail: 'access_denied: User cancelled',
     });
+  });
+});
+
+describe('the page to return to after signing in', () => {
+  it('is never a sign-in page, so a late 401 cannot replace the report the person was on', async () => {
+    browserAt('');
+    rememberReturnPath('/libraries/140429/submissions/county-annual-report/2026');
+    rememberReturnPath('/sign-in');
+    rememberReturnPath('/sign-in?x=1');
+    rememberReturnPath('/dev-login?role=library');
+    expect(stored.get('returnTo')).toBe('/libraries/140429/submissions/county-annual-report/2026');
+
+    const token = tokenWith({ sub: 'u', exp: 2_000_000_000, 'cognito:groups': ['province'] });
+    browserAt('', `#id_token=${token}`, { returnTo: '/province?tab=1' });
+    expect(await completeSignIn(local)).toBeUndefined();
+    expect(replaced).toEqual(['/province?tab=1']);
+  });
+
+  it('falls back to the home page for a sign-in page, another origin or nothing', () => {
+    expect(returnPathOrHome('/sign-in')).toBe('/');
+    expect(returnPathOrHome('/sign-in#x')).toBe('/');
+    expect(returnPathOrHome('/dev-login')).toBe('/');
+    expect(returnPathOrHome('//evil.example')).toBe('/');
+    expect(returnPathOrHome('https://evil.example/')).toBe('/');
+    expect(returnPathOrHome(null)).toBe('/');
+    expect(returnPathOrHome('/sign-inside')).toBe('/sign-inside');
+    expect(returnPathOrHome('/libraries/140429')).toBe('/libraries/140429');
+  });
+});
+
+describe('an expired session', () => {
+  it('is said on the sign-in page until the next sign-in completes', async () => {
+    browserAt('');
+    expect(sessionExpired()).toBe(false);
+    markSessionExpired();
+    expect(sessionExpired()).toBe(true);
+    const token = tokenWith({ sub: 'u', exp: 2_000_000_000, 'cognito:groups': ['province'] });
+    browserAt('', `#id_token=${token}`, { sessionExpired: '1' });
+    await completeSignIn(local);
+    expect(sessionExpired()).toBe(false);
+  });
+
+  it('keeps the unsaved edits of a report for the same person, once', () => {
+    browserAt('');
+    const report = '/libraries/140429/submissions/county-annual-report/2026';
+    keepUnsavedEdits(report, { subject: 'u', revision: 1, edits: {} });
+    expect(hasUnsavedEdits()).toBe(false);
+    keepUnsavedEdits(report, { subject: 'u', revision: 2, edits: { loans: 100, visits: null } });
+    expect(hasUnsavedEdits()).toBe(true);
+    expect(takeUnsavedEdits(report, 'u')).toEqual({
+      subject: 'u',
+      revision: 2,
+      edits: { loans: 100, visits: null },
+    });
+    expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
+    expect(hasUnsavedEdits()).toBe(false);
+
+    // Another person signed in in this tab: the edits are not theirs, and are dropped.
+    keepUnsavedEdits(report, { subject: 'u', revision: 2, edits: { loans: 100 } });
+    expect(takeUnsavedEdits(report, 'someone-else')).toBeUndefined();
+    expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
+
+    stored.set(`unsaved:${report}`, '{not json');
+    expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
   });
 });

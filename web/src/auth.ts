@@ -40,6 +40,8 @@ export interface Session {
 const TOKEN_KEY = 'idToken';
 const PKCE_KEY = 'pkce';
 const RETURN_KEY = 'returnTo';
+const EXPIRED_KEY = 'sessionExpired';
+const UNSAVED_PREFIX = 'unsaved:';
 
 const base64UrlDecode = (text: string) => {
   const padded = text
@@ -95,14 +97,74 @@ export const currentSession = (): Session | undefined => {
   const token = sessionStorage.getItem(TOKEN_KEY);
   const session = token ? sessionFromToken(token) : undefined;
   if (session && session.expiresAt * 1000 > Date.now() + 60_000) return session;
+  // A token that was there and is no longer good: the sign-in page says it expired.
+  if (session) markSessionExpired();
   sessionStorage.removeItem(TOKEN_KEY);
   return undefined;
 };
 
+/** Pages that sign in: returning to one after signing in would only start over. */
+export const isSignInPath = (path: string) => {
+  const pathname = path.split(/[?#]/)[0] ?? '';
+  return pathname === '/sign-in' || pathname.startsWith('/sign-in/') || pathname === '/dev-login';
+};
+
+/** A path of this app to return to: same origin, and not a sign-in page. */
+export const returnPathOrHome = (path: string | null | undefined) =>
+  path?.startsWith('/') && !path.startsWith('//') && !isSignInPath(path) ? path : '/';
+
 const takeReturnPath = () => {
   const path = sessionStorage.getItem(RETURN_KEY);
   sessionStorage.removeItem(RETURN_KEY);
-  return path?.startsWith('/') && !path.startsWith('//') ? path : '/';
+  sessionStorage.removeItem(EXPIRED_KEY);
+  return returnPathOrHome(path);
+};
+
+/** The API refused the session (401) or its token ran out: sign-in says so. */
+export const markSessionExpired = () => sessionStorage.setItem(EXPIRED_KEY, '1');
+
+/** Whether the person is signing in again because the session expired. */
+export const sessionExpired = () => sessionStorage.getItem(EXPIRED_KEY) === '1';
+
+/**
+ * Edits a report page could not save because the session ended, kept in this tab until the
+ * same person opens the report again: field key to value, null for a value removed.
+ */
+export interface UnsavedEdits {
+  subject: string;
+  /** The revision the edits were made on. */
+  revision: number;
+  edits: Record<string, unknown>;
+}
+
+export const keepUnsavedEdits = (report: string, unsaved: UnsavedEdits) => {
+  if (Object.keys(unsaved.edits).length === 0) return;
+  sessionStorage.setItem(`${UNSAVED_PREFIX}${report}`, JSON.stringify(unsaved));
+};
+
+/** The edits kept for a report by this person, once: they are removed as they are read. */
+export const takeUnsavedEdits = (report: string, subject: string): UnsavedEdits | undefined => {
+  const key = `${UNSAVED_PREFIX}${report}`;
+  const text = sessionStorage.getItem(key);
+  sessionStorage.removeItem(key);
+  if (!text) return undefined;
+  try {
+    const kept = JSON.parse(text) as Partial<UnsavedEdits>;
+    // Someone else signed in in this tab: their report is not theirs to change.
+    if (kept.subject !== subject || typeof kept.revision !== 'number') return undefined;
+    if (!kept.edits || typeof kept.edits !== 'object') return undefined;
+    return { subject, revision: kept.revision, edits: kept.edits };
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether some report's edits wait for the next sign-in. */
+export const hasUnsavedEdits = () => {
+  for (let index = 0; index < sessionStorage.length; index += 1) {
+    if (sessionStorage.key(index)?.startsWith(UNSAVED_PREFIX)) return true;
+  }
+  return false;
 };
 
 const tokenEndpoint = (config: Extract<AuthConfig, { kind: 'cognito' }>) =>
@@ -233,7 +295,12 @@ export const startCognitoSignIn = async (config: Extract<AuthConfig, { kind: 'co
 };
 
 /** Where the app goes once a sign-in started now completes. */
-export const rememberReturnPath = (path: string) => sessionStorage.setItem(RETURN_KEY, path);
+export const rememberReturnPath = (path: string) => {
+  // A second 401 arrives after the app is already on /sign-in (a save as the page unmounts):
+  // it must not replace the page the person was on.
+  if (isSignInPath(path)) return;
+  sessionStorage.setItem(RETURN_KEY, path);
+};
 
 /** Where a local development identity signs in; /dev-login answers with the token. */
 export const devLoginUrl = (identity: Pick<DevIdentity, 'role' | 'libraryId'>) => {
@@ -246,6 +313,7 @@ export const devLoginUrl = (identity: Pick<DevIdentity, 'role' | 'libraryId'>) =
 
 export const signOut = (config: WebConfig) => {
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(EXPIRED_KEY);
   if (config.auth.kind === 'cognito') {
     const query = new URLSearchParams({
       client_id: config.auth.clientId,

@@ -14,6 +14,7 @@ import {
   validateDraft,
 } from '../../../domain/forms/compile.js';
 import { previousPeriod } from '../../../domain/forms/periods.js';
+import { MAX_COMMENT_LENGTH } from '../../../domain/submissions/limits.js';
 import {
   ApiError,
   api,
@@ -25,7 +26,13 @@ import {
   type SubmissionView,
   submissionPath,
 } from '../api.js';
-import type { Session } from '../auth.js';
+import {
+  currentSession,
+  keepUnsavedEdits,
+  type Session,
+  takeUnsavedEdits,
+  type UnsavedEdits,
+} from '../auth.js';
 import {
   Banner,
   LoadFailed,
@@ -43,12 +50,13 @@ import {
   mergeAfterConflict,
   sameValue,
   submissionBlockers,
+  valuePath,
 } from '../form/draft-state.js';
 import { EvidencePanel } from '../form/evidence-panel.js';
 import { FieldInput, type FieldMessage } from '../form/field-input.js';
 import { ImportPanel } from '../form/import-panel.js';
 import { type Localized, useT } from '../i18n.js';
-import { libraryMayWrite } from '../period-window.js';
+import { libraryWindow } from '../period-window.js';
 import { Link, useLeaveGuard } from '../router.js';
 
 /** How long typing must pause before a draft is saved. */
@@ -98,6 +106,8 @@ const loadReport = async (
 
 const explanationsKey = (path: string) => `explanations:${path}`;
 
+const NO_TEXT: Localized = { zh: '', en: '' };
+
 type SaveState =
   | { kind: 'idle' }
   | { kind: 'saving' }
@@ -105,9 +115,31 @@ type SaveState =
   | { kind: 'failed'; message: string }
   | { kind: 'conflict' };
 
-/** Where a blocker is fixed: a warning's explanation box, else the field's first control. */
+/** Fields whose value differs from the last saved one; null for a value removed. */
+const editsSince = (lastSaved: FormValues, values: FormValues): Record<string, unknown> => {
+  const edits: Record<string, unknown> = {};
+  for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(values)])) {
+    if (!sameValue(lastSaved[key], values[key])) edits[key] = values[key] ?? null;
+  }
+  return edits;
+};
+
+/** Values with kept edits applied on top. */
+const withEdits = (values: FormValues, edits: Record<string, unknown>): FormValues => {
+  const next: FormValues = { ...values };
+  for (const [key, value] of Object.entries(edits)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+};
+
+/**
+ * Where a blocker is fixed: a warning's explanation box, else the control of the group entry's
+ * sub-field it is about, else the field's first control.
+ */
 const focusBlocker = (blocker: Blocker) => {
-  const field = CSS.escape(blocker.field);
+  const field = CSS.escape(blocker.path ?? blocker.field);
   const explanation =
     blocker.kind === 'explanation' && blocker.ruleId
       ? document.getElementById(`explain-${blocker.ruleId}`)
@@ -119,6 +151,12 @@ const focusBlocker = (blocker: Blocker) => {
     );
   target?.scrollIntoView({ block: 'center' });
   target?.focus();
+};
+
+/** A notice people must see where they are (after submitting, at the foot of a long page). */
+const showNotice = (element: HTMLElement | null) => {
+  element?.scrollIntoView({ block: 'center' });
+  element?.focus({ preventScroll: true });
 };
 
 export const FormPage = (props: {
@@ -148,9 +186,22 @@ const ReportEditor = (props: {
   const path = submissionPath(props.libraryId, props.formId, props.period);
 
   const [head, setHead] = useState(props.report.head);
-  const [values, setValues] = useState<FormValues>(() => ({
-    ...(props.report.head?.values ?? {}),
-  }));
+  const status: ReportStatus = head?.status ?? 'missing';
+  const isOwner = props.session.role === 'library' && props.session.libraryId === props.libraryId;
+  const periodWindow = libraryWindow(props.report.window, props.libraryId);
+  const windowOpen = periodWindow.state === 'open';
+  const editable =
+    isOwner && windowOpen && (status === 'missing' || status === 'draft' || status === 'returned');
+  /** Edits this page could not save before the session ended, taken once when it opens. */
+  const [restored] = useState<UnsavedEdits | undefined>(() =>
+    takeUnsavedEdits(path, props.session.subject),
+  );
+  const [values, setValues] = useState<FormValues>(() => {
+    const saved = { ...(props.report.head?.values ?? {}) };
+    // Re-applied on top of the report as it is now, like edits kept over a conflict; the
+    // autosave then saves them. A report no longer editable only lists them.
+    return restored && editable ? withEdits(saved, restored.edits) : saved;
+  });
   const [inputErrors, setInputErrors] = useState<Record<string, Localized>>({});
   const [explanations, setExplanations] = useState<Record<string, string>>(() => ({
     ...(props.report.head?.explanations ?? {}),
@@ -179,14 +230,12 @@ const ReportEditor = (props: {
   const saveChain = useRef<Promise<boolean>>(Promise.resolve(true));
   const conflictRef = useRef(false);
   const blockersRef = useRef<HTMLDivElement>(null);
+  const noticeRef = useRef<HTMLDivElement>(null);
+  /** A submit failed without an answer (network, 5xx): it may have reached the server. */
+  const submitUnansweredRef = useRef(false);
   /** A save may finish after the page is gone; it must not touch the page then. */
   const mountedRef = useRef(true);
 
-  const status: ReportStatus = head?.status ?? 'missing';
-  const isOwner = props.session.role === 'library' && props.session.libraryId === props.libraryId;
-  const windowOpen = libraryMayWrite(props.report.window, props.libraryId);
-  const editable =
-    isOwner && windowOpen && (status === 'missing' || status === 'draft' || status === 'returned');
   const reviewing = props.session.role !== 'library' && status === 'submitted';
   const editableRef = useRef(editable);
   editableRef.current = editable;
@@ -194,6 +243,12 @@ const ReportEditor = (props: {
   useEffect(() => {
     localStorage.setItem(explanationsKey(path), JSON.stringify(explanations));
   }, [explanations, path]);
+
+  // The action bar that was clicked may be gone and the notice a page away (on a phone):
+  // bring it to where the person looks.
+  useEffect(() => {
+    if (notice?.kind === 'success') showNotice(noticeRef.current);
+  }, [notice]);
 
   // What a save would send now; `head` changes whenever lastSavedRef does.
   const draft = useMemo(
@@ -225,6 +280,14 @@ const ReportEditor = (props: {
   const draftNow = () =>
     draftSave(compiled, valuesRef.current, lastSavedRef.current, inputErrorsRef.current);
 
+  /** The session ended: keep what is not saved in this tab until the person signs in again. */
+  const keepEditsForSignIn = () =>
+    keepUnsavedEdits(path, {
+      subject: props.session.subject,
+      revision: revisionRef.current,
+      edits: editsSince(lastSavedRef.current, valuesRef.current),
+    });
+
   /** Saves what can be saved, after any save already under way. False when it failed. */
   const save = (): Promise<boolean> => {
     const run = async () => {
@@ -242,7 +305,9 @@ const ReportEditor = (props: {
         }
         return true;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 409) {
+        if (error instanceof ApiError && error.status === 401) {
+          keepEditsForSignIn();
+        } else if (error instanceof ApiError && error.status === 409) {
           conflictRef.current = true;
           if (mountedRef.current) setSaveState({ kind: 'conflict' });
         } else if (mountedRef.current) {
@@ -305,8 +370,11 @@ const ReportEditor = (props: {
   useEffect(
     () => () => {
       mountedRef.current = false;
-      // Left some other way (a redirect): still save what was typed, not drop it.
-      if (pendingNow()) void save();
+      // Left some other way (a redirect): still save what was typed, not drop it. Without a
+      // session the save could only fail: keep the edits for after signing in instead.
+      if (!pendingNow()) return;
+      if (currentSession()) void save();
+      else keepEditsForSignIn();
     },
     [],
   );
@@ -382,16 +450,28 @@ const ReportEditor = (props: {
     const messages: FieldMessage[] = [];
     const typed = inputErrors[key];
     if (typed) messages.push({ kind: 'error', text: typed });
+    // An error inside a group entry (`incidents.0.date`) carries its path, to show at that
+    // entry's sub-field.
+    const inside = (path: string) => {
+      const inner = valuePath(path);
+      return inner === key ? {} : { path: inner };
+    };
     for (const error of live.fieldErrors) {
-      if (fieldOfPath(error.path) === key) messages.push({ kind: 'error', text: error.message });
+      if (fieldOfPath(error.path) === key) {
+        messages.push({ kind: 'error', text: error.message, ...inside(error.path) });
+      }
     }
     for (const blocker of blockers ?? []) {
       if (
         blocker.kind === 'field' &&
         blocker.field === key &&
-        !messages.some((m) => sameValue(m.text, blocker.message))
+        !messages.some((m) => sameValue(m.text, blocker.message) && m.path === blocker.path)
       ) {
-        messages.push({ kind: 'error', text: blocker.message });
+        messages.push({
+          kind: 'error',
+          text: blocker.message,
+          ...(blocker.path ? { path: blocker.path } : {}),
+        });
       }
     }
     for (const violation of live.ruleErrors) {
@@ -404,6 +484,30 @@ const ReportEditor = (props: {
     const comment = head?.review?.fieldComments[key];
     if (comment && status !== 'accepted') messages.push({ kind: 'comment', text: comment });
     return messages;
+  };
+
+  const submitted = (next: SubmissionView) => {
+    applyHead(next);
+    setValues({ ...next.values });
+    setSubmitAttempted(false);
+    localStorage.removeItem(explanationsKey(path));
+    setNotice({
+      kind: 'success',
+      text: t('已提交，等待省馆审核。', 'Submitted; the province will review it.'),
+    });
+  };
+
+  const showLatestAfterConflict = async (conflict: ApiError) => {
+    try {
+      const latest = await api.submission(props.libraryId, props.formId, props.period);
+      if (latest.status === 'submitted') submitted(latest);
+      else if (latest.status === 'accepted') {
+        applyHead(latest);
+        setValues({ ...latest.values });
+      } else setNotice({ kind: 'error', text: problemText(conflict, t) });
+    } catch (error) {
+      setNotice({ kind: 'error', text: problemText(error, t) });
+    }
   };
 
   const submit = async () => {
@@ -431,15 +535,16 @@ const ReportEditor = (props: {
         ]),
       );
       const next = await api.submit(path, revisionRef.current, relevant);
-      applyHead(next);
-      setSubmitAttempted(false);
-      localStorage.removeItem(explanationsKey(path));
-      setNotice({
-        kind: 'success',
-        text: t('已提交，等待省馆审核。', 'Submitted; the province will review it.'),
-      });
+      submitUnansweredRef.current = false;
+      submitted(next);
     } catch (error) {
-      if (
+      const unanswered = submitUnansweredRef.current;
+      submitUnansweredRef.current =
+        error instanceof ApiError && (error.status === 0 || error.status >= 500);
+      if (error instanceof ApiError && error.status === 409 && unanswered) {
+        // An earlier try whose answer was lost may have moved the report on: show what it is.
+        await showLatestAfterConflict(error);
+      } else if (
         error instanceof ApiError &&
         (error.status === 422 || error.status === 400) &&
         error.problem.errors?.length
@@ -466,6 +571,11 @@ const ReportEditor = (props: {
     section,
     fields: section.fields.filter((field) => isVisible(compiled.showWhen, field.key, scope)),
   }));
+  /** Fields the province commented on, in the form's order, for the returned banner. */
+  const fieldOrder = [...fieldsByKey.keys()];
+  const commented = Object.entries(head?.review?.fieldComments ?? {})
+    .filter(([, comment]) => comment.trim() !== '')
+    .sort(([a], [b]) => fieldOrder.indexOf(a) - fieldOrder.indexOf(b));
   const problemsIn = (keys: string[]) =>
     keys.filter((key) => messagesFor(key).some((message) => message.kind === 'error')).length;
 
@@ -490,19 +600,71 @@ const ReportEditor = (props: {
           : ''}
       </p>
 
-      {isOwner && !windowOpen ? (
+      {isOwner && periodWindow.state === 'locked' ? (
+        <Banner kind="info">
+          {t('本期填报已截止，报告只读。', 'This period is closed; the report is read-only.')}
+          {status === 'accepted' || status === 'submitted'
+            ? null
+            : t(
+                '如需补报，请联系管理员开通例外。',
+                ' To report late, ask an administrator for an exception.',
+              )}
+        </Banner>
+      ) : isOwner && periodWindow.state === 'not-open' ? (
         <Banner kind="info">
           {t(
-            '当前不在填报期内，报告只读。',
-            'The reporting window is closed; the report is read-only.',
+            `本期填报尚未开放（${t.date(periodWindow.opensAt)} 开放），报告只读。`,
+            `This period opens on ${t.date(periodWindow.opensAt)}; the report is read-only.`,
           )}
         </Banner>
       ) : null}
-      {head?.review && status === 'returned' ? (
-        <Banner kind="warning">
-          <strong>{t('省馆退回意见：', 'Returned by the province: ')}</strong>
-          {head.review.message}
+      {restored ? (
+        <Banner kind={editable ? 'info' : 'warning'}>
+          {editable
+            ? t(
+                `登录过期前有 ${Object.keys(restored.edits).length} 项修改未保存，已恢复并将自动保存：`,
+                `${Object.keys(restored.edits).length} change(s) not saved before your sign-in expired were restored and will be saved: `,
+              )
+            : t(
+                `登录过期前有 ${Object.keys(restored.edits).length} 项修改未能保存，报告现已不可编辑：`,
+                `${Object.keys(restored.edits).length} change(s) made before your sign-in expired were not saved, and the report can no longer be edited: `,
+              )}
+          {Object.keys(restored.edits)
+            .map((key) => t(compiled.fields.get(key)?.label ?? { zh: key, en: key }))
+            .join(t('、', ', '))}
         </Banner>
+      ) : null}
+      {head?.review && status === 'returned' ? (
+        <div class="banner warning" role="status">
+          <p>
+            <strong>{t('省馆退回意见：', 'Returned by the province: ')}</strong>
+            {head.review.message}
+          </p>
+          {commented.length > 0 ? (
+            <>
+              <p>
+                {t(
+                  `省馆对 ${commented.length} 项提出了意见：`,
+                  `The province commented on ${commented.length} field(s):`,
+                )}
+              </p>
+              <ul>
+                {commented.map(([key, comment]) => (
+                  <li key={key}>
+                    <button
+                      type="button"
+                      class="link-button"
+                      onClick={() => focusBlocker({ kind: 'field', field: key, message: NO_TEXT })}
+                    >
+                      {t(compiled.fields.get(key)?.label ?? { zh: key, en: key })}
+                    </button>
+                    ：{comment}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </div>
       ) : null}
       {status === 'accepted' ? (
         <Banner kind="success">
@@ -512,12 +674,22 @@ const ReportEditor = (props: {
           )}
         </Banner>
       ) : null}
-      {status === 'submitted' && isOwner ? (
+      {/* Just submitted, the notice says so: one sentence, not two. */}
+      {status === 'submitted' && isOwner && notice?.kind !== 'success' ? (
         <Banner kind="info">
           {t('报告已提交，等待省馆审核。', 'Submitted; waiting for the province’s review.')}
         </Banner>
       ) : null}
-      {notice ? <Banner kind={notice.kind}>{notice.text}</Banner> : null}
+      {notice ? (
+        <div
+          class={`banner ${notice.kind}`}
+          role={notice.kind === 'error' ? 'alert' : 'status'}
+          tabIndex={-1}
+          ref={noticeRef}
+        >
+          {notice.text}
+        </div>
+      ) : null}
       {saveState.kind === 'conflict' ? (
         <div class="banner warning" role="alert">
           <p>
@@ -605,14 +777,16 @@ const ReportEditor = (props: {
                     {warnings.map((warning) => (
                       <div key={warning.ruleId} class="explanation">
                         <label for={`explain-${warning.ruleId}`}>
-                          {t('请说明原因（提交时必填）', 'Explain why (required to submit)')}
+                          {editable
+                            ? t('请说明原因（提交时必填）', 'Explain why (required to submit)')
+                            : t('图书馆的说明', "The library's explanation")}
                         </label>
                         <textarea
                           id={`explain-${warning.ruleId}`}
                           name={`explanations.${warning.ruleId}`}
                           value={explanations[warning.ruleId] ?? ''}
                           readOnly={!editable}
-                          maxLength={1000}
+                          maxLength={MAX_COMMENT_LENGTH}
                           aria-describedby={`warning-${warning.ruleId}`}
                           onInput={(event) => {
                             const text = event.currentTarget.value;
@@ -797,7 +971,7 @@ const ReviewComment = (props: {
         id={id}
         name={`comments.${props.field}`}
         value={props.value}
-        maxLength={1000}
+        maxLength={MAX_COMMENT_LENGTH}
         onInput={(event) => props.onChange(event.currentTarget.value)}
       />
     </div>
@@ -873,7 +1047,7 @@ const ReviewActions = (props: {
         id="review-message"
         name="reviewMessage"
         value={message}
-        maxLength={2000}
+        maxLength={MAX_COMMENT_LENGTH}
         onInput={(event) => props.onMessage(event.currentTarget.value)}
       />
       {error ? (

@@ -139,6 +139,17 @@ export const LibraryHome = (props: { session: Session; libraryId: string }) => {
                 <StatusBadge status={status} />
               </div>
               <p class="muted">{windowText(window, t)}</p>
+              {/* Locked before the report was done: the one way forward is an exception. */}
+              {props.session.role === 'library' &&
+              window.state === 'locked' &&
+              (status === 'missing' || status === 'draft' || status === 'returned') ? (
+                <p class="help">
+                  {t(
+                    '本期填报已截止。如需补报，请联系管理员开通例外。',
+                    'This period is closed. To report late, ask an administrator for an exception.',
+                  )}
+                </p>
+              ) : null}
               {row.head?.status === 'returned' && row.head.review ? (
                 <Banner kind="warning">
                   <strong>{t('省馆退回意见：', 'Returned by the province: ')}</strong>

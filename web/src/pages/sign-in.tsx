@@ -6,7 +6,9 @@ import { useState } from 'preact/hooks';
 import {
   type DevIdentity,
   devLoginUrl,
+  hasUnsavedEdits,
   type SignInProblem,
+  sessionExpired,
   startCognitoSignIn,
   type WebConfig,
 } from '../auth.js';
@@ -82,6 +84,18 @@ export const SignIn = (props: { config: WebConfig; problem?: SignInProblem | und
             {t(props.problem.message)}
           </p>
           {props.problem.detail ? <TechnicalDetails text={props.problem.detail} /> : null}
+        </div>
+      ) : sessionExpired() ? (
+        <div class="banner warning" role="alert">
+          <p>{t('登录已过期，请重新登录。', 'Your sign-in has expired; sign in again.')}</p>
+          {hasUnsavedEdits() ? (
+            <p>
+              {t(
+                '未保存的修改已暂存在本标签页，重新登录后将回到报告并恢复这些修改。',
+                'Your unsaved changes are kept in this tab; after signing in you return to the report and they are restored.',
+              )}
+            </p>
+          ) : null}
         </div>
       ) : null}
       {auth.kind === 'local' ? (
