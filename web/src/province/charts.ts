@@ -13,6 +13,7 @@ import {
   LinearScale,
   LineController,
   LineElement,
+  type Plugin,
   PointElement,
   Tooltip,
 } from 'chart.js';
@@ -63,12 +64,55 @@ export interface IndicatorChartSpec {
   format: (value: number) => string;
 }
 
-/** One bar per library, coloured by whether it meets the standard, with the standard as a line. */
-export const drawIndicatorChart = (
-  canvas: HTMLCanvasElement,
-  spec: IndicatorChartSpec,
-): DrawnChart => {
-  matchPageText(canvas);
+/** Where the standard's line goes: across the whole plot, whatever the number of bars. */
+export interface ChartArea {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+/**
+ * The standard's line in canvas pixels, given where the y scale puts its value; undefined when
+ * that falls outside the plot (a value the scale does not show is not drawn over the axes).
+ */
+export const standardSegment = (
+  area: ChartArea,
+  y: number,
+): { x1: number; x2: number; y: number } | undefined =>
+  Number.isFinite(y) && y >= area.top - 0.5 && y <= area.bottom + 0.5
+    ? { x1: area.left, x2: area.right, y: Math.round(y) + 0.5 }
+    : undefined;
+
+const STANDARD_DASH = [6, 4];
+
+/**
+ * Draws the standard as a dashed line across the plot after the bars. A line dataset joins
+ * points at bar centres, so with one library it drew nothing; the dataset stays, without its
+ * line, for the legend, the tooltip and the y scale's extent.
+ */
+const standardLine = (value: number): Plugin<MixedType> => ({
+  id: 'standardLine',
+  afterDatasetsDraw: (chart) => {
+    const scale = chart.scales.y;
+    if (!scale) return;
+    const segment = standardSegment(chart.chartArea, scale.getPixelForValue(value));
+    if (!segment) return;
+    const { ctx } = chart;
+    ctx.save();
+    ctx.strokeStyle = COLORS.standard;
+    ctx.lineWidth = 2;
+    ctx.setLineDash(STANDARD_DASH);
+    ctx.beginPath();
+    ctx.moveTo(segment.x1, segment.y);
+    ctx.lineTo(segment.x2, segment.y);
+    ctx.stroke();
+    ctx.restore();
+  },
+});
+
+/** The bars, and with a standard its legend-and-tooltip dataset: pure, so it is unit-tested. */
+export const indicatorDatasets = (spec: IndicatorChartSpec): ChartDataset<MixedType, Point[]>[] => {
   const { standard } = spec;
   const bars = (label: string, keep: (below: boolean) => boolean, color: string) => ({
     type: 'bar' as const,
@@ -82,7 +126,7 @@ export const drawIndicatorChart = (
     grouped: false,
     order: 1,
   });
-  const datasets: ChartDataset<MixedType, Point[]>[] = standard
+  return standard
     ? [
         bars(spec.legend.meets, (below) => !below, COLORS.meets),
         bars(spec.legend.below, (below) => below, COLORS.below),
@@ -92,19 +136,32 @@ export const drawIndicatorChart = (
           data: spec.labels.map(() => standard.value),
           borderColor: COLORS.standard,
           backgroundColor: COLORS.standard,
-          borderDash: [6, 4],
+          borderDash: STANDARD_DASH,
           borderWidth: 2,
+          // The plugin draws the line; this dataset only names it and sizes the scale.
+          showLine: false,
           pointRadius: 0,
+          pointHoverRadius: 0,
           pointHitRadius: 0,
           pointStyle: 'line',
-          // Drawn over the bars.
           order: 0,
         },
       ]
     : [bars(spec.legend.indicator, () => true, COLORS.meets)];
+};
+
+/** One bar per library, coloured by whether it meets the standard, with the standard as a line. */
+export const drawIndicatorChart = (
+  canvas: HTMLCanvasElement,
+  spec: IndicatorChartSpec,
+): DrawnChart => {
+  matchPageText(canvas);
+  const { standard } = spec;
+  const datasets = indicatorDatasets(spec);
   const config: ChartConfiguration<MixedType, Point[], string> = {
     type: 'bar',
     data: { labels: spec.labels, datasets },
+    plugins: standard ? [standardLine(standard.value)] : [],
     options: {
       responsive: true,
       maintainAspectRatio: false,

@@ -27,6 +27,7 @@ import {
   type SortValue,
   sortRows,
 } from './data.js';
+import { TableScroll } from './table-scroll.js';
 
 /** The numbers the table shows, in order (columns of comparison.codes.csv). */
 const TABLE_NUMBERS = [
@@ -387,7 +388,7 @@ const ComparisonTable = (props: {
           )}
         </Banner>
       ) : null}
-      <div class="table-scroll">
+      <TableScroll label={t('表格：各馆指标', 'Table: libraries and indicators')}>
         <table class="comparison-table">
           <thead>
             <tr>
@@ -427,7 +428,7 @@ const ComparisonTable = (props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
     </>
   );
 };
@@ -522,8 +523,14 @@ const IndicatorFigure = (props: {
     const highest = series[0];
     const lowest = series[series.length - 1];
     const belowCount = series.filter((entry) => entry.below).length;
-    const summary =
-      highest && lowest
+    // One library is neither highest nor lowest: name it and where it stands against the standard.
+    const only = series.length === 1 ? highest : undefined;
+    const summary = only
+      ? t(
+          `${scope}仅 1 家图书馆有${label}数据：${only.name} ${format(only.value)}${standardText ? `，${only.below ? '低于' : '达到'}标准：${standardText}` : ''}。`,
+          `${label} in ${scope}: one library with data, ${only.name} ${format(only.value)}${standardText ? `, ${only.below ? 'below' : 'meeting'} the standard (${standardText})` : ''}.`,
+        )
+      : highest && lowest
         ? t(
             `${scope} ${t.number(series.length)} 家图书馆有${label}数据${standardText ? `，${t.number(belowCount)} 家低于标准：${standardText}` : ''}。最高：${highest.name} ${format(highest.value)}；最低：${lowest.name} ${format(lowest.value)}。`,
             `${label} in ${scope}: ${t.number(series.length)} libraries with data${standardText ? `, ${t.number(belowCount)} below the standard (${standardText})` : ''}. Highest: ${highest.name} ${format(highest.value)}; lowest: ${lowest.name} ${format(lowest.value)}.`,

@@ -4,7 +4,13 @@
  * own page, which each entry links to.
  */
 import { firstSubmissionOf, isWithinBound } from '../../../domain/periods/writable.js';
-import { allSubmissions, type HeadSummary, type Library, problemText } from '../api.js';
+import {
+  allSubmissions,
+  type HeadSummary,
+  type Library,
+  type PeriodView,
+  problemText,
+} from '../api.js';
 import {
   Banner,
   Loading,
@@ -15,7 +21,14 @@ import {
 } from '../components.js';
 import { type Translator, useT } from '../i18n.js';
 import { Link } from '../router.js';
-import { type LibraryProgress, type Progress, progressByCity, reportHref } from './data.js';
+import {
+  type LibraryProgress,
+  type Progress,
+  progressByCity,
+  reportHref,
+  resubmitStanding,
+} from './data.js';
+import { TableScroll } from './table-scroll.js';
 
 const COUNT_COLUMNS: readonly ReportStatus[] = [
   'accepted',
@@ -76,7 +89,7 @@ const LibraryName = (props: { entry: LibraryProgress; formId: string; period: st
 export const CompletenessSection = (props: {
   formId: string;
   period: string;
-  dueAt: string;
+  window: PeriodView;
   libraries: readonly Library[];
 }) => {
   const t = useT();
@@ -84,7 +97,8 @@ export const CompletenessSection = (props: {
     async () => ({ heads: await allSubmissions(props.formId, props.period), at: new Date() }),
     [props.formId, props.period],
   );
-  const overdue = !isWithinBound(new Date(), props.dueAt);
+  const { dueAt } = props.window;
+  const overdue = !isWithinBound(new Date(), dueAt);
   return (
     <>
       <section class="card" aria-labelledby="completeness-heading">
@@ -101,8 +115,8 @@ export const CompletenessSection = (props: {
         </div>
         <p class="muted">
           {t(
-            `截止时间：${t.dateTime(props.dueAt)}（北京时间）`,
-            `Due ${t.dateTime(props.dueAt)} (Beijing time)`,
+            `截止时间：${t.dateTime(dueAt)}（北京时间）`,
+            `Due ${t.dateTime(dueAt)} (Beijing time)`,
           )}
           {overdue ? t('，已过截止时间。', '; the due date has passed.') : null}
         </p>
@@ -116,7 +130,7 @@ export const CompletenessSection = (props: {
             period={props.period}
             heads={loaded.value.heads}
             at={loaded.value.at}
-            dueAt={props.dueAt}
+            dueAt={dueAt}
             libraries={props.libraries}
           />
         )}
@@ -126,6 +140,8 @@ export const CompletenessSection = (props: {
           formId={props.formId}
           period={props.period}
           heads={loaded.value.heads}
+          at={loaded.value.at}
+          window={props.window}
           libraries={props.libraries}
         />
       ) : null}
@@ -155,7 +171,7 @@ const CityTable = (props: {
           ? t('。还没有图书馆开始填报。', '. No library has started a report yet.')
           : null}
       </p>
-      <div class="table-scroll">
+      <TableScroll label={t('表格：各市填报情况', 'Table: completeness by city')}>
         <table>
           <thead>
             <tr>
@@ -191,7 +207,7 @@ const CityTable = (props: {
             </tr>
           </tfoot>
         </table>
-      </div>
+      </TableScroll>
       <h3 class="subheading">{t('未报送或逾期的图书馆', 'Libraries not reported or late')}</h3>
       {behindCities.length === 0 ? (
         <p>{t('所有图书馆均已按时报送。', 'Every library has reported on time.')}</p>
@@ -227,10 +243,38 @@ const CityTable = (props: {
   );
 };
 
+/** Whether a returned report can still be resubmitted, so no one waits on one that cannot. */
+const Resubmit = (props: { window: PeriodView; libraryId: string; at: Date }) => {
+  const t = useT();
+  const standing = resubmitStanding(props.window, props.libraryId, props.at);
+  if (standing.state === 'locked') {
+    return (
+      <div>
+        <span class="badge late-badge resubmit-locked">
+          {t('已截止，需开通例外才能重新提交', 'Locked: needs an exception to resubmit')}
+        </span>
+      </div>
+    );
+  }
+  if (standing.state === 'extended') {
+    return (
+      <div class="muted resubmit-note">
+        {t(
+          `已开通例外，可重新提交至 ${t.dateTime(standing.until)}`,
+          `Exception granted: may resubmit until ${t.dateTime(standing.until)}`,
+        )}
+      </div>
+    );
+  }
+  return null;
+};
+
 const ReviewQueue = (props: {
   formId: string;
   period: string;
   heads: readonly HeadSummary[];
+  at: Date;
+  window: PeriodView;
   libraries: readonly Library[];
 }) => {
   const t = useT();
@@ -264,7 +308,7 @@ const ReviewQueue = (props: {
       {toReview.length === 0 ? (
         <p>{t('没有待审核的报告。', 'No reports are waiting for review.')}</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll label={t('表格：待审核的报告', 'Table: reports to review')}>
           <table>
             <thead>
               <tr>
@@ -283,7 +327,7 @@ const ReviewQueue = (props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <h3 class="subheading">
         {t(`已退回（${t.number(returned.length)}）`, `Returned (${t.number(returned.length)})`)}
@@ -291,7 +335,7 @@ const ReviewQueue = (props: {
       {returned.length === 0 ? (
         <p>{t('没有退回待修改的报告。', 'No reports are returned for changes.')}</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll label={t('表格：已退回的报告', 'Table: returned reports')}>
           <table>
             <thead>
               <tr>
@@ -304,7 +348,10 @@ const ReviewQueue = (props: {
             <tbody>
               {returned.map(({ head, library }) => (
                 <tr key={library.libraryId}>
-                  <th scope="row">{link(library)}</th>
+                  <th scope="row">
+                    {link(library)}
+                    <Resubmit window={props.window} libraryId={library.libraryId} at={props.at} />
+                  </th>
                   <td>{library.cityName}</td>
                   <td>{head.review ? t.dateTime(head.review.at) : '–'}</td>
                   <td class="review-message">{head.review?.message ?? ''}</td>
@@ -312,7 +359,7 @@ const ReviewQueue = (props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </section>
   );

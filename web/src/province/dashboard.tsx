@@ -196,7 +196,7 @@ const PeriodOverview = (props: {
       <CompletenessSection
         formId={props.formId}
         period={props.period}
-        dueAt={window.dueAt}
+        window={window}
         libraries={props.libraries}
       />
       <RollupSection formId={props.formId} period={props.period} rollup={rollup} />

@@ -1,11 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
-import type { HeadSummary, Library } from '../api.js';
+import type { HeadSummary, Library, PeriodView } from '../api.js';
 import {
   comparisonRows,
   isLate,
   parseByCity,
   problemCounts,
   progressByCity,
+  resubmitStanding,
   sortRows,
 } from './data.js';
 
@@ -195,5 +196,47 @@ describe('sortRows', () => {
       'b',
       'c',
     ]);
+  });
+});
+
+describe('resubmitStanding', () => {
+  const window: PeriodView = {
+    formId: 'county-annual-report',
+    period: '2025',
+    opensAt: '2025-12-31T16:00:00.000Z',
+    dueAt: DUE,
+    locksAt: '2026-02-28T15:59:59.000Z',
+    source: 'default',
+    exceptions: [
+      {
+        libraryId: '140429',
+        until: '2026-03-15T15:59:59.000Z',
+        grantedBy: { subject: 'admin', role: 'admin' },
+        grantedAt: '2026-03-01T00:00:00.000Z',
+      },
+    ],
+  };
+
+  it('is open until the lock, overdue or not', () => {
+    expect(resubmitStanding(window, '140725', AFTER_DUE)).toEqual({ state: 'open' });
+    expect(resubmitStanding(window, '140725', new Date('2026-02-28T15:59:59.900Z'))).toEqual({
+      state: 'open',
+    });
+  });
+
+  it('is locked after the lock without an exception', () => {
+    expect(resubmitStanding(window, '140725', new Date('2026-03-01T00:00:00Z'))).toEqual({
+      state: 'locked',
+    });
+  });
+
+  it('is extended while the exception for the library lasts, and locked after it', () => {
+    expect(resubmitStanding(window, '140429', new Date('2026-03-05T00:00:00Z'))).toEqual({
+      state: 'extended',
+      until: '2026-03-15T15:59:59.000Z',
+    });
+    expect(resubmitStanding(window, '140429', new Date('2026-03-16T00:00:00Z'))).toEqual({
+      state: 'locked',
+    });
   });
 });

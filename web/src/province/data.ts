@@ -3,8 +3,9 @@
  * rollup's `.codes.csv` files. Pure, so it is tested without a browser.
  */
 import { isWithinBound, submittedOnTime } from '../../../domain/periods/writable.js';
-import type { HeadSummary, Library } from '../api.js';
+import type { HeadSummary, Library, PeriodView } from '../api.js';
 import type { ReportStatus } from '../components.js';
+import { libraryWindow } from '../period-window.js';
 import { parseCsvRecords } from './csv.js';
 
 /** The report's own page, where the province returns it with comments or accepts it. */
@@ -22,6 +23,28 @@ const isReported = (status: ReportStatus) => status === 'submitted' || status ==
 export const isLate = (head: HeadSummary | undefined, dueAt: string, now: Date): boolean => {
   if (!head || !isReported(head.status)) return !isWithinBound(now, dueAt);
   return submittedOnTime(head, dueAt) === false;
+};
+
+/**
+ * Whether a returned report can still be resubmitted: until the period locks, or past the lock
+ * while an administrator's exception for the library lasts (the server's own rule).
+ */
+export type ResubmitStanding =
+  | { state: 'open' }
+  | { state: 'extended'; until: string }
+  | { state: 'locked' };
+
+export const resubmitStanding = (
+  window: PeriodView,
+  libraryId: string,
+  now: Date,
+): ResubmitStanding => {
+  const standing = libraryWindow(window, libraryId, now);
+  if (standing.state === 'locked') return { state: 'locked' };
+  if (standing.state === 'open' && standing.extendedUntil) {
+    return { state: 'extended', until: standing.extendedUntil };
+  }
+  return { state: 'open' };
 };
 
 export interface LibraryProgress {

@@ -13,6 +13,7 @@ import {
 } from '../api.js';
 import { Banner, type Loadable, TechnicalDetails } from '../components.js';
 import { type Localized, type Translator, useT } from '../i18n.js';
+import { TableScroll } from './table-scroll.js';
 
 const POLL_INTERVAL_MS = 1500;
 /** A run still unfinished this long after it started was abandoned by its worker (docs/api.md). */
@@ -331,8 +332,8 @@ const Downloads = (props: { formId: string; period: string; published: Published
           'The Excel files have Chinese headers and open directly in Excel; the program files use field keys as headers.',
         )}
       </p>
-      <div class="table-scroll">
-        <table>
+      <TableScroll label={t('表格：下载文件', 'Table: files')}>
+        <table class="files-table">
           <thead>
             <tr>
               <th scope="col">{t('内容', 'Content')}</th>
@@ -352,7 +353,9 @@ const Downloads = (props: { formId: string; period: string; published: Published
                     {text ? t(text.title) : base}
                     {text ? <div class="muted file-description">{t(text.description)}</div> : null}
                   </th>
-                  <td class="number">{t.number(files.rows)}</td>
+                  <td class="number" data-label={t('行数：', 'Rows: ')}>
+                    {t.number(files.rows)}
+                  </td>
                   <td>{button(files.excel)}</td>
                   <td>{button(files.codes)}</td>
                 </tr>
@@ -360,7 +363,7 @@ const Downloads = (props: { formId: string; period: string; published: Published
             })}
           </tbody>
         </table>
-      </div>
+      </TableScroll>
       <p class="muted" role="status" aria-live="polite">
         {busy ? t('正在获取下载链接…', 'Getting a download link…') : ''}
       </p>
