@@ -13,6 +13,7 @@ import type { Browser, BrowserContext, Dialog, Page, Route } from 'playwright-co
 import { realForm } from '../../domain/forms/fixtures.js';
 import { recentPeriods } from '../../domain/forms/periods.js';
 import { pngImage } from '../fixtures/png.js';
+import { completeReport } from '../fixtures/report-values.js';
 import { collectPageErrors, eventually, launchChromium } from './browser.js';
 import { api, stack, tokenFor } from './support.js';
 
@@ -29,24 +30,7 @@ const FORM_TITLE = `县级公共图书馆年度工作报告 · ${PERIOD}`;
 const UNAVAILABLE = '服务暂时不可用，请稍后重试。';
 
 /** Complete and valid, with one warning (visits above ten times the population) to explain. */
-const VALUES = {
-  servicePopulation: 165000,
-  floorArea: 2861.4,
-  readingSeats: 320,
-  weeklyOpenHours: 56,
-  assessmentGrade: 'grade3',
-  holdingsTotal: 129000,
-  newAcquisitions: 2200,
-  visits: 1850000,
-  loans: 60000,
-  eventsTotal: 48,
-  staffTotal: 6,
-  staffEstablished: 5,
-  staffOther: 1,
-  fundingTotal: 1290000,
-  bookFunds: 30000,
-  dedicatedBookBudget: false,
-};
+const VALUES = { ...completeReport(), visits: 1850000 };
 const labelOf = (key: string) => realForm().fields.get(key)?.label.zh ?? key;
 
 jest.setTimeout(45_000);

@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-core';
 import { realForm } from '../../domain/forms/fixtures.js';
+import { completeReport } from '../fixtures/report-values.js';
 import { collectPageErrors, eventually, launchChromium } from './browser.js';
 import { api, stack, tokenFor } from './support.js';
 
@@ -23,24 +24,7 @@ const FORM_TITLE = `县级公共图书馆年度工作报告 · ${PERIOD}`;
 const SUBMITTED = '已提交，等待省馆审核。';
 
 /** Complete and valid, without warnings to explain. */
-const VALUES = {
-  servicePopulation: 165000,
-  floorArea: 2861.4,
-  readingSeats: 320,
-  weeklyOpenHours: 56,
-  assessmentGrade: 'grade3',
-  holdingsTotal: 129000,
-  newAcquisitions: 2200,
-  visits: 185000,
-  loans: 60000,
-  eventsTotal: 48,
-  staffTotal: 6,
-  staffEstablished: 5,
-  staffOther: 1,
-  fundingTotal: 1290000,
-  bookFunds: 30000,
-  dedicatedBookBudget: false,
-};
+const VALUES = completeReport();
 const labelOf = (key: string) => realForm().fields.get(key)?.label.zh ?? key;
 
 jest.setTimeout(60_000);
