@@ -62,7 +62,11 @@ export const EvidenceItem = z.object({
   size: z.number().check(z.int(), z.positive()),
   sectionKey: z.optional(FieldKey),
   caption: z.optional(z.string()),
-  /** The verified file, which downloads read: written only by verification. */
+  /**
+   * The verified file, which downloads read, written only by verification: once verified,
+   * `evidence/…/{evidenceId}/{sha256}` (before, where it will be, without the hash; evidence
+   * from before uploads had their own key keeps `evidence/…/{evidenceId}`).
+   */
   objectKey: z.string(),
   /**
    * Where the browser uploads it (absent on evidence from before uploads had their own key,
@@ -88,6 +92,14 @@ const objectPath = (key: EvidenceKey) =>
 
 /** The verified file: `evidence/{libraryId}/{formId}/{period}/{evidenceId}`. */
 export const evidenceObjectKey = (key: EvidenceKey) => `evidence/${objectPath(key)}`;
+
+/**
+ * Where verification copies an upload whose bytes have this sha256:
+ * `evidence/{libraryId}/{formId}/{period}/{evidenceId}/{sha256}`, recorded as the item's
+ * `objectKey` when it is verified.
+ */
+export const verifiedObjectKey = (key: EvidenceKey, sha256: string) =>
+  `${evidenceObjectKey(key)}/${sha256}`;
 
 /** The browser's upload of it: `uploads/{libraryId}/{formId}/{period}/{evidenceId}`. */
 export const evidenceUploadKey = (key: EvidenceKey) => `uploads/${objectPath(key)}`;

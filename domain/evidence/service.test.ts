@@ -158,12 +158,12 @@ class FakeEvidenceObjects implements EvidenceObjects {
   }[] = [];
   reads = 0;
   private readonly pauses = new Map<
-    'size' | 'read' | 'copy',
+    'size' | 'read' | 'copy' | 'copied' | 'delete',
     { arrive: () => void; wait: Promise<void> }
   >();
 
   /** Holds the next call of `method` until released; `arrived` settles when it gets there. */
-  pauseNext(method: 'size' | 'read' | 'copy') {
+  pauseNext(method: 'size' | 'read' | 'copy' | 'copied' | 'delete') {
     let arrive: () => void = () => undefined;
     let release: () => void = () => undefined;
     const arrived = new Promise<void>((resolve) => {
@@ -176,7 +176,7 @@ class FakeEvidenceObjects implements EvidenceObjects {
     return { arrived, release };
   }
 
-  private async pause(method: 'size' | 'read' | 'copy') {
+  private async pause(method: 'size' | 'read' | 'copy' | 'copied' | 'delete') {
     const pause = this.pauses.get(method);
     if (!pause) return;
     this.pauses.delete(method);
@@ -227,10 +227,12 @@ class FakeEvidenceObjects implements EvidenceObjects {
     if (!bytes || versionOf(bytes) !== version) return false;
     this.objects.set(objectKey, bytes);
     this.copied.push(objectKey);
+    await this.pause('copied');
     return true;
   }
 
   async delete(objectKey: string): Promise<void> {
+    await this.pause('delete');
     await tick();
     this.deleted.push(objectKey);
     this.objects.delete(objectKey);
@@ -404,8 +406,9 @@ describe('EvidenceService.verify', () => {
       });
       expect(verified.rejection).toBeUndefined();
       expect(verified.duplicateOf).toBeUndefined();
-      // The bytes checked are what downloads read; the upload itself is gone.
-      expect(context.objects.objects.get(item.objectKey)).toEqual(bytes);
+      // The bytes checked are what downloads read, under a key naming them; the upload is gone.
+      expect(verified.objectKey).toBe(`${item.objectKey}/${sha256Of(bytes)}`);
+      expect(context.objects.objects.get(verified.objectKey)).toEqual(bytes);
       expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
     },
   );
@@ -484,7 +487,35 @@ describe('EvidenceService.verify', () => {
     // Once when it was verified, once when it was sent again.
     expect(context.objects.deleted).toEqual([uploadKeyOf(item), uploadKeyOf(item)]);
     expect(context.objects.objects.has(uploadKeyOf(item))).toBe(false);
-    expect(context.objects.objects.get(item.objectKey)).toEqual(SAMPLES['image/png']);
+    expect(context.objects.objects.get(first.objectKey)).toEqual(SAMPLES['image/png']);
+  });
+
+  it('serves the bytes the record describes when two uploads of one link are verified at once', async () => {
+    const png = SAMPLES['image/png'];
+    const other = new Uint8Array([...png, 0x00, 0x01]);
+    const item = await uploaded(context, 'image/png', png, { declaredSize: other.byteLength });
+    // A has copied the first upload; the link sends other bytes, which B reads and stops
+    // before copying. A records its copy and stops before deleting the upload; B copies then.
+    const aCopied = context.objects.pauseNext('copied');
+    const a = context.service.verify(keyOf(item));
+    await aCopied.arrived;
+    context.objects.objects.set(uploadKeyOf(item), other);
+    const bCopies = context.objects.pauseNext('copy');
+    const b = context.service.verify(keyOf(item));
+    await bCopies.arrived;
+    const aDeletes = context.objects.pauseNext('delete');
+    aCopied.release();
+    await aDeletes.arrived;
+    bCopies.release();
+    const decided = await b;
+    aDeletes.release();
+    expect(await a).toEqual(decided);
+    expect(decided).toMatchObject({ status: 'verified', sha256: sha256Of(png) });
+    // What downloads read is what the record describes; B's copy of the other bytes is gone.
+    expect(context.objects.objects.get(decided.objectKey)).toEqual(png);
+    const otherCopy = `${item.objectKey}/${sha256Of(other)}`;
+    expect(context.objects.copied).toContain(otherCopy);
+    expect(context.objects.objects.has(otherCopy)).toBe(false);
   });
 
   it('checks the new bytes when the upload is sent again while it is being read', async () => {
@@ -1015,11 +1046,11 @@ describe('EvidenceService.list and delete', () => {
     await context.reportIn('draft');
     const good = await uploaded(context, 'image/png', SAMPLES['image/png']);
     const bad = await uploaded(context, 'image/png', TEXT);
-    await context.service.verify(keyOf(good));
+    const verified = await context.service.verify(keyOf(good));
     await context.service.verify(keyOf(bad));
     await context.service.delete(librarian(), keyOf(good));
     await context.service.delete(librarian(), keyOf(bad));
-    expect([...context.objects.markedDeleted]).toEqual([good.objectKey]);
+    expect([...context.objects.markedDeleted]).toEqual([verified.objectKey]);
     expect(context.evidence.items.get(evidenceKeyText(keyOf(good)))).toMatchObject({
       status: 'deleted',
       deletedAt: OPEN_TIME,
@@ -1058,9 +1089,10 @@ describe('EvidenceService.list and delete', () => {
     await context.evidence.transition(keyOf(item), ['pending'], { status: 'deleted' });
     paused.release();
     expect(await verification).toMatchObject({ status: 'deleted' });
-    expect(context.objects.copied).toEqual([item.objectKey]);
-    expect(context.objects.deleted).toContain(item.objectKey);
-    expect(context.objects.objects.has(item.objectKey)).toBe(false);
+    const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
+    expect(context.objects.copied).toEqual([copy]);
+    expect(context.objects.deleted).toContain(copy);
+    expect(context.objects.objects.has(copy)).toBe(false);
   });
 
   it('verifies evidence uploaded in place, from before uploads had their own key', async () => {

@@ -22,6 +22,7 @@ import {
   evidenceUploadKey,
   type PresignEvidenceBody,
   type UploadTicket,
+  verifiedObjectKey,
 } from './model.js';
 
 export const UPLOAD_EXPIRY_SECONDS = 10 * 60;
@@ -316,14 +317,16 @@ export class EvidenceService {
     if (!isEditable(await this.deps.submissions.getHead(key))) {
       return reject(REPORT_LOCKED, reportLocked);
     }
-    if (
-      item.uploadKey &&
-      !(await this.deps.objects.copy(item.uploadKey, item.objectKey, version))
-    ) {
+    // The copy's key names its bytes: two verifications of different uploads (a link used twice
+    // before either decided) each copy to their own key, and only the one that decides has its
+    // key recorded, so what downloads read is always what the record's sha256 describes.
+    const verifiedKey = item.uploadKey ? verifiedObjectKey(item, sha256) : item.objectKey;
+    if (item.uploadKey && !(await this.deps.objects.copy(item.uploadKey, verifiedKey, version))) {
       return 'replaced';
     }
     const decided = await this.deps.evidence.transition(key, ['pending'], {
       status: 'verified',
+      objectKey: verifiedKey,
       verifiedAt: this.deps.now().toISOString(),
       sha256,
       actualSize: total,
@@ -333,8 +336,9 @@ export class EvidenceService {
     if (item.uploadKey) {
       // Only now: a concurrent verification still finds the upload until the item is decided.
       await this.deps.objects.delete(item.uploadKey);
-      // Decided otherwise meanwhile (rejected, deleted): the copy made for it must not stay.
-      if (!decided && latest.status !== 'verified') await this.deps.objects.delete(item.objectKey);
+      // Decided otherwise meanwhile (another upload verified, rejected, deleted): the copy
+      // made for this one is never read.
+      if (!decided && latest.objectKey !== verifiedKey) await this.deps.objects.delete(verifiedKey);
     }
     return latest;
   }
