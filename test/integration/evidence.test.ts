@@ -14,7 +14,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import { pngImage } from '../fixtures/png.js';
-import { api, s3Client, stack, tokenFor } from './support.js';
+import { api, s3Client, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const PERIOD = '2026';
@@ -116,14 +116,6 @@ const reportPath = (libraryId: string) =>
   `/api/libraries/${libraryId}/submissions/${FORM}/${PERIOD}`;
 const evidencePath = (libraryId: string, evidenceId?: string) =>
   `${reportPath(libraryId)}/evidence${evidenceId ? `/${evidenceId}` : ''}`;
-
-const sendJson = (path: string, method: string, token: string, body: unknown) =>
-  api(path, {
-    method,
-    token,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
 const ok = async <T>(response: Response, status: number): Promise<T> => {
   const text = await response.text();

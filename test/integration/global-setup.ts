@@ -20,11 +20,27 @@ export interface StackProcess {
   output: () => string;
 }
 
-export const spawnLocalScript = (script: string, env: NodeJS.ProcessEnv, args: string[] = []) =>
+const spawnLocalScript = (script: string, env: NodeJS.ProcessEnv, args: string[] = []) =>
   spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+  });
+
+/** Runs a script of the repository to its end, with what it printed on each stream. */
+export const runToExit = (script: string, env: NodeJS.ProcessEnv, args: string[] = []) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawnLocalScript(script, env, args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
 
 export const startStackProcess = async (
@@ -81,27 +97,16 @@ export const stopStackProcess = (child: ChildProcess, timeoutMs = 30_000): Promi
 const OPEN_PERIOD = '2026';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Prints one token of `role` for the stack whose keys are under `dataDir` (npm run dev:token). */
-const adminToken = (dataDir: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const child = spawnLocalScript('local/dev-token.ts', { ...process.env, DATA_DIR: dataDir }, [
-      '--role',
-      'admin',
-    ]);
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve(output.trim())
-        : reject(new Error(`dev:token exited ${code}: ${output}`)),
-    );
-  });
+/** One administrator's token for the stack whose keys are under `dataDir` (npm run dev:token). */
+const adminToken = async (dataDir: string): Promise<string> => {
+  const { code, stdout, stderr } = await runToExit(
+    'local/dev-token.ts',
+    { ...process.env, DATA_DIR: dataDir },
+    ['--role', 'admin'],
+  );
+  if (code !== 0) throw new Error(`dev:token exited ${code}: ${stdout}${stderr}`);
+  return stdout.trim();
+};
 
 /**
  * Opens OPEN_PERIOD around now, as an administrator would: its default window (forms/periods.yaml)

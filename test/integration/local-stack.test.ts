@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
-import { spawnLocalScript, startStackProcess, stopStackProcess } from './global-setup.js';
+import { runToExit, startStackProcess, stopStackProcess } from './global-setup.js';
 import { stack } from './support.js';
 
 const dataDirs: string[] = [];
@@ -19,20 +19,6 @@ const freshDataDir = () => {
 afterAll(() => {
   for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
 });
-
-const runToExit = (script: string, env: NodeJS.ProcessEnv, args: string[] = []) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawnLocalScript(script, env, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
 
 const javaProcessesFor = (dataDir: string) => {
   try {

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
-import { spawnLocalScript } from './global-setup.js';
-import { api, stack, tokenFor } from './support.js';
+import { runToExit } from './global-setup.js';
+import { api, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const PERIOD = '2041';
@@ -32,31 +32,7 @@ afterAll(() => {
 
 /** Runs the CLI with the shared stack's DATA_DIR, as `npm run rollup -- …` would. */
 const rollup = (args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawnLocalScript(
-      'local/rollup-cli.ts',
-      { ...process.env, DATA_DIR: stack.dataDir },
-      args,
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-
-const sendJson = (path: string, method: string, token: string, body: unknown) =>
-  api(path, {
-    method,
-    token,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+  runToExit('local/rollup-cli.ts', { ...process.env, DATA_DIR: stack.dataDir }, args);
 
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 

@@ -17,7 +17,7 @@ import { parse } from 'csv-parse/sync';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import type { RollupRun } from '../../domain/rollup/model.js';
-import { api, dynamoDbClient, s3Client, stack, tokenFor } from './support.js';
+import { api, dynamoDbClient, s3Client, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const PREVIOUS = '2034';
@@ -87,14 +87,6 @@ const inMs = (milliseconds: number) => new Date(Date.now() + milliseconds).toISO
 const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex');
 const submissionPath = (libraryId: string, period = PERIOD) =>
   `/api/libraries/${libraryId}/submissions/${FORM}/${period}`;
-
-const sendJson = (path: string, method: string, token: string, body: unknown) =>
-  api(path, {
-    method,
-    token,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
 const expectStatus = async (response: Response, status: number): Promise<string> => {
   const text = await response.text();

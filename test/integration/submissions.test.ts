@@ -9,7 +9,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { revisionPrefix, submissionKeys } from '../../adapters/dynamodb/keys.js';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
-import { api, dynamoDbClient, stack, tokenFor } from './support.js';
+import { api, dynamoDbClient, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 
@@ -90,14 +90,6 @@ interface PeriodView {
 const submissionPath = (libraryId: string, period = '2026') =>
   `/api/libraries/${libraryId}/submissions/${FORM}/${period}`;
 const periodPath = (period: string) => `/api/periods/${FORM}/${period}`;
-
-const sendJson = (path: string, method: string, token: string, body: unknown) =>
-  api(path, {
-    method,
-    token,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
 
 const ok = async <T>(response: Response, status: number): Promise<T> => {
   const text = await response.text();

@@ -44,3 +44,12 @@ export const api = (path: string, init: RequestInit & { token?: string } = {}) =
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
   });
 };
+
+/** A JSON body sent to the stack with a token. */
+export const sendJson = (path: string, method: string, token: string, body: unknown) =>
+  api(path, {
+    method,
+    token,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
