@@ -353,38 +353,30 @@ export class RollupService {
     const newest = await this.activeRun(formId, period);
     if (newest && newest.runId !== run.runId) {
       // Should this write fail, the record stays `queued`, older than the newest: never shown.
-      await this.deps.runs
-        .replace(
-          {
-            ...run,
-            status: 'failed',
-            finishedAt: this.deps.now().toISOString(),
-            error: SUPERSEDED,
-          },
-          { status: 'queued' },
-        )
-        .catch(() => undefined);
+      await this.failQueued(run, SUPERSEDED);
       return newest;
     }
     try {
       await this.deps.launcher.launch({ formId, period, runId: run.runId });
     } catch (error) {
-      // Never leave a run `queued` that nothing will ever execute; unless the invocation did
-      // get through after all and a worker already took the run.
-      await this.deps.runs
-        .replace(
-          {
-            ...run,
-            status: 'failed',
-            finishedAt: this.deps.now().toISOString(),
-            error: LAUNCH_FAILED,
-          },
-          { status: 'queued' },
-        )
-        .catch(() => undefined);
+      // Never leave a run `queued` that nothing will ever execute.
+      await this.failQueued(run, LAUNCH_FAILED);
       throw error;
     }
     return run;
+  }
+
+  /**
+   * Records a run that no worker will take as failed, unless a worker took it after all (it is
+   * no longer `queued`); a failure to write is left to the abandonment rule.
+   */
+  private async failQueued(run: RollupRun, error: string): Promise<void> {
+    await this.deps.runs
+      .replace(
+        { ...run, status: 'failed', finishedAt: this.deps.now().toISOString(), error },
+        { status: 'queued' },
+      )
+      .catch(() => undefined);
   }
 
   /** The newest run of a form and period if it is queued or running and not abandoned. */
