@@ -140,6 +140,13 @@ export const fieldOfPath = (path: string) => valuePath(path).split('.')[0] ?? pa
 /** A sub-field's path inside a group entry, named as the engine names it. */
 export const entryPath = (group: string, index: number, key: string) => `${group}.${index}.${key}`;
 
+/** Which entry of `group` a path is inside (`incidents.2.date` → 2), and the rest after it. */
+const entryOfPath = (group: string, path: string) => {
+  const prefix = `${group}.`;
+  const match = path.startsWith(prefix) ? /^(\d+)(\..*)?$/.exec(path.slice(prefix.length)) : null;
+  return match ? { index: Number(match[1]), rest: match[2] ?? '' } : undefined;
+};
+
 /**
  * Errors keyed by path after entry `index` of `group` is removed: that entry's go, and later
  * entries' move down one index, as their entries do, so no error stays on an entry that is gone
@@ -150,13 +157,11 @@ export const withoutEntry = <T>(
   group: string,
   index: number,
 ): Record<string, T> => {
-  const prefix = `${group}.`;
   const next: Record<string, T> = {};
   for (const [path, error] of Object.entries(errors)) {
-    const match = path.startsWith(prefix) ? /^(\d+)(\..*)?$/.exec(path.slice(prefix.length)) : null;
-    const position = match ? Number(match[1]) : undefined;
-    if (position === undefined || position < index) next[path] = error;
-    else if (position > index) next[`${prefix}${position - 1}${match?.[2] ?? ''}`] = error;
+    const entry = entryOfPath(group, path);
+    if (entry === undefined || entry.index < index) next[path] = error;
+    else if (entry.index > index) next[`${group}.${entry.index - 1}${entry.rest}`] = error;
   }
   return next;
 };
@@ -166,16 +171,10 @@ export const withinEntries = <T>(
   errors: Readonly<Record<string, T>>,
   group: string,
   length: number,
-): Record<string, T> => {
-  const prefix = `${group}.`;
-  return Object.fromEntries(
-    Object.entries(errors).filter(([path]) => {
-      if (!path.startsWith(prefix)) return true;
-      const position = /^(\d+)/.exec(path.slice(prefix.length))?.[1];
-      return position === undefined || Number(position) < length;
-    }),
+): Record<string, T> =>
+  Object.fromEntries(
+    Object.entries(errors).filter(([path]) => (entryOfPath(group, path)?.index ?? -1) < length),
   );
-};
 
 /** Compares field keys by their place in the form. */
 const byFormOrder = (form: CompiledForm) => {
