@@ -2,7 +2,8 @@
  * The form's inputs in the browser: an error inside a repeated group stays at its sub-field
  * and holds the group's save back until it is fixed or its entry is removed; a money input
  * shows a conversion only for a valid amount and reads a unit written after it; a long text
- * is never cut at its limit, but counted and reported. Library 140213, period 2026 (open): no
+ * is never cut at its limit, but counted and reported; a submit's list of what blocks it links a
+ * typing error inside a group entry to that sub-field. Library 140213, period 2026 (open): no
  * other test uses them.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -146,8 +147,26 @@ describe('a long text', () => {
     await saveStatus().filter({ hasText: '1 项有误，未保存' }).waitFor();
     expect(((await values()).plans as string).length).toBe(3500);
   });
+});
 
-  it('had no script errors', () => {
-    expect(errors).toEqual([]);
+describe('trying to submit', () => {
+  it("links a group entry's typing error to its sub-field", async () => {
+    await fieldBlock('incidents').getByRole('button', { name: '添加一条' }).click();
+    const loss = field('incidents.1.lossYuan');
+    await loss.fill('abc');
+    await page.getByRole('button', { name: '提交', exact: true }).click();
+
+    const blocker = page
+      .getByRole('alert')
+      .locator('li')
+      .filter({ hasText: '第 2 条（损失金额）请输入数字' });
+    await blocker.getByRole('button').click();
+    await eventually(async () =>
+      expect(await loss.evaluate((input) => input === document.activeElement)).toBe(true),
+    );
   });
+});
+
+it('had no script errors', () => {
+  expect(errors).toEqual([]);
 });

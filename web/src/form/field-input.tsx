@@ -44,7 +44,8 @@ export interface FieldProps {
   name: string;
   value: unknown;
   onChange: (value: unknown) => void;
-  onInputError: (error: Localized | undefined) => void;
+  /** Text that cannot be read as a value; `path` names the group entry's sub-field it is in. */
+  onInputError: (error: Localized | undefined, path?: string) => void;
   messages: FieldMessage[];
   previous?: unknown;
   readOnly: boolean;
@@ -247,18 +248,19 @@ const ChoiceInputs = (props: FieldProps & { describedBy: string; invalid: boolea
 type EntryErrors = Record<string, Localized>;
 
 /**
- * What the page is told about a group whose sub-fields have input errors: one error for the
- * whole field (the page holds its save back and lists it), naming the first entry and sub-field.
+ * What the page is told about a group whose sub-fields have input errors: one error, naming the
+ * first entry and sub-field, at that sub-field's path (the page holds the field's save back,
+ * lists it, and its link goes there).
  */
 const entryErrorsSummary = (
   group: string,
   subFields: readonly UiField[],
   errors: EntryErrors,
-): Localized | undefined => {
+): { path: string; error: Localized } | undefined => {
   const found = Object.entries(errors)
     .map(([path, error]) => {
       const [index = '', key = ''] = path.slice(group.length + 1).split('.');
-      return { index: Number(index), sub: subFields.findIndex((s) => s.key === key), error };
+      return { path, index: Number(index), sub: subFields.findIndex((s) => s.key === key), error };
     })
     .sort((a, b) => a.index - b.index || a.sub - b.sub);
   const first = found[0];
@@ -266,8 +268,11 @@ const entryErrorsSummary = (
   const label = subFields[first.sub]?.label ?? { zh: '', en: '' };
   const more = found.length - 1;
   return {
-    zh: `第 ${first.index + 1} 条（${label.zh}）${first.error.zh}${more > 0 ? `；另有 ${more} 处有误` : ''}`,
-    en: `Entry ${first.index + 1} (${label.en}): ${first.error.en}${more > 0 ? `; ${more} more` : ''}`,
+    path: first.path,
+    error: {
+      zh: `第 ${first.index + 1} 条（${label.zh}）${first.error.zh}${more > 0 ? `；另有 ${more} 处有误` : ''}`,
+      en: `Entry ${first.index + 1} (${label.en}): ${first.error.en}${more > 0 ? `; ${more} more` : ''}`,
+    },
   };
 };
 
@@ -375,19 +380,14 @@ export const FieldInput = (props: FieldProps) => {
   const isGroup = field.widget === 'group';
 
   // A group keeps its sub-fields' input errors itself, each shown at its sub-field, and tells
-  // the page one error for the whole field, which is therefore not repeated under the group.
+  // the page one of them, at its path, so the page does not show it under the group again.
   const [entryErrors, setEntryErrors] = useState<EntryErrors>({});
-  // Every summary told to the page, so one still on its way back is not shown either.
-  const summaries = useRef(new WeakSet<Localized>());
-  const summary = useMemo(() => {
-    const next = isGroup
-      ? entryErrorsSummary(props.name, field.fields ?? [], entryErrors)
-      : undefined;
-    if (next) summaries.current.add(next);
-    return next;
-  }, [entryErrors]);
+  const summary = useMemo(
+    () => (isGroup ? entryErrorsSummary(props.name, field.fields ?? [], entryErrors) : undefined),
+    [entryErrors],
+  );
   useEffect(() => {
-    if (isGroup) props.onInputError(summary);
+    if (isGroup) props.onInputError(summary?.error, summary?.path);
   }, [summary]);
   const entryCount = isGroup && Array.isArray(props.value) ? props.value.length : 0;
   const subPaths = new Set(
@@ -396,11 +396,7 @@ export const FieldInput = (props: FieldProps) => {
     ).flat(),
   );
   const messages = isGroup
-    ? props.messages.filter(
-        (message) =>
-          !(message.path && subPaths.has(message.path)) &&
-          !(typeof message.text === 'object' && summaries.current.has(message.text)),
-      )
+    ? props.messages.filter((message) => !(message.path && subPaths.has(message.path)))
     : props.messages;
 
   // Text is never cut at its limit: the count says how far over it is and the engine's length

@@ -406,13 +406,12 @@ const ReportEditor = (props: {
     });
   };
 
-  const setInputError = (name: string, error: Localized | undefined) =>
+  /** A field's input error, kept at the group entry's sub-field when it is in one. */
+  const setInputError = (field: string, error: Localized | undefined, path = field) =>
     setInputErrors((current) => {
-      if (!error && !(name in current)) return current;
-      const next = { ...current };
-      if (error) next[name] = error;
-      else delete next[name];
-      return next;
+      const others = Object.entries(current).filter(([key]) => fieldOfPath(key) !== field);
+      if (!error && others.length === Object.keys(current).length) return current;
+      return Object.fromEntries(error ? [...others, [path, error]] : others);
     });
 
   const fieldsByKey = useMemo(
@@ -772,7 +771,7 @@ const ReportEditor = (props: {
                     readOnly={!editable}
                     messages={messagesFor(field.key)}
                     onChange={(value) => updateValue(field.key, value)}
-                    onInputError={(error) => setInputError(field.key, error)}
+                    onInputError={(error, path) => setInputError(field.key, error, path)}
                   >
                     {warnings.map((warning) => (
                       <div key={warning.ruleId} class="explanation">
