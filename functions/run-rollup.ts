@@ -47,7 +47,8 @@ export const runRollup = async (event: unknown): Promise<unknown> => {
       // A failed period is recorded on its run and does not stop the others; a retry of the
       // whole night would only publish the good periods again with empty `changes`.
       if (run.status === 'failed') logger.error('Rollup run failed', summaryOf(run));
-      else logger.info('Rollup run finished', summaryOf(run));
+      else if (run.status === 'succeeded') logger.info('Rollup run finished', summaryOf(run));
+      else logger.info('Rollup run already under way; left to it', summaryOf(run));
     }
     return { runs: runs.map(summaryOf) };
   }

@@ -1030,26 +1030,81 @@ describe('RollupService.execute on a retry of its event', () => {
     expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toEqual(retried);
   });
 
+  it('leaves a failed run as it is when its retry comes after a newer run started', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, advance, latestPointer, runOnce } = context;
+    const older = await started(context);
+    reports.failNthPutUnder(`${older.queued.prefix}/`, 1, new Error('S3 is down'));
+    await expect(service.execute(older.request)).rejects.toThrow('S3 is down');
+    const failed = await runs.get(FORM_ID, PERIOD, older.queued.runId);
+    advance(1);
+    const newer = await runOnce();
+    const writes = { runs: runs.puts, reports: reports.puts.length };
+
+    advance(1); // Lambda's retry of the older run's event: it ends without running again
+    expect(await service.execute(older.request)).toEqual(failed);
+    expect(await runs.get(FORM_ID, PERIOD, older.queued.runId)).toEqual(failed);
+    expect({ runs: runs.puts, reports: reports.puts.length }).toEqual(writes);
+    expect(latestPointer().runId).toBe(newer.queued.runId);
+  });
+
+  it('records a queued run as superseded when its event arrives after a newer run started', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, runs, reports, advance } = context;
+    const older = await started(context);
+    advance(LIMIT_MINUTES + 1); // its event never came in time: a new start queues another
+    const newer = await started(context);
+    expect(newer.queued.runId).not.toBe(older.queued.runId);
+
+    const late = await service.execute(older.request);
+    expect(late).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^superseded · /),
+    });
+    expect(await runs.get(FORM_ID, PERIOD, older.queued.runId)).toEqual(late);
+    expect(reports.puts).toEqual([]);
+    expect(await service.execute(newer.request)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('does not move latest back to an older run that ends after a newer one published', async () => {
     const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
     const { service, runs, reports, advance, latestPointer, manifestOf, runOnce } = context;
     const older = await started(context);
-    reports.failNthPutUnder(`${older.queued.prefix}/`, 1, new Error('S3 is down'));
-    await expect(service.execute(older.request)).rejects.toThrow('S3 is down');
-    advance(1);
+    // The older run's worker hangs on its first file past its timeout…
+    const put = reports.put.bind(reports);
+    let release = () => {};
+    const hung = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reached = () => {};
+    const hanging = new Promise<void>((resolve) => {
+      reached = resolve;
+    });
+    reports.put = async (key, body, contentType) => {
+      if (key.startsWith(`${older.queued.prefix}/`)) {
+        reached();
+        await hung;
+      }
+      return put(key, body, contentType);
+    };
+    const stale = service.execute(older.request);
+    await hanging;
+    // …so a start finds it abandoned, and the newer run publishes first.
+    advance(LIMIT_MINUTES + 1);
     const newer = await runOnce();
     expect(latestPointer().runId).toBe(newer.queued.runId);
     const latestBefore = reports.body(LATEST_KEY);
 
-    advance(2); // Lambda's second retry of the older run's event
-    const retried = await service.execute(older.request);
-    expect(retried).toMatchObject({ status: 'succeeded', attempt: 2 });
+    release();
+    expect(await stale).toMatchObject({ status: 'succeeded', attempt: 1 });
     expect(manifestOf(older.queued).runId).toBe(older.queued.runId);
     expect(reports.body(LATEST_KEY).equals(latestBefore)).toBe(true);
     const status = await service.status(province, FORM_ID, PERIOD);
     expect(status.published?.runId).toBe(newer.queued.runId);
     expect(status.latestRun?.runId).toBe(newer.queued.runId);
-    expect(await runs.get(FORM_ID, PERIOD, older.queued.runId)).toEqual(retried);
+    expect(await runs.get(FORM_ID, PERIOD, older.queued.runId)).toMatchObject({
+      status: 'succeeded',
+    });
   });
 
   it('moves latest past a pointer whose run it cannot find, as before', async () => {
@@ -1376,6 +1431,15 @@ describe('RollupService.runScheduled', () => {
     // 60 days after 15 July (Beijing): 13 September, to the millisecond.
     expect(await at('2026-09-13T15:59:59.000Z')).toEqual(['2025']);
     expect(await at('2026-09-13T15:59:59.001Z')).toEqual([]);
+  });
+
+  it('leaves a period to the run someone started that is still under way', async () => {
+    const context = await setup({ now: '2026-12-01T18:00:00.000Z' });
+    const started = await context.service.start(province, FORM_ID, '2026');
+    const writes = context.runs.puts;
+    expect(await context.service.runScheduled()).toEqual([started]);
+    expect(context.runs.puts).toBe(writes);
+    expect(context.reports.puts).toEqual([]);
   });
 
   it('records a failed period and goes on with the next', async () => {

@@ -216,6 +216,8 @@ export const describeFailure = (error: unknown, run: RollupRun): string => {
 const LAUNCH_FAILED = 'The run could not be started; start it again.';
 const SUPERSEDED =
   'superseded · 同时发起的另一次汇总已在运行，本次未运行 / another run started at the same moment ran instead';
+const SUPERSEDED_BY_NEWER =
+  'superseded · 本期已有更新的汇总，本次不再运行 / a newer run of this period was started, so this one no longer runs';
 const SAFE_DESCRIPTION =
   /^(?:(?:access-denied|missing-resource|timeout|storage-unavailable|invalid-data|unknown|superseded)(?: \([\w$, ]+\))? · |Attempt \d+ did not finish: its worker timed out or stopped\.$|The run could not be started; start it again\.$)/;
 const LEGACY_ERROR =
@@ -353,14 +355,14 @@ export class RollupService {
     const newest = await this.activeRun(formId, period);
     if (newest && newest.runId !== run.runId) {
       // Should this write fail, the record stays `queued`, older than the newest: never shown.
-      await this.failQueued(run, SUPERSEDED);
+      await this.failUntaken(run, SUPERSEDED);
       return newest;
     }
     try {
       await this.deps.launcher.launch({ formId, period, runId: run.runId });
     } catch (error) {
       // Never leave a run `queued` that nothing will ever execute.
-      await this.failQueued(run, LAUNCH_FAILED);
+      await this.failUntaken(run, LAUNCH_FAILED);
       throw error;
     }
     return run;
@@ -368,15 +370,21 @@ export class RollupService {
 
   /**
    * Records a run that no worker will take as failed, unless a worker took it after all (it is
-   * no longer `queued`); a failure to write is left to the abandonment rule.
+   * no longer as read), and returns the record as it then stands; a failure to write is left
+   * to the abandonment rule.
    */
-  private async failQueued(run: RollupRun, error: string): Promise<void> {
-    await this.deps.runs
-      .replace(
-        { ...run, status: 'failed', finishedAt: this.deps.now().toISOString(), error },
-        { status: 'queued' },
-      )
-      .catch(() => undefined);
+  private async failUntaken(run: RollupRun, error: string): Promise<RollupRun> {
+    const failed: RollupRun = {
+      ...run,
+      status: 'failed',
+      finishedAt: this.deps.now().toISOString(),
+      error,
+    };
+    const written = await this.deps.runs
+      .replace(failed, { status: run.status, attempt: run.attempt })
+      .catch(() => false);
+    if (written) return failed;
+    return (await this.deps.runs.get(run.formId, run.period, run.runId)) ?? run;
   }
 
   /** The newest run of a form and period if it is queued or running and not abandoned. */
@@ -454,7 +462,8 @@ export class RollupService {
    * Computes and publishes one run; a failure is recorded on the run and rethrown, so that
    * Lambda retries the event and, after its last attempt, sends it to the dead-letter queue.
    * Each delivery of the event takes the run anew if it is `queued`, `failed`, or `running`
-   * but abandoned (longer than the worker's timeout); a `succeeded` run is returned as it is.
+   * but abandoned (longer than the worker's timeout); a `succeeded` run is returned as it is,
+   * and one that is no longer the newest of its period is not run again.
    */
   async execute(request: RollupRequest): Promise<RollupRun> {
     const current = await this.deps.runs.get(request.formId, request.period, request.runId);
@@ -462,6 +471,13 @@ export class RollupService {
     if (current.status === 'succeeded') return current;
     if (current.status === 'running' && !this.abandoned(current)) {
       throw new RollupRunInProgressError(current);
+    }
+    // A run no longer the newest of its period (its retry, or its event, came after a start
+    // found it failed or abandoned) yields to the newer run, which compiles later data: two
+    // workers never compile one period side by side.
+    const newest = await this.deps.runs.latest(request.formId, request.period);
+    if (newest && newest.runId !== current.runId) {
+      return current.status === 'failed' ? current : this.failUntaken(current, SUPERSEDED_BY_NEWER);
     }
     const { error: lastError, finishedAt: _, ...rest } = current;
     const earlierErrors = [
@@ -684,7 +700,8 @@ export class RollupService {
   /**
    * The nightly run: every form's periods that are open, or locked within the last 60 days, or
    * whose latest lock exception is in force or ended within the last 60 days (late corrections
-   * still arrive, and the state an exception leaves is compiled too), each as a run of its own.
+   * still arrive, and the state an exception leaves is compiled too), each as a run of its own;
+   * a period whose started run is still queued or running is left to it (returned as it is).
    */
   async runScheduled(): Promise<RollupRun[]> {
     const now = this.deps.now();
@@ -693,6 +710,12 @@ export class RollupService {
       for (const period of candidatePeriods(summary.periodType, now)) {
         if (!parsePeriod(summary.periodType, period)) continue;
         if (!(await this.scheduledNow(summary.formId, period, now))) continue;
+        // A run someone started is compiling the period already: it is left to finish.
+        const active = await this.activeRun(summary.formId, period);
+        if (active) {
+          results.push(active);
+          continue;
+        }
         const run = this.newRun(summary.formId, period, 'schedule');
         await this.deps.runs.put(run);
         results.push(

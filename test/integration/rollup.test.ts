@@ -4,13 +4,14 @@
  * AWS), publishes ten CSV files and a manifest to s3rver, and GET shows it with links that
  * download exactly the bytes the manifest's checksums describe.
  *
- * Libraries 1410xx (临汾市) in the periods 2034 and 2035, which no other test file uses:
+ * Libraries 1410xx (临汾市) in the periods 2034 and 2035 (and 2037 for one run record), which no
+ * other test file uses:
  * other files run rollups and submit reports for 2026 in parallel, which would make counts
  * and `changes` here depend on timing.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
@@ -604,7 +605,8 @@ describe('run records in the table', () => {
 describe('a retried event, through the worker', () => {
   // Lambda's retries deliver the same `{formId, period, runId}` again; here the test delivers
   // it synchronously, over run records it writes in the states a failed or stopped attempt
-  // leaves behind. Period 2035 has a published run by now (`the next run`).
+  // leaves behind. Period 2035 has a published run by now (`the next run`); period 2037, which
+  // no other test uses, has no run but the one a test records.
   const client = dynamoDbClient();
   const store = new DynamoDbRollupRunStore(DynamoDBDocumentClient.from(client), stack.tableName);
   const lambda = new LambdaClient({
@@ -619,17 +621,17 @@ describe('a retried event, through the worker', () => {
   });
 
   /** A run record created `ageMs` ago, with a run id as RollupService makes them. */
-  const recorded = (ageMs: number, changes: Partial<RollupRun>): RollupRun => {
+  const recorded = (ageMs: number, changes: Partial<RollupRun>, period = PERIOD): RollupRun => {
     const createdAt = new Date(Date.now() - ageMs).toISOString();
     const runId = `${createdAt.replace(/[-:.]/g, '')}-${randomBytes(4).toString('hex')}`;
     return {
       formId: FORM,
-      period: PERIOD,
+      period,
       runId,
       status: 'queued',
       trigger: 'manual',
       createdAt,
-      prefix: `rollups/${FORM}/${PERIOD}/runs/${runId}`,
+      prefix: `rollups/${FORM}/${period}/runs/${runId}`,
       ...changes,
     };
   };
@@ -682,15 +684,15 @@ describe('a retried event, through the worker', () => {
   }, 60_000);
 
   it("takes over a run still running past the worker's 300 s timeout", async () => {
-    const run = recorded(7 * 60_000, {
-      status: 'running',
-      attempt: 1,
-      startedAt: new Date(Date.now() - 6 * 60_000).toISOString(),
-    });
+    const run = recorded(
+      7 * 60_000,
+      { status: 'running', attempt: 1, startedAt: new Date(Date.now() - 6 * 60_000).toISOString() },
+      '2037',
+    );
     await store.put(run);
     const { failed, payload } = await deliver(run);
     expect({ failed, status: payload.status }).toEqual({ failed: false, status: 'succeeded' });
-    expect(await store.get(FORM, PERIOD, run.runId)).toMatchObject({
+    expect(await store.get(FORM, '2037', run.runId)).toMatchObject({
       status: 'succeeded',
       attempt: 2,
       earlierErrors: ['Attempt 1 did not finish: its worker timed out or stopped.'],
@@ -710,28 +712,31 @@ describe('a retried event, through the worker', () => {
     expect(await store.get(FORM, PERIOD, run.runId)).toEqual(run);
   });
 
-  it('does not move latest back to an older run that ends after a newer one published', async () => {
+  it('does not run a run whose event comes after a newer run of its period', async () => {
     const before = await published();
     const run = recorded(60 * 60_000, {});
     await store.put(run);
     const { failed, payload } = await deliver(run);
-    expect({ failed, status: payload.status }).toEqual({ failed: false, status: 'succeeded' });
+    // Recorded superseded, and the event ends: no retry, nothing written, latest unchanged.
+    expect({ failed, status: payload.status }).toEqual({ failed: false, status: 'failed' });
+    expect(await store.get(FORM, PERIOD, run.runId)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^superseded · /),
+    });
     expect((await published())?.runId).toBe(before?.runId);
-    // The older run's own files are complete under its prefix all the same.
     const s3 = s3Client();
     try {
-      const object = await s3.send(
-        new GetObjectCommand({ Bucket: 'reports', Key: `${run.prefix}/manifest.json` }),
+      const listed = await s3.send(
+        new ListObjectsV2Command({ Bucket: 'reports', Prefix: run.prefix }),
       );
-      const manifest = JSON.parse((await object.Body?.transformToString('utf-8')) ?? '{}');
-      expect((manifest as Manifest).runId).toBe(run.runId);
+      expect(listed.KeyCount).toBe(0);
     } finally {
       s3.destroy();
     }
   }, 60_000);
 
   it('lets only one of two workers delivered the event at once run it', async () => {
-    const run = recorded(2 * 60 * 60_000, {});
+    const run = recorded(0, {});
     await store.put(run);
     const outcomes = await Promise.all([deliver(run), deliver(run)]);
     // The other one lost the take (and returned) or found it running (and failed, to retry).
