@@ -1,6 +1,7 @@
 /**
  * What the form page does when the session or an answer is lost: edits typed after the
- * session expired come back after signing in again, on the report the person was on; a
+ * session expired come back after signing in again, on the report the person was on, saying
+ * which replace values a colleague saved meanwhile; a
  * submit whose answer the network dropped, tried again, shows the report as submitted (the
  * retry carries the same Idempotency-Key, or the page reloads the report after a 409); the
  * notice after submitting is one, in view and focused on a phone; a returned report lists the
@@ -135,7 +136,7 @@ afterAll(async () => {
 });
 
 describe('a lost session', () => {
-  it('keeps the edits typed after it ended and returns to the report after signing in', async () => {
+  it('keeps the edits typed after it ended and returns to the report after signing in, saying which replace a save made meanwhile', async () => {
     await field('holdingsTotal').fill('5000');
     await eventually(async () => expect((await report()).values.holdingsTotal).toBe(5000));
     await page
@@ -150,6 +151,12 @@ describe('a lost session', () => {
     expect(page.url()).toBe(`${stack.url}/sign-in`);
     expect(await page.evaluate(() => sessionStorage.getItem('returnTo'))).toBe(FORM_PATH);
     expect((await report()).values.loans).toBeUndefined();
+    // Meanwhile a colleague saves the same field with another value.
+    const meanwhile = await report();
+    await write(REPORT_API, 'PUT', {
+      values: { ...meanwhile.values, loans: 1111 },
+      expectedRevision: meanwhile.revision,
+    });
 
     await signIn();
     await page.waitForURL(FORM_URL);
@@ -158,6 +165,11 @@ describe('a lost session', () => {
       .getByRole('status')
       .filter({ hasText: '已恢复并将自动保存' })
       .filter({ hasText: labelOf('loans') })
+      .waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: '其中 1 项在此期间已由他人保存为其他值，现以您的修改为准' })
+      .filter({ hasText: `${labelOf('loans')}（他人保存：1,111` })
       .waitFor();
     expect(await field('loans').inputValue()).toBe('4321');
     await eventually(async () =>

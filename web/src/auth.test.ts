@@ -233,20 +233,22 @@ describe('an expired session', () => {
   it('keeps the unsaved edits of a report for the same person, once', () => {
     browserAt('');
     const report = '/libraries/140429/submissions/county-annual-report/2026';
-    keepUnsavedEdits(report, { subject: 'u', revision: 1, edits: {} });
+    keepUnsavedEdits(report, { subject: 'u', revision: 1, edits: {}, base: {} });
     expect(hasUnsavedEdits()).toBe(false);
-    keepUnsavedEdits(report, { subject: 'u', revision: 2, edits: { loans: 100, visits: null } });
-    expect(hasUnsavedEdits()).toBe(true);
-    expect(takeUnsavedEdits(report, 'u')).toEqual({
+    const kept = {
       subject: 'u',
       revision: 2,
       edits: { loans: 100, visits: null },
-    });
+      base: { loans: 90, visits: 5 },
+    };
+    keepUnsavedEdits(report, kept);
+    expect(hasUnsavedEdits()).toBe(true);
+    expect(takeUnsavedEdits(report, 'u')).toEqual(kept);
     expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
     expect(hasUnsavedEdits()).toBe(false);
 
     // Another person signed in in this tab: the edits are not theirs, and are dropped.
-    keepUnsavedEdits(report, { subject: 'u', revision: 2, edits: { loans: 100 } });
+    keepUnsavedEdits(report, { subject: 'u', revision: 2, edits: { loans: 100 }, base: {} });
     expect(takeUnsavedEdits(report, 'someone-else')).toBeUndefined();
     expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
 

@@ -135,6 +135,8 @@ export interface UnsavedEdits {
   /** The revision the edits were made on. */
   revision: number;
   edits: Record<string, unknown>;
+  /** What each edited field held in that revision (null for nothing), to see who changed it since. */
+  base: Record<string, unknown>;
 }
 
 export const keepUnsavedEdits = (report: string, unsaved: UnsavedEdits) => {
@@ -153,7 +155,8 @@ export const takeUnsavedEdits = (report: string, subject: string): UnsavedEdits 
     // Someone else signed in in this tab: their report is not theirs to change.
     if (kept.subject !== subject || typeof kept.revision !== 'number') return undefined;
     if (!kept.edits || typeof kept.edits !== 'object') return undefined;
-    return { subject, revision: kept.revision, edits: kept.edits };
+    const base = kept.base && typeof kept.base === 'object' ? kept.base : {};
+    return { subject, revision: kept.revision, edits: kept.edits, base };
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@ import {
   draftSave,
   entryPath,
   mergeAfterConflict,
+  overwrittenSince,
   parseMoneyText,
   parseNumberText,
   sameValue,
@@ -241,6 +242,18 @@ describe('keeping local edits after a conflicting save', () => {
       servicePopulation: 120000,
       holdingsTotal: 6000,
     });
+  });
+});
+
+describe('edits kept over an expired sign-in', () => {
+  it('finds the fields someone else saved with another value since they were made', () => {
+    const base = { servicePopulation: 100000, holdingsTotal: 5000, plans: null, loans: 10 };
+    const edits = { servicePopulation: 120000, holdingsTotal: 5500, plans: '新馆', loans: 20 };
+    const now = { servicePopulation: 100000, holdingsTotal: 6000, plans: '扩建', loans: 20 };
+    // Untouched since (servicePopulation), or saved as typed (loans): nothing was overwritten.
+    expect(overwrittenSince(base, edits, now)).toEqual(['holdingsTotal', 'plans']);
+    // A field removed by someone else counts too; edits kept without a base are not judged.
+    expect(overwrittenSince({ loans: 10 }, { loans: 20, visits: 5 }, {})).toEqual(['loans']);
   });
 });
 

@@ -239,6 +239,23 @@ export const mergeAfterConflict = (
   return merged;
 };
 
+/**
+ * Edits kept over an expired sign-in whose field someone else saved with another value since:
+ * what the field held when they were made (`base`, null for nothing) is no longer what it
+ * holds now, nor what was typed.
+ */
+export const overwrittenSince = (
+  base: Readonly<Record<string, unknown>>,
+  edits: Readonly<Record<string, unknown>>,
+  now: FormValues,
+): string[] =>
+  Object.keys(edits).filter(
+    (key) =>
+      key in base &&
+      !sameValue(base[key] ?? null, now[key] ?? null) &&
+      !sameValue(edits[key] ?? null, now[key] ?? null),
+  );
+
 export interface Blocker {
   kind: 'field' | 'rule' | 'explanation' | 'input';
   /** The field to jump to. */

@@ -53,14 +53,15 @@ export interface FieldProps {
   children?: ComponentChildren;
 }
 
-const PREVIOUS_TEXT_LENGTH = 60;
+/** Long text shown beside a field is a reminder, cut at this many characters. */
+const SHOWN_TEXT_LENGTH = 60;
 /** A text's character count shows from this share of its limit on, before it is reached. */
 const COUNTER_FROM = 0.8;
 
 const inputId = (name: string) => `field-${name.replace(/\./g, '-')}`;
 
-/** The previous period's value as the library would read it. */
-const previousText = (field: UiField, value: unknown, t: Translator): string | undefined => {
+/** A value as the library would read it beside a field (last period's, someone else's). */
+export const shownValue = (field: UiField, value: unknown, t: Translator): string | undefined => {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value === 'number') {
     return field.widget === 'money'
@@ -77,9 +78,8 @@ const previousText = (field: UiField, value: unknown, t: Translator): string | u
       ? t(`${value.length} 条`, `${value.length} entries`)
       : value.map(choiceLabel).join('、');
   if (field.choices) return choiceLabel(value);
-  // Last year's prose is a reminder, not something to read in full beside the input.
   const text = String(value);
-  return text.length > PREVIOUS_TEXT_LENGTH ? `${text.slice(0, PREVIOUS_TEXT_LENGTH)}…` : text;
+  return text.length > SHOWN_TEXT_LENGTH ? `${text.slice(0, SHOWN_TEXT_LENGTH)}…` : text;
 };
 
 const NumberInput = (props: FieldProps & { describedBy: string; invalid: boolean }) => {
@@ -413,7 +413,7 @@ export const FieldInput = (props: FieldProps) => {
     .filter(Boolean)
     .join(' ');
   const invalid = over || messages.some((message) => message.kind === 'error');
-  const previous = previousText(field, props.previous, t);
+  const previous = shownValue(field, props.previous, t);
   const usesFieldset =
     field.widget === 'toggle' || field.widget === 'checkboxes' || field.widget === 'group';
   const label = (

@@ -48,12 +48,13 @@ import {
   draftSave,
   fieldOfPath,
   mergeAfterConflict,
+  overwrittenSince,
   sameValue,
   submissionBlockers,
   valuePath,
 } from '../form/draft-state.js';
 import { EvidencePanel } from '../form/evidence-panel.js';
-import { FieldInput, type FieldMessage } from '../form/field-input.js';
+import { FieldInput, type FieldMessage, shownValue } from '../form/field-input.js';
 import { ImportPanel } from '../form/import-panel.js';
 import { type Localized, useT } from '../i18n.js';
 import { libraryWindow } from '../period-window.js';
@@ -115,13 +116,22 @@ type SaveState =
   | { kind: 'failed'; message: string }
   | { kind: 'conflict' };
 
-/** Fields whose value differs from the last saved one; null for a value removed. */
-const editsSince = (lastSaved: FormValues, values: FormValues): Record<string, unknown> => {
+/**
+ * Fields whose value differs from the last saved one, and what each held there; null for no
+ * value.
+ */
+const editsSince = (
+  lastSaved: FormValues,
+  values: FormValues,
+): { edits: Record<string, unknown>; base: Record<string, unknown> } => {
   const edits: Record<string, unknown> = {};
+  const base: Record<string, unknown> = {};
   for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(values)])) {
-    if (!sameValue(lastSaved[key], values[key])) edits[key] = values[key] ?? null;
+    if (sameValue(lastSaved[key], values[key])) continue;
+    edits[key] = values[key] ?? null;
+    base[key] = lastSaved[key] ?? null;
   }
-  return edits;
+  return { edits, base };
 };
 
 /** Values with kept edits applied on top. */
@@ -195,6 +205,12 @@ const ReportEditor = (props: {
   /** Edits this page could not save before the session ended, taken once when it opens. */
   const [restored] = useState<UnsavedEdits | undefined>(() =>
     takeUnsavedEdits(path, props.session.subject),
+  );
+  /** Of those, the fields someone else saved with other values meanwhile: still replaced. */
+  const [overwritten] = useState<string[]>(() =>
+    restored && editable
+      ? overwrittenSince(restored.base, restored.edits, props.report.head?.values ?? {})
+      : [],
   );
   const [values, setValues] = useState<FormValues>(() => {
     const saved = { ...(props.report.head?.values ?? {}) };
@@ -285,7 +301,7 @@ const ReportEditor = (props: {
     keepUnsavedEdits(path, {
       subject: props.session.subject,
       revision: revisionRef.current,
-      edits: editsSince(lastSavedRef.current, valuesRef.current),
+      ...editsSince(lastSavedRef.current, valuesRef.current),
     });
 
   /** Saves what can be saved, after any save already under way. False when it failed. */
@@ -630,6 +646,21 @@ const ReportEditor = (props: {
               )}
           {Object.keys(restored.edits)
             .map((key) => t(compiled.fields.get(key)?.label ?? { zh: key, en: key }))
+            .join(t('、', ', '))}
+        </Banner>
+      ) : null}
+      {overwritten.length > 0 ? (
+        <Banner kind="warning">
+          {t(
+            `其中 ${overwritten.length} 项在此期间已由他人保存为其他值，现以您的修改为准（他人保存的版本仍保留在报告的历史版本中）：`,
+            `${overwritten.length} of them were saved with other values by someone else meanwhile; your changes replace them (their revision stays in the report's history): `,
+          )}
+          {overwritten
+            .map((key) => {
+              const field = fieldsByKey.get(key);
+              const theirs = field && shownValue(field, props.report.head?.values[key], t);
+              return `${t(field?.label ?? { zh: key, en: key })}${t('（他人保存：', ' (theirs: ')}${theirs ?? t('空', 'empty')}${t('）', ')')}`;
+            })
             .join(t('、', ', '))}
         </Banner>
       ) : null}
