@@ -3,6 +3,7 @@ import type { Principal } from '../auth/principal.js';
 import {
   AppError,
   BadRequestError,
+  ConfigurationError,
   ConflictError,
   ForbiddenError,
   LockedError,
@@ -632,6 +633,20 @@ describe('SubmissionService return and review', () => {
       fieldComments: Object.fromEntries(fieldKeys.map((key) => [key, '请核对此项'])),
     });
     expect(returned.status).toBe('returned');
+  });
+
+  it('writes nothing when the version a report was submitted on is no longer deployed', async () => {
+    const before = setup();
+    await reportIn(before.service, 'submitted');
+    // The next deployment lost 2026.1 (the forms build refuses this; a hand-made catalog may not).
+    const after = setup({ submissions: before.submissions, forms: registryOf([withAddedField()]) });
+    const stored = await after.stored();
+    const error = await after.service.accept(province, keyOf(), {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'Form county-annual-report version 2026.1, used by stored reports, is not deployed',
+    );
+    expect(await after.stored()).toEqual(stored);
   });
 
   it('keeps the first submission time through a return, resubmission, acceptance and reopening', async () => {

@@ -459,6 +459,9 @@ export class SubmissionService {
     const allowed =
       action === 'reopen' ? current.status === 'accepted' : current.status === 'submitted';
     if (!allowed) throw wrongState(current.status, action);
+    // Shown under its own version after the write: a version that cannot be resolved must stop
+    // the write, not fail the answer to it.
+    this.formFor(key.formId, key.period, current.formVersion);
     const head = await this.commit(
       current,
       next(current, this.deps.now().toISOString()),
