@@ -247,3 +247,27 @@ describe('correlationIds', () => {
     expect(JSON.stringify(line)).toContain('secret internal detail at /opt/x.js');
   });
 });
+
+describe('problemDetails when the time runs out', () => {
+  it('answers a handler that ran out of time with a retryable 503, not a 500', async () => {
+    const slow = middy(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return json(200, {}, 'late');
+    })
+      .use(correlationIds())
+      .use(problemDetails());
+    const logs = await captureLogs(async () => {
+      const result = (await slow(
+        healthEvent({ 'x-correlation-id': 'trace-9' }),
+        createLambdaContext('test', 100),
+      )) as ApiResult;
+      expect(result.statusCode).toBe(503);
+      expect(JSON.parse(String(result.body))).toMatchObject({
+        type: '/problems/dependency-unavailable',
+        message: { zh: '服务器繁忙，处理超时，请稍后重试。' },
+        correlationId: 'trace-9',
+      });
+    });
+    expect(logs.map((entry) => entry.message)).toEqual(['Timed out']);
+  });
+});

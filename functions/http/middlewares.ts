@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { AppError } from '../../domain/errors.js';
+import { AppError, DependencyUnavailableError } from '../../domain/errors.js';
 import { compression } from './compression.js';
 import { logger } from './logger.js';
 import { correlationIdOf, internalErrorProblem, problemFromAppError } from './responses.js';
@@ -17,13 +17,37 @@ export const correlationIds = (): HttpMiddleware => ({
 });
 
 /**
+ * Middy's own error when the function's time ran out before the handler answered (it answers
+ * `timeoutEarlyInMillis` before Lambda would cut the invocation off).
+ */
+const isMiddyTimeout = (error: Error | null | undefined) =>
+  error?.name === 'TimeoutError' &&
+  (error.cause as { package?: unknown } | undefined)?.package === '@middy/core';
+
+/**
  * Maps errors to problem+json in one place: an AppError is shown with its status and zh/en
- * message; anything else is logged in full and answered with a bare 500 and the correlation id.
+ * message; running out of time is a retryable 503, as the time is mostly spent waiting on
+ * storage under load; anything else is logged in full and answered with a bare 500 and the
+ * correlation id.
  */
 export const problemDetails = (): HttpMiddleware => ({
   onError: (request) => {
     const { error } = request;
     const correlationId = correlationIdOf(request.event);
+    if (isMiddyTimeout(error)) {
+      logger.warn('Timed out', { error });
+      request.response = problemFromAppError(
+        new DependencyUnavailableError(
+          {
+            zh: '服务器繁忙，处理超时，请稍后重试。',
+            en: 'The server was too busy to answer in time; retry shortly.',
+          },
+          { cause: error },
+        ),
+        correlationId,
+      );
+      return;
+    }
     if (error instanceof AppError) {
       if (error.statusCode >= 500) logger.warn('Dependency failure', { error });
       request.response = problemFromAppError(error, correlationId);

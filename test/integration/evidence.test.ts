@@ -672,10 +672,16 @@ describe('the limit of evidence per report', () => {
   const body: PresignBody = { fileName: 'p.png', contentType: 'image/png', size: 100 };
 
   it('takes 30 pending items and refuses the 31st with 409', async () => {
-    const responses = await Promise.all(
-      Array.from({ length: 30 }, () => presign(LIB, token, body)),
-    );
-    expect(responses.map((response) => response.status)).toEqual(Array(30).fill(201));
+    // Five at a time: the web app uploads three at a time, and each round of racing adds
+    // contend for the same report (the race itself is the test after next).
+    const statuses: number[] = [];
+    for (let round = 0; round < 6; round += 1) {
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () => presign(LIB, token, body)),
+      );
+      statuses.push(...responses.map((response) => response.status));
+    }
+    expect(statuses).toEqual(Array(30).fill(201));
     const problem = await expectProblem(await presign(LIB, token, body), 409);
     expect(problem.message.en).toContain('30');
     expect(await list(LIB, token)).toHaveLength(30);

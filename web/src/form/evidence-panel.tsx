@@ -6,6 +6,7 @@ import { useRef, useState } from 'preact/hooks';
 import { api, type EvidenceView, problemText, uploadWithProgress } from '../api.js';
 import { type Localized, useT } from '../i18n.js';
 import {
+  createLimiter,
   finishUpload,
   startUpload,
   type Upload,
@@ -42,6 +43,10 @@ export interface EvidencePanelProps {
   onChanged: () => void;
 }
 
+/** Uploads of the page running at once, over all its sections. */
+const UPLOADS_AT_ONCE = 3;
+const uploadSlots = createLimiter(UPLOADS_AT_ONCE);
+
 export const EvidencePanel = (props: EvidencePanelProps) => {
   const t = useT();
   const [uploads, setUploads] = useState<Upload[]>([]);
@@ -50,13 +55,18 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
   const inputId = `evidence-${props.sectionKey}`;
   const live = props.items.filter((item) => item.status !== 'deleted');
 
-  const upload = async (file: File) => {
-    const contentType = contentTypeOf(file);
+  const upload = (file: File) => {
     lastUploadId.current += 1;
     const id = lastUploadId.current;
+    // Shown at once, at 0 %, while it waits for its turn.
+    setUploads((current) => startUpload(current, id, file.name));
+    return uploadSlots(() => transfer(id, file));
+  };
+
+  const transfer = async (id: number, file: File) => {
+    const contentType = contentTypeOf(file);
     const track = (patch: Partial<Pick<Upload, 'progress' | 'error'>>) =>
       setUploads((current) => updateUpload(current, id, patch));
-    setUploads((current) => startUpload(current, id, file.name));
     if (!contentType) {
       track({
         error: t(

@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { finishUpload, startUpload, updateUpload, withoutFailed } from './upload-list.js';
+import {
+  createLimiter,
+  finishUpload,
+  startUpload,
+  updateUpload,
+  withoutFailed,
+} from './upload-list.js';
 
 describe('uploads of files with the same name', () => {
   it('keep their own progress, errors and completion', () => {
@@ -21,5 +27,38 @@ describe('uploads of files with the same name', () => {
       error: '请先保存报告',
     });
     expect(withoutFailed(uploads)).toEqual([{ id: 2, name: 'a.pdf', progress: 0 }]);
+  });
+});
+
+describe('uploads picked together', () => {
+  it('run at most the limit at a time, in the order picked, a failure freeing its place', async () => {
+    const run = createLimiter(2);
+    const started: string[] = [];
+    const finishers = new Map<string, (ok: boolean) => void>();
+    const task = (name: string) =>
+      run(
+        () =>
+          new Promise<string>((resolve, reject) => {
+            started.push(name);
+            finishers.set(name, (ok) => (ok ? resolve(name) : reject(new Error(name))));
+          }),
+      );
+    const outcomes = ['a', 'b', 'c', 'd'].map((name) =>
+      task(name).then(
+        (value) => `${value} done`,
+        (error: Error) => `${error.message} failed`,
+      ),
+    );
+    await Promise.resolve();
+    expect(started).toEqual(['a', 'b']);
+    finishers.get('b')?.(false);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(started).toEqual(['a', 'b', 'c']);
+    finishers.get('a')?.(true);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(started).toEqual(['a', 'b', 'c', 'd']);
+    finishers.get('c')?.(true);
+    finishers.get('d')?.(true);
+    expect(await Promise.all(outcomes)).toEqual(['a done', 'b failed', 'c done', 'd done']);
   });
 });

@@ -27,3 +27,23 @@ export const finishUpload = (uploads: readonly Upload[], id: number): Upload[] =
 /** Before a new choice of files: earlier failures are old news, running uploads stay. */
 export const withoutFailed = (uploads: readonly Upload[]): Upload[] =>
   uploads.filter((upload) => upload.error === undefined);
+
+/**
+ * Runs tasks at most `limit` at a time, the others waiting in order. Files picked together are
+ * uploaded a few at a time: each upload first adds an item to its report's evidence, and many
+ * at once only make them retry against each other (and fill a phone's connection).
+ */
+export const createLimiter = (limit: number) => {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await task();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
+  };
+};
