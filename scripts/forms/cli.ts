@@ -2,6 +2,7 @@
  * `npm run forms -- <command>`:
  *   check [dir]                 validate every definition (default forms/); file:line per error
  *   build [dir]                 check, then write the catalog module and the JSON Schemas
+ *   release [dir]               check, then record every version not yet in released.yaml
  *   preview <formId> [--out f]  write a standalone HTML preview of the active version
  */
 import { writeFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { z } from 'zod';
 import { FormRegistry } from '../../domain/forms/catalog.js';
 import { FormDefinition, PeriodsFile, StandardsFile } from '../../domain/forms/definition.js';
 import { renderPreview } from './preview.js';
+import { RELEASED_FILE, releasedText, withReleased } from './released.js';
 import { formatDiagnostic, loadForms } from './source.js';
 
 export const DEFAULT_FORMS_DIR = fileURLToPath(new URL('../../forms/', import.meta.url));
@@ -37,6 +39,7 @@ const catalogModule = (dir: string, catalog: unknown) => {
 
 const usage = `usage: npm run forms -- check [dir]
        npm run forms -- build [dir]
+       npm run forms -- release [dir]
        npm run forms -- preview <formId> [--dir forms] [--out file.html]`;
 
 const loadOrExit = (dir: string) => {
@@ -77,6 +80,18 @@ const main = () => {
       writeFileSync(join(dir, 'form-definition.schema.json'), jsonSchema(FormDefinition));
       writeFileSync(join(dir, 'standards.schema.json'), jsonSchema(StandardsFile));
       writeFileSync(join(dir, 'periods.schema.json'), jsonSchema(PeriodsFile));
+      return;
+    }
+    case 'release': {
+      const dir = resolve(argument ?? DEFAULT_FORMS_DIR);
+      const { released, versionFiles } = loadOrExit(dir);
+      const next = withReleased(released ?? {}, versionFiles ?? []);
+      writeFileSync(join(dir, RELEASED_FILE), releasedText(next.released));
+      console.log(
+        next.added.length > 0
+          ? `forms: released ${next.added.join(', ')}; commit ${RELEASED_FILE}`
+          : 'forms: every version was already released',
+      );
       return;
     }
     case 'preview': {

@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { RELEASED_FILE } from './released.js';
 import { type Diagnostic, formatDiagnostic, loadForms } from './source.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -67,7 +68,7 @@ describe('loadForms on the real forms directory', () => {
   it('loads with no diagnostics', () => {
     const loaded = loadForms(FORMS_DIR);
     expect(loaded.diagnostics).toEqual([]);
-    expect(loaded.files).toBe(3);
+    expect(loaded.files).toBe(4);
     expect(loaded.catalog?.forms.map((form) => `${form.formId}@${form.version}`)).toEqual([
       `${FORM}@2026.1`,
     ]);
@@ -191,15 +192,15 @@ describe('loadForms diagnostics carry file and line', () => {
       .replace('version: "2026.1"', 'version: "2026.2"')
       .replace(
         '- key: readingSeats\n        type: int',
-        '- key: readingSeats\n        type: money',
+        '- key: readingSeats\n        type: decimal\n        scale: 1',
       );
-    expect(next).toContain('type: money');
+    expect(next).toContain('type: decimal\n        scale: 1');
     writeFileSync(join(dir, FORM, '2026.2.yaml'), next);
     const diagnostics = loadFailing(dir);
     expect(diagnostics).toEqual([
       {
         file: expect.stringMatching(/2026\.2\.yaml$/),
-        line: lineOf(next, 'type: money'),
+        line: lineOf(next, 'key: readingSeats') + 1,
         column: 15,
         message: expect.stringContaining('"readingSeats" changed type from int'),
       },
@@ -286,6 +287,47 @@ describe('loadForms diagnostics carry file and line', () => {
     ]);
   });
 
+  it('a released version changed in place, at its file, with what to do instead', () => {
+    const dir = copyForms();
+    cpSync(join(FORMS_DIR, RELEASED_FILE), join(dir, RELEASED_FILE));
+    // A warning made an error: reports submitted with it explained would no longer pass.
+    const text = edit(dir, DEFINITION, 'severity: warning', 'severity: error');
+    expect(loadFailing(dir)).toEqual([
+      {
+        file: expect.stringMatching(/2026\.1\.yaml$/),
+        line: lineOf(text, 'version: "2026.1"'),
+        column: 10,
+        message: expect.stringMatching(
+          /^county-annual-report 2026\.1 was released .* only its wording .* may change: undo the change and make it in a new version/,
+        ),
+      },
+    ]);
+  });
+
+  it('a released version whose file is gone, in released.yaml', () => {
+    const dir = copyForms();
+    cpSync(join(FORMS_DIR, RELEASED_FILE), join(dir, RELEASED_FILE));
+    const next = original(DEFINITION).replace('version: "2026.1"', 'version: "2026.2"');
+    writeFileSync(join(dir, FORM, '2026.2.yaml'), next);
+    renameSync(join(dir, DEFINITION), join(dir, 'moved-aside.txt'));
+    expect(loadFailing(dir)).toEqual([
+      {
+        file: expect.stringMatching(/released\.yaml$/),
+        line: lineOf(original(RELEASED_FILE), '"2026.1"'),
+        column: expect.any(Number),
+        message: `${FORM} 2026.1 was released and stored reports may use it, but ${FORM}/2026.1.yaml is missing: restore it`,
+      },
+    ]);
+  });
+
+  it('a released version keeps its fingerprint through comments, layout and wording', () => {
+    const dir = copyForms();
+    cpSync(join(FORMS_DIR, RELEASED_FILE), join(dir, RELEASED_FILE));
+    edit(dir, DEFINITION, 'formId: county-annual-report', '# 年报\nformId:   county-annual-report');
+    edit(dir, DEFINITION, 'zh: 总藏量\n', 'zh: 馆藏总量\n');
+    expect(loadForms(dir).diagnostics).toEqual([]);
+  });
+
   it('formats a diagnostic as file:line:column error: message', () => {
     expect(
       formatDiagnostic({ file: 'forms/x/2026.1.yaml', line: 12, column: 3, message: 'broken' }),
@@ -330,6 +372,28 @@ describe('the forms CLI', () => {
     );
     expect(errors[1]).toMatch(/standards\.yaml:\d+:16 error: unknown indicator "lones"/);
     expect(stderr).toContain('2 problem(s)');
+  }, 30_000);
+
+  it('release records the versions not yet released, after which changing one fails the check', async () => {
+    const dir = copyForms();
+    const first = await cli('release', dir);
+    expect(first).toMatchObject({ code: 0 });
+    expect(first.stdout.trim()).toBe(`forms: released ${FORM} 2026.1; commit ${RELEASED_FILE}`);
+    expect(readFileSync(join(dir, RELEASED_FILE), 'utf8')).toBe(
+      readFileSync(join(FORMS_DIR, RELEASED_FILE), 'utf8'),
+    );
+    expect((await cli('release', dir)).stdout.trim()).toBe(
+      'forms: every version was already released',
+    );
+    edit(
+      dir,
+      DEFINITION,
+      'unit: { zh: 册(件), en: volumes (items) }',
+      'unit: { zh: 万册, en: 10k volumes }',
+    );
+    const { code, stderr } = await cli('check', dir);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/2026\.1\.yaml:7:10 error: county-annual-report 2026\.1 was released/);
   }, 30_000);
 
   it('preview writes the form as a standalone HTML page', async () => {

@@ -3,7 +3,7 @@
  * with its file, line and column: YAML syntax, the meta-schema, semantic checks, and changes
  * between versions. Node-only tooling; Lambdas and the browser use the generated catalog.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import type * as z from 'zod/mini';
@@ -21,6 +21,7 @@ import {
   StandardsFile,
 } from '../../domain/forms/definition.js';
 import { defaultWindow } from '../../domain/forms/periods.js';
+import { checkReleased, RELEASED_FILE, ReleasedFile, type VersionFile } from './released.js';
 
 export interface Diagnostic {
   file: string;
@@ -103,12 +104,20 @@ export interface LoadedForms {
   catalog?: FormCatalog;
   diagnostics: Diagnostic[];
   files: number;
+  /** With the catalog: the versions recorded as released, and every version file's data. */
+  released?: ReleasedFile;
+  versionFiles?: readonly VersionFile[];
 }
 
-/** Loads `<dir>/<formId>/<version>.yaml`, `<dir>/standards.yaml` and `<dir>/periods.yaml`. */
+/**
+ * Loads `<dir>/<formId>/<version>.yaml`, `<dir>/standards.yaml`, `<dir>/periods.yaml` and, when
+ * there is one, `<dir>/released.yaml`.
+ */
 export const loadForms = (dir: string): LoadedForms => {
   const diagnostics: Diagnostic[] = [];
   const definitions: { file: SourceFile; definition: FormDefinition }[] = [];
+  /** Every version file found, read or not, for the released versions' check. */
+  const versionFiles: (VersionFile & { file?: SourceFile })[] = [];
   /** Form directories with a file that did not load: their standards are not checked. */
   const unreadable = new Set<string>();
   let files = 0;
@@ -121,6 +130,12 @@ export const loadForms = (dir: string): LoadedForms => {
       .sort()) {
       files += 1;
       const file = readSource(join(formDir, name), diagnostics);
+      versionFiles.push({
+        formId: entry,
+        version: name.slice(0, -'.yaml'.length),
+        data: file?.data,
+        ...(file ? { file } : {}),
+      });
       const definition = file && parseWith(FormDefinition, file, diagnostics);
       if (!file || !definition) {
         unreadable.add(entry);
@@ -182,6 +197,23 @@ export const loadForms = (dir: string): LoadedForms => {
     return readSource(path, diagnostics);
   };
 
+  const releasedPath = join(dir, RELEASED_FILE);
+  const releasedFile = existsSync(releasedPath) ? readSource(releasedPath, diagnostics) : undefined;
+  if (releasedFile) files += 1;
+  const released = releasedFile && parseWith(ReleasedFile, releasedFile, diagnostics);
+  if (releasedFile && released) {
+    for (const problem of checkReleased(released, versionFiles)) {
+      const versionFile = versionFiles.find(
+        (candidate) => candidate.formId === problem.formId && candidate.version === problem.version,
+      )?.file;
+      if (problem.kind === 'changed' && versionFile) {
+        report(diagnostics, versionFile, ['version'], problem.message);
+      } else {
+        report(diagnostics, releasedFile, [problem.formId, problem.version], problem.message);
+      }
+    }
+  }
+
   const standardsFile = required('standards.yaml');
   const standards = standardsFile && parseWith(StandardsFile, standardsFile, diagnostics);
   if (standardsFile && standards) {
@@ -222,6 +254,8 @@ export const loadForms = (dir: string): LoadedForms => {
   return {
     diagnostics,
     files,
+    released: released ?? {},
+    versionFiles,
     catalog: {
       forms: definitions.map((entry) => entry.definition),
       standards: standards.standards,
