@@ -257,17 +257,17 @@ describe('checkDefinition', () => {
   });
 
   it.each([
-    ['a text field', "notes == 'x'", 'notes', 'text'],
-    ['a multi field', 'issues == 1', 'issues', 'multi'],
-    ['a group field', 'events > 0', 'events', 'group'],
-    ['a date field', "day == '2025-01-01'", 'day', 'date'],
-    ['a text field through coalesce', "coalesce(notes, '') == 'x'", 'notes', 'text'],
-    ['a multi field through coalesce', 'coalesce(issues, 0) > 0', 'issues', 'multi'],
-  ])('rejects computing with %s: %s', (_, check, key, type) => {
+    ['a text field', "notes == 'x'", 'notes', 'text', 1],
+    ['a multi field', 'issues == 1', 'issues', 'multi', 1],
+    ['a group field', 'events > 0', 'events', 'group', 1],
+    ['a date field', "day == '2025-01-01'", 'day', 'date', 1],
+    ['a text field through coalesce', "coalesce(notes, '') == 'x'", 'notes', 'text', 10],
+    ['a multi field through coalesce', 'coalesce(issues, 0) > 0', 'issues', 'multi', 10],
+  ])('rejects computing with %s: %s', (_, check, key, type, column) => {
     expect(problemsWith((input) => addRule(input, check))).toEqual([
       {
         path: ['rules', RULE, 'check'],
-        message: `"${key}" is a ${type} field; use it only inside present() or count()`,
+        message: `rule "extraRule" check: "${key}" is a ${type} field; use it only inside present() or count(), at column ${column} of \`${check}\``,
       },
     ]);
   });
@@ -278,6 +278,128 @@ describe('checkDefinition', () => {
         addRule(input, 'count(issues) == 0 or present(notes) or count(events) > 1'),
       ),
     ).toEqual([]);
+  });
+
+  describe('expression types', () => {
+    it('accepts well-typed rules, conditions and formulas', () => {
+      expect(
+        problemsWith((input) => {
+          addRule(input, "flag == true and grade != 'b' or area * 2 > funds / 1000", 'typed');
+          addRule(input, 'coalesce(part, 0) + round(area, 1) <= max(total, 1)', 'typedToo');
+          fieldOf(input, 'area').showWhen = 'not flag';
+          fieldOf(input, 'day').requiredWhen = "grade == 'a' and total > 0";
+          input.derived = [
+            ...(input.derived ?? []),
+            { key: 'perArea', label: { zh: '每', en: 'Per' }, formula: 'round(total / area, 2)' },
+          ];
+        }),
+      ).toEqual([]);
+    });
+
+    it.each([
+      [
+        'arithmetic on a bool',
+        'flag + part > 0',
+        '"flag" is a yes/no value, but + needs numbers',
+        1,
+      ],
+      ['an ordering on a bool', 'flag > 0', '"flag" is a yes/no value, but > needs numbers', 1],
+      [
+        'a bool compared with a number',
+        'flag == 1',
+        '"flag" is a yes/no value and 1 is a number: they are never equal, so == is always false',
+        6,
+      ],
+      [
+        'a number compared with text',
+        "part == 'many'",
+        '"part" is a number and \'many\' is text: they are never equal, so == is always false',
+        6,
+      ],
+      ['and on a number', 'part and flag', '"part" is a number, but and needs yes/no values', 1],
+      [
+        'a check that is not a condition',
+        'part',
+        'must be a yes/no condition, but "part" is a number',
+        1,
+      ],
+    ])('rejects %s in a rule check: %s', (_, check, message, column) => {
+      expect(problemsWith((input) => addRule(input, check))).toEqual([
+        {
+          path: ['rules', RULE, 'check'],
+          message: `rule "extraRule" check: ${message}, at column ${column} of \`${check}\``,
+        },
+      ]);
+    });
+
+    it('rejects a showWhen or requiredWhen that is not a condition', () => {
+      expect(
+        problemsWith((input) => {
+          fieldOf(input, 'area').showWhen = 'part';
+          fieldOf(input, 'day').requiredWhen = 'total + 1';
+        }),
+      ).toEqual([
+        {
+          path: ['sections', 0, 'fields', 2, 'showWhen'],
+          message:
+            'field "area" showWhen: must be a yes/no condition, but "part" is a number, at column 1 of `part`',
+        },
+        {
+          path: ['sections', 1, 'fields', 2, 'requiredWhen'],
+          message:
+            'field "day" requiredWhen: must be a yes/no condition, but `total + 1` is a number, at column 1 of `total + 1`',
+        },
+      ]);
+    });
+
+    it('rejects a derived formula that is not a number', () => {
+      expect(
+        problemsWith((input) => {
+          input.derived = [
+            ...(input.derived ?? []),
+            { key: 'many', label: { zh: '多', en: 'Many' }, formula: 'part > 3' },
+          ];
+        }),
+      ).toEqual([
+        {
+          path: ['derived', 1, 'formula'],
+          message:
+            'derived "many" formula: must be a number, but `part > 3` is a yes/no value, at column 1 of `part > 3`',
+        },
+      ]);
+    });
+  });
+
+  describe('the unit of a money field', () => {
+    const unitMessage = (key: string) =>
+      `"${key}" is a money field, stored and exported in whole yuan (the form offers 万元 itself): its unit must be { zh: 元, en: yuan } or left out`;
+
+    it('may be 元 or left out', () => {
+      expect(
+        problemsWith((input) => {
+          fieldOf(input, 'funds').unit = { zh: '元', en: 'yuan' };
+        }),
+      ).toEqual([]);
+    });
+
+    it('may not be anything else, on a field or a group sub-field', () => {
+      expect(
+        problemsWith((input) => {
+          fieldOf(input, 'funds').unit = { zh: '万元', en: '10,000 yuan' };
+          const events = fieldOf(input, 'events');
+          if (events.type !== 'group') throw new Error('events is a group');
+          events.fields.push({
+            key: 'loss',
+            type: 'money',
+            label: { zh: '损失', en: 'Loss' },
+            unit: { zh: '元', en: 'CNY' },
+          });
+        }),
+      ).toEqual([
+        { path: ['sections', 0, 'fields', 3, 'unit'], message: unitMessage('funds') },
+        { path: ['sections', 1, 'fields', 3, 'fields', 1, 'unit'], message: unitMessage('loss') },
+      ]);
+    });
   });
 
   it('rejects a condition that depends on its own field', () => {
@@ -455,6 +577,184 @@ describe('checkVersions', () => {
     expect(checkVersions([v3, v1, v2])).toEqual([
       { version: '2027.1', path: ['sections'], message: expect.stringContaining('"day"') },
     ]);
+  });
+
+  describe('values that stored reports hold', () => {
+    const retypeWhen = (input: DefinitionInput) => {
+      const events = fieldOf(input, 'events');
+      if (events.type !== 'group') throw new Error('events is a group');
+      events.fields = [{ key: 'when', type: 'text', label: { zh: '时', en: 'When' } }];
+    };
+    const dropCodes = (input: DefinitionInput) => {
+      for (const key of ['grade', 'issues']) {
+        const field = fieldOf(input, key);
+        if (field.type !== 'choice' && field.type !== 'multi')
+          throw new Error(`${key} has choices`);
+        field.choices = field.choices.slice(0, 1);
+      }
+    };
+
+    it('reports a retyped group sub-field', () => {
+      expect(checkVersions([v1, next(retypeWhen)])).toEqual([
+        {
+          version: '2026.2',
+          path: ['sections', 1, 'fields', 3, 'fields', 0, 'type'],
+          message:
+            'sub-field "when" of "events" changed type from date (version 2026.1) to text; declare a retype migration for "events"',
+        },
+      ]);
+    });
+
+    it('reports a choice code dropped from a choice or multi field', () => {
+      const dropped = (key: string, code: string) =>
+        `field "${key}" dropped choice code "${code}" of version 2026.1, which stored reports may hold; keep the code or declare a retype migration`;
+      expect(checkVersions([v1, next(dropCodes)])).toEqual([
+        {
+          version: '2026.2',
+          path: ['sections', 0, 'fields', 5, 'choices'],
+          message: dropped('grade', 'b'),
+        },
+        {
+          version: '2026.2',
+          path: ['sections', 1, 'fields', 0, 'choices'],
+          message: dropped('issues', 'y'),
+        },
+      ]);
+    });
+
+    it('reports a choice code dropped from a group sub-field', () => {
+      const withKind = (codes: string[]) => (input: DefinitionInput) => {
+        const events = fieldOf(input, 'events');
+        if (events.type !== 'group') throw new Error('events is a group');
+        events.fields.push({
+          key: 'kind',
+          type: 'choice',
+          label: { zh: '类', en: 'Kind' },
+          choices: codes.map((code) => ({ code, label: { zh: code, en: code } })),
+        });
+      };
+      const older = definitionWith(withKind(['fire', 'flood']));
+      expect(checkVersions([older, next(withKind(['flood', 'storm']))])).toEqual([
+        {
+          version: '2026.2',
+          path: ['sections', 1, 'fields', 3, 'fields', 1, 'choices'],
+          message:
+            'sub-field "kind" of "events" dropped choice code "fire" of version 2026.1, which stored reports may hold; keep the code or declare a retype migration for "events"',
+        },
+      ]);
+    });
+
+    it('accepts these changes with a retype migration of the field', () => {
+      const v2 = next((input) => {
+        retypeWhen(input);
+        dropCodes(input);
+        input.migrations = ['events', 'grade', 'issues'].map((field) => ({
+          field,
+          change: 'retype' as const,
+          note: 'values mapped',
+        }));
+      });
+      expect(checkVersions([v1, v2])).toEqual([]);
+    });
+  });
+
+  describe('migrations', () => {
+    it('reports one for a field the version before does not have', () => {
+      const v2 = next((input) => {
+        input.migrations = [
+          { field: 'ghost', change: 'drop', note: 'never was' },
+          { field: 'phantom', change: 'rename', to: 'total', note: 'never was' },
+        ];
+      });
+      expect(checkVersions([v1, v2])).toEqual([
+        {
+          version: '2026.2',
+          path: ['migrations', 0, 'field'],
+          message: 'version 2026.1 has no field "ghost" to drop',
+        },
+        {
+          version: '2026.2',
+          path: ['migrations', 1, 'field'],
+          message: 'version 2026.1 has no field "phantom" to rename',
+        },
+      ]);
+    });
+
+    it('reports a retype of a field no earlier version has', () => {
+      const v2 = next((input) => {
+        sectionOf(input, 0).fields.push({
+          key: 'added',
+          type: 'int',
+          label: { zh: '新', en: 'New' },
+        });
+        input.migrations = [{ field: 'added', change: 'retype', note: 'new' }];
+      });
+      expect(checkVersions([v1, v2])).toEqual([
+        {
+          version: '2026.2',
+          path: ['migrations', 0, 'field'],
+          message: 'no version before 2026.2 has a field "added" to retype',
+        },
+      ]);
+    });
+
+    it('reports a migration in the first version', () => {
+      const first = definitionWith((input) => {
+        input.migrations = [{ field: 'flag', change: 'drop', note: 'nothing before' }];
+      });
+      expect(checkVersions([first])).toEqual([
+        {
+          version: '2026.1',
+          path: ['migrations', 0, 'field'],
+          message: 'no version before 2026.1 has a field "flag" to drop',
+        },
+      ]);
+    });
+
+    it('reports a retype migration of a field whose type did not change', () => {
+      const v2 = next((input) => {
+        input.migrations = [{ field: 'part', change: 'retype', note: 'nothing changed' }];
+      });
+      expect(checkVersions([v1, v2])).toEqual([
+        {
+          version: '2026.2',
+          path: ['migrations', 0, 'change'],
+          message: 'migration retypes "part", but its type and choices are those of version 2026.1',
+        },
+      ]);
+    });
+  });
+
+  describe('a field dropped and added again later', () => {
+    const v2 = next((input) => {
+      removeField(input, 'flag');
+      input.migrations = [{ field: 'flag', change: 'drop', note: 'gone' }];
+    });
+    const v3 = (type: 'bool' | 'int', migrate: boolean) =>
+      definitionWith((input) => {
+        input.version = '2027.1';
+        const main = sectionOf(input, 0);
+        main.fields = main.fields.map((field) =>
+          field.key === 'flag' ? { key: 'flag', type, label: field.label } : field,
+        );
+        if (migrate) input.migrations = [{ field: 'flag', change: 'retype', note: 'now a count' }];
+      });
+
+    it('is compared with the last version that had it', () => {
+      expect(checkVersions([v1, v2, v3('int', false)])).toEqual([
+        {
+          version: '2027.1',
+          path: ['sections', 0, 'fields', 4, 'type'],
+          message:
+            'field "flag" changed type from bool (version 2026.1) to int; declare a retype migration',
+        },
+      ]);
+    });
+
+    it('is accepted with its old type, or with a retype migration', () => {
+      expect(checkVersions([v1, v2, v3('bool', false)])).toEqual([]);
+      expect(checkVersions([v1, v2, v3('int', true)])).toEqual([]);
+    });
   });
 
   it('reports a version defined twice', () => {

@@ -1,11 +1,18 @@
 /**
- * Semantic checks of form definitions beyond the meta-schema: duplicate keys, expressions
- * naming unknown fields or choice codes, rollup and standards naming unknown indicators, and
+ * Semantic checks of form definitions beyond the meta-schema: duplicate keys, money units,
+ * expressions naming unknown fields or choice codes or whose types do not fit
+ * (expression-types.ts), rollup and standards naming unknown indicators, and
  * version-to-version changes that would orphan stored submissions. Problems carry the path
  * inside the definition, which the forms CLI turns into a file and line.
  */
 import type { FieldDefinition, FormDefinition, ScalarField, Standard } from './definition.js';
-import { type Expression, ExpressionSyntaxError, parseExpression } from './expression.js';
+import {
+  type Expression,
+  ExpressionSyntaxError,
+  fieldReferences,
+  parseExpression,
+} from './expression.js';
+import { checkExpressionTypes } from './expression-types.js';
 
 export type DefinitionPath = (string | number)[];
 
@@ -29,8 +36,6 @@ export class DefinitionError extends Error {
   }
 }
 
-/** Types an expression may compute with; the others only through present() and count(). */
-const VALUE_TYPES = new Set<FieldDefinition['type']>(['int', 'decimal', 'money', 'bool', 'choice']);
 const NUMERIC_TYPES = new Set<FieldDefinition['type']>(['int', 'decimal', 'money']);
 
 const topLevelFields = (definition: FormDefinition) =>
@@ -72,33 +77,10 @@ const choiceComparisons = (expression: Expression): { key: string; code: string 
   }
 };
 
-const allReferences = (expression: Expression): { key: string; previous: boolean }[] => {
-  switch (expression.kind) {
-    case 'field':
-      return [{ key: expression.key, previous: expression.previous }];
-    case 'unary':
-      return allReferences(expression.operand);
-    case 'binary':
-      return [...allReferences(expression.left), ...allReferences(expression.right)];
-    case 'call':
-      return expression.args.flatMap(allReferences);
-    default:
-      return [];
-  }
-};
+/** Money is stored in whole yuan, so a CSV header `经费（万元）` would be 10,000 times off. */
+const isYuan = (unit: { zh: string; en: string }) => unit.zh === '元' && unit.en === 'yuan';
 
-/** Fields an expression computes with: all but those seen only through present() or count(). */
-const computedReferences = (expression: Expression): { key: string }[] => {
-  if (expression.kind === 'call' && (expression.name === 'present' || expression.name === 'count'))
-    return [];
-  if (expression.kind === 'call') return expression.args.flatMap(computedReferences);
-  if (expression.kind === 'unary') return computedReferences(expression.operand);
-  if (expression.kind === 'binary')
-    return [...computedReferences(expression.left), ...computedReferences(expression.right)];
-  return expression.kind === 'field' ? [{ key: expression.key }] : [];
-};
-
-/** Problems of one field on its own: repeated choice codes, max below min. */
+/** Problems of one field on its own: repeated choice codes, max below min, a money unit. */
 const checkFieldShape = (
   field: FieldDefinition | ScalarField,
   path: DefinitionPath,
@@ -118,6 +100,12 @@ const checkFieldShape = (
     problems.push({
       path: [...path, 'max'],
       message: `max ${field.max} is below min ${field.min}`,
+    });
+  }
+  if (field.type === 'money' && field.unit !== undefined && !isYuan(field.unit)) {
+    problems.push({
+      path: [...path, 'unit'],
+      message: `"${field.key}" is a money field, stored and exported in whole yuan (the form offers 万元 itself): its unit must be { zh: 元, en: yuan } or left out`,
     });
   }
 };
@@ -185,10 +173,14 @@ export const checkDefinition = (definition: FormDefinition): DefinitionProblem[]
     ruleIds.add(rule.id);
   });
 
+  const kindOf = (key: string) =>
+    fields.get(key)?.type ?? (derivedKeys.has(key) ? ('derived' as const) : undefined);
+
+  /** `context` names the expression for messages, e.g. `rule "staffSplit" check`. */
   const checkExpression = (
     source: string,
     path: DefinitionPath,
-    options: { previous: boolean },
+    options: { previous: boolean; context: string; expected: 'bool' | 'number' },
   ) => {
     let expression: Expression;
     try {
@@ -198,21 +190,18 @@ export const checkDefinition = (definition: FormDefinition): DefinitionProblem[]
       problems.push({ path, message: error.message });
       return;
     }
-    for (const reference of allReferences(expression)) {
+    for (const reference of fieldReferences(expression)) {
       if (!fields.has(reference.key)) {
         problems.push({ path, message: `unknown field "${reference.key}" in \`${source}\`` });
       } else if (reference.previous && !options.previous) {
         problems.push({ path, message: `previous.${reference.key} is not available here` });
       }
     }
-    for (const input of computedReferences(expression)) {
-      const type = fields.get(input.key)?.type;
-      if (type !== undefined && !VALUE_TYPES.has(type)) {
-        problems.push({
-          path,
-          message: `"${input.key}" is a ${type} field; use it only inside present() or count()`,
-        });
-      }
+    for (const problem of checkExpressionTypes(expression, kindOf, options.expected)) {
+      problems.push({
+        path,
+        message: `${options.context}: ${problem.message}, at column ${problem.at + 1} of \`${source}\``,
+      });
     }
     for (const { key, code } of choiceComparisons(expression)) {
       const field = fields.get(key);
@@ -223,18 +212,32 @@ export const checkDefinition = (definition: FormDefinition): DefinitionProblem[]
   };
 
   definition.rules.forEach((rule, index) => {
-    checkExpression(rule.check, ['rules', index, 'check'], { previous: true });
+    checkExpression(rule.check, ['rules', index, 'check'], {
+      previous: true,
+      context: `rule "${rule.id}" check`,
+      expected: 'bool',
+    });
   });
   definition.derived.forEach((indicator, index) => {
-    checkExpression(indicator.formula, ['derived', index, 'formula'], { previous: false });
+    checkExpression(indicator.formula, ['derived', index, 'formula'], {
+      previous: false,
+      context: `derived "${indicator.key}" formula`,
+      expected: 'number',
+    });
   });
   for (const { field, path } of topLevelFields(definition)) {
     for (const condition of ['showWhen', 'requiredWhen'] as const) {
       const source = field[condition];
       if (source === undefined) continue;
-      checkExpression(source, [...path, condition], { previous: false });
+      checkExpression(source, [...path, condition], {
+        previous: false,
+        context: `field "${field.key}" ${condition}`,
+        expected: 'bool',
+      });
       if (
-        allReferences(parseExpressionSafe(source)).some((reference) => reference.key === field.key)
+        fieldReferences(parseExpressionSafe(source)).some(
+          (reference) => reference.key === field.key,
+        )
       ) {
         problems.push({
           path: [...path, condition],
@@ -290,49 +293,118 @@ export interface VersionProblem extends DefinitionProblem {
   version: string;
 }
 
+/** Choice codes of `before` that `after` no longer has. */
+const droppedCodes = (before: FieldDefinition, after: FieldDefinition) =>
+  'choices' in before && 'choices' in after
+    ? before.choices
+        .map((choice) => choice.code)
+        .filter((code) => !after.choices.some((choice) => choice.code === code))
+    : [];
+
+/**
+ * What stored values of `before` (in `version`) no longer fit in `after`, at `path`: another
+ * type, a dropped choice code, and the same in a group's sub-fields (named with their `group`).
+ */
+const valueChanges = (
+  before: FieldDefinition,
+  after: FieldDefinition,
+  path: DefinitionPath,
+  version: string,
+  group?: string,
+): DefinitionProblem[] => {
+  const name =
+    group === undefined ? `field "${after.key}"` : `sub-field "${after.key}" of "${group}"`;
+  const migrate = `declare a retype migration${group === undefined ? '' : ` for "${group}"`}`;
+  if (before.type !== after.type) {
+    return [
+      {
+        path: [...path, 'type'],
+        message: `${name} changed type from ${before.type} (version ${version}) to ${after.type}; ${migrate}`,
+      },
+    ];
+  }
+  const changes = droppedCodes(before, after).map((code) => ({
+    path: [...path, 'choices'],
+    message: `${name} dropped choice code "${code}" of version ${version}, which stored reports may hold; keep the code or ${migrate}`,
+  }));
+  if (before.type === 'group' && after.type === 'group') {
+    after.fields.forEach((sub, index) => {
+      const old = before.fields.find((candidate) => candidate.key === sub.key);
+      if (old)
+        changes.push(...valueChanges(old, sub, [...path, 'fields', index], version, after.key));
+    });
+  }
+  return changes;
+};
+
 /**
  * Stored submissions keep their version, so each new version must keep every field of the one
- * before with the same type, unless it declares a migration for it.
+ * before, with values of the same type and every choice code, unless it declares a migration
+ * for it. A field dropped and added again later is compared with the last version that had it.
+ * Each migration must name a field of the version before (a retype: of an earlier version) and
+ * a retype must retype something.
  */
 export const checkVersions = (versions: readonly FormDefinition[]): VersionProblem[] => {
   const problems: VersionProblem[] = [];
   const sorted = [...versions].sort((a, b) => compareVersions(a.version, b.version));
+  /** Each key's field in the latest version so far that had it. */
+  const history = new Map<string, { field: FieldDefinition; version: string }>();
   sorted.forEach((newer, index) => {
     const older = sorted[index - 1];
-    if (!older) return;
-    if (older.version === newer.version) {
-      problems.push({
-        version: newer.version,
-        path: ['version'],
-        message: `version ${newer.version} defined twice`,
-      });
+    const report = (path: DefinitionPath, message: string) =>
+      problems.push({ version: newer.version, path, message });
+    if (older?.version === newer.version) {
+      report(['version'], `version ${newer.version} defined twice`);
       return;
     }
     const newerFields = new Map(topLevelFields(newer).map((entry) => [entry.field.key, entry]));
-    for (const { field } of topLevelFields(older)) {
-      const migration = newer.migrations.find((candidate) => candidate.field === field.key);
-      const current = newerFields.get(field.key);
-      if (!current) {
-        if (migration?.change === 'drop') continue;
-        if (
-          migration?.change === 'rename' &&
-          migration.to !== undefined &&
-          newerFields.has(migration.to)
-        )
-          continue;
-        problems.push({
-          version: newer.version,
-          path: ['sections'],
-          message: `field "${field.key}" of version ${older.version} is missing; declare a migration (drop or rename) for it`,
-        });
-      } else if (current.field.type !== field.type && migration?.change !== 'retype') {
-        problems.push({
-          version: newer.version,
-          path: [...current.path, 'type'],
-          message: `field "${field.key}" changed type from ${field.type} (version ${older.version}) to ${current.field.type}; declare a retype migration`,
-        });
+    const migrationOf = (key: string) =>
+      newer.migrations.find((candidate) => candidate.field === key);
+
+    for (const { field, path } of newerFields.values()) {
+      const before = history.get(field.key);
+      if (!before) continue;
+      const changes = valueChanges(before.field, field, path, before.version);
+      const migration = migrationOf(field.key);
+      if (migration?.change !== 'retype') {
+        for (const change of changes) report(change.path, change.message);
+      } else if (changes.length === 0) {
+        report(
+          ['migrations', newer.migrations.indexOf(migration), 'change'],
+          `migration retypes "${field.key}", but its type and choices are those of version ${before.version}`,
+        );
       }
     }
+    const olderFields = older ? topLevelFields(older).map(({ field }) => field) : [];
+    for (const field of olderFields) {
+      if (newerFields.has(field.key)) continue;
+      const migration = migrationOf(field.key);
+      if (migration?.change === 'drop') continue;
+      if (
+        migration?.change === 'rename' &&
+        migration.to !== undefined &&
+        newerFields.has(migration.to)
+      )
+        continue;
+      report(
+        ['sections'],
+        `field "${field.key}" of version ${older?.version} is missing; declare a migration (drop or rename) for it`,
+      );
+    }
+    newer.migrations.forEach((migration, migrationIndex) => {
+      const { field: key, change } = migration;
+      // A retype may concern a field dropped before the version before and now added again.
+      const anyEarlier = change === 'retype' && newerFields.has(key);
+      if (anyEarlier ? history.has(key) : olderFields.some((field) => field.key === key)) return;
+      report(
+        ['migrations', migrationIndex, 'field'],
+        older && !anyEarlier
+          ? `version ${older.version} has no field "${key}" to ${change}`
+          : `no version before ${newer.version} has a field "${key}" to ${change}`,
+      );
+    });
+    for (const { field } of newerFields.values())
+      history.set(field.key, { field, version: newer.version });
   });
   return problems;
 };
