@@ -3,7 +3,8 @@
  * revisions, draft and final validation, review, year-over-year rules, revision history, the
  * province list and period windows. Every describe uses its own libraries (and, for custom
  * windows, its own periods), because all integration files share one stack and may run in
- * parallel.
+ * parallel. Within a file, every test sets up the report and the window it needs (or shares,
+ * through beforeAll, one that none of its tests changes), so that it passes alone and in any order.
  */
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -157,30 +158,46 @@ const getView = async (token: string, libraryId: string, period = '2026') =>
 /** A complete report with no rule violated and no warning raised (no previous period). */
 const fullReport = (): Record<string, unknown> => wuxiangReport2025();
 
-describe('saving drafts with expected revisions', () => {
-  const LIB = '140105';
-  let token: string;
-  beforeAll(async () => {
-    token = await tokenFor('library', LIB);
-  });
-
-  it('answers 404 before the first save', async () => {
-    const problem = await expectProblem(await api(submissionPath(LIB), { token }), 404);
-    expect(problem.message.en).toContain(LIB);
-  });
-
-  it('refuses to create the report with an expectedRevision other than 0 (409)', async () => {
-    const problem = await expectProblem(
-      await sendJson(submissionPath(LIB), 'PUT', token, { values: {}, expectedRevision: 3 }),
-      409,
+/** Saves a new report once for each holdingsTotal, in turn: its drafts of revision 1 to n. */
+const saveDrafts = async (libraryId: string, token: string, holdingsTotals: readonly number[]) => {
+  for (const [revision, holdingsTotal] of holdingsTotals.entries()) {
+    await ok(
+      await sendJson(submissionPath(libraryId), 'PUT', token, {
+        values: { holdingsTotal },
+        expectedRevision: revision,
+      }),
+      revision === 0 ? 201 : 200,
     );
-    expect(pathsOf(problem)).toEqual(['expectedRevision']);
-    await expectProblem(await api(submissionPath(LIB), { token }), 404);
-    expect(await storedRevisionCount(LIB)).toBe(0);
+  }
+};
+
+describe('saving drafts with expected revisions', () => {
+  describe('a report never saved', () => {
+    const LIB = '140105';
+    let token: string;
+    beforeAll(async () => {
+      token = await tokenFor('library', LIB);
+    });
+
+    it('answers 404 before the first save', async () => {
+      const problem = await expectProblem(await api(submissionPath(LIB), { token }), 404);
+      expect(problem.message.en).toContain(LIB);
+    });
+
+    it('refuses to create the report with an expectedRevision other than 0 (409)', async () => {
+      const problem = await expectProblem(
+        await sendJson(submissionPath(LIB), 'PUT', token, { values: {}, expectedRevision: 3 }),
+        409,
+      );
+      expect(pathsOf(problem)).toEqual(['expectedRevision']);
+      await expectProblem(await api(submissionPath(LIB), { token }), 404);
+      expect(await storedRevisionCount(LIB)).toBe(0);
+    });
   });
 
   it('creates the report with expectedRevision 0 as revision 1, a draft', async () => {
-    const response = await sendJson(submissionPath(LIB), 'PUT', token, {
+    const LIB = '140222';
+    const response = await sendJson(submissionPath(LIB), 'PUT', await tokenFor('library', LIB), {
       values: { holdingsTotal: 1000 },
       expectedRevision: 0,
     });
@@ -197,6 +214,9 @@ describe('saving drafts with expected revisions', () => {
   });
 
   it('saves the next revision with expectedRevision 1 (200)', async () => {
+    const LIB = '140223';
+    const token = await tokenFor('library', LIB);
+    await saveDrafts(LIB, token, [1000]);
     const response = await sendJson(submissionPath(LIB), 'PUT', token, {
       values: { holdingsTotal: 2000 },
       expectedRevision: 1,
@@ -208,34 +228,43 @@ describe('saving drafts with expected revisions', () => {
     });
   });
 
-  it('refuses a stale expectedRevision with 409 and leaves the head alone', async () => {
-    const problem = await expectProblem(
-      await sendJson(submissionPath(LIB), 'PUT', token, {
-        values: { holdingsTotal: 3000 },
-        expectedRevision: 1,
-      }),
-      409,
-    );
-    expect(problem.errors).toContainEqual(
-      expect.objectContaining({ path: 'expectedRevision', code: 'stale_revision' }),
-    );
-    expect(problem.message.en).toMatch(/revision 2/);
-    const view = await getView(token, LIB);
-    expect(view.revision).toBe(2);
-    expect(view.values).toEqual({ holdingsTotal: 2000 });
-    expect(await storedRevisionCount(LIB)).toBe(2);
-  });
+  describe('a report at revision 2', () => {
+    const LIB = '140224';
+    let token: string;
+    beforeAll(async () => {
+      token = await tokenFor('library', LIB);
+      await saveDrafts(LIB, token, [1000, 2000]);
+    });
 
-  it('refuses to create the report a second time (expectedRevision 0 → 409)', async () => {
-    await expectProblem(
-      await sendJson(submissionPath(LIB), 'PUT', token, {
-        values: { holdingsTotal: 4000 },
-        expectedRevision: 0,
-      }),
-      409,
-    );
-    expect((await getView(token, LIB)).revision).toBe(2);
-    expect(await storedRevisionCount(LIB)).toBe(2);
+    it('refuses a stale expectedRevision with 409 and leaves the head alone', async () => {
+      const problem = await expectProblem(
+        await sendJson(submissionPath(LIB), 'PUT', token, {
+          values: { holdingsTotal: 3000 },
+          expectedRevision: 1,
+        }),
+        409,
+      );
+      expect(problem.errors).toContainEqual(
+        expect.objectContaining({ path: 'expectedRevision', code: 'stale_revision' }),
+      );
+      expect(problem.message.en).toMatch(/revision 2/);
+      const view = await getView(token, LIB);
+      expect(view.revision).toBe(2);
+      expect(view.values).toEqual({ holdingsTotal: 2000 });
+      expect(await storedRevisionCount(LIB)).toBe(2);
+    });
+
+    it('refuses to create the report a second time (expectedRevision 0 → 409)', async () => {
+      await expectProblem(
+        await sendJson(submissionPath(LIB), 'PUT', token, {
+          values: { holdingsTotal: 4000 },
+          expectedRevision: 0,
+        }),
+        409,
+      );
+      expect((await getView(token, LIB)).revision).toBe(2);
+      expect(await storedRevisionCount(LIB)).toBe(2);
+    });
   });
 });
 
@@ -390,32 +419,80 @@ describe('draft validation', () => {
 });
 
 describe('the lifecycle: validation, submission and review', () => {
-  const LIB = '140107';
-  const path = submissionPath(LIB);
-  let library: string;
   let province: string;
   let admin: string;
-  /** Of the first submission, which on-time is judged by: kept through every later step. */
-  let firstSubmittedAt: string | undefined;
   beforeAll(async () => {
-    [library, province, admin] = await Promise.all([
-      tokenFor('library', LIB),
-      tokenFor('province'),
-      tokenFor('admin'),
-    ]);
+    [province, admin] = await Promise.all([tokenFor('province'), tokenFor('admin')]);
   });
 
-  const save = (values: Record<string, unknown>, expectedRevision: number) =>
-    sendJson(path, 'PUT', library, { values, expectedRevision });
-  const submit = (expectedRevision: number, explanations?: Record<string, string>) =>
-    sendJson(`${path}/submit`, 'POST', library, {
-      expectedRevision,
-      ...(explanations ? { explanations } : {}),
-    });
+  /**
+   * The revision of the first submission, whose time on-time is judged by: kept through every
+   * later step.
+   */
+  const FIRST_SUBMISSION = 4;
+  const EXPLANATION = '部分讲座同时以线上方式举办，重复计入了线上活动。';
+  /** What the province sends back with the report in step 5. */
+  const RETURN = {
+    message: '请核对活动场次。',
+    fieldComments: { lectures: '讲座场次与总场次不符。', holdingsTotal: '请附清点记录。' },
+  };
+  /** Why an administrator reopens the accepted report in step 9. */
+  const REOPEN_MESSAGE = '经费数字需更正。';
+
+  /**
+   * One library's report in 2026 and the requests of its lifecycle. Each test has a library of its
+   * own, nowhere else used, and takes the steps before the one it is about with `upTo`, so that it
+   * passes alone and in any order.
+   */
+  const lifecycleOf = async (libraryId: string) => {
+    const library = await tokenFor('library', libraryId);
+    const path = submissionPath(libraryId);
+    const save = (values: Record<string, unknown>, expectedRevision: number) =>
+      sendJson(path, 'PUT', library, { values, expectedRevision });
+    const submit = (expectedRevision: number, explanations?: Record<string, string>) =>
+      sendJson(`${path}/submit`, 'POST', library, {
+        expectedRevision,
+        ...(explanations ? { explanations } : {}),
+      });
+    /** Step n makes revision n out of revision n - 1. */
+    const steps: Record<number, () => Promise<Response>> = {
+      1: () => save({ holdingsTotal: 129000, servicePopulation: 165000 }, 0),
+      2: () => save({ ...fullReport(), staffOther: 2 }, 1),
+      3: () => save({ ...fullReport(), lectures: 40 }, 2),
+      4: () => submit(3, { eventKindsWithinTotal: EXPLANATION }),
+      5: () => sendJson(`${path}/return`, 'POST', province, RETURN),
+      6: () => save({ ...fullReport(), lectures: 10 }, 5),
+      7: () => submit(6),
+      8: () => api(`${path}/accept`, { method: 'POST', token: province }),
+      9: () => sendJson(`${path}/reopen`, 'POST', admin, { message: REOPEN_MESSAGE }),
+      10: () => save({ ...fullReport() }, 9),
+    };
+    const step = (revision: number) => {
+      const send = steps[revision];
+      if (!send) throw new Error(`no step makes revision ${revision}`);
+      return send();
+    };
+    /** Takes steps 1 to `revision`, each checked; what each answered, by revision. */
+    const upTo = async (revision: number) => {
+      const views: Record<number, View> = {};
+      for (let next = 1; next <= revision; next += 1) {
+        views[next] = await ok<View>(await step(next), next === 1 ? 201 : 200);
+      }
+      return views;
+    };
+    /** Takes steps 1 to `revision` (at least the first submission): when it was submitted. */
+    const firstSubmittedAtUpTo = async (revision: number) => {
+      const submittedAt = (await upTo(revision))[FIRST_SUBMISSION]?.submittedAt;
+      expect(submittedAt).toEqual(expect.any(String));
+      return submittedAt;
+    };
+    return { libraryId, library, path, save, submit, step, upTo, firstSubmittedAtUpTo };
+  };
 
   it('a partial draft saves, and GET shows the validation of what is there', async () => {
-    await ok(await save({ holdingsTotal: 129000, servicePopulation: 165000 }, 0), 201);
-    const view = await getView(library, LIB);
+    const report = await lifecycleOf('140403');
+    await ok(await report.step(1), 201);
+    const view = await getView(report.library, report.libraryId);
     expect(view.validation.fieldErrors).toEqual([]);
     expect(view.validation.ruleErrors).toEqual([]);
     expect(view.validation.skippedRules).toEqual(expect.arrayContaining(['staffSplit']));
@@ -424,7 +501,9 @@ describe('the lifecycle: validation, submission and review', () => {
   });
 
   it('submitting an incomplete report answers 422 listing every missing required field', async () => {
-    const problem = await expectProblem(await submit(1), 422);
+    const report = await lifecycleOf('140404');
+    await report.upTo(1);
+    const problem = await expectProblem(await report.submit(1), 422);
     expect(
       pathsOf(problem)
         .filter((p) => p.startsWith('values.'))
@@ -449,18 +528,20 @@ describe('the lifecycle: validation, submission and review', () => {
     expect(problem.errors?.find((e) => e.path === 'values.visits')?.message.zh).toBe(
       '此项为必填项',
     );
-    expect(await storedRevisionCount(LIB)).toBe(1);
+    expect(await storedRevisionCount(report.libraryId)).toBe(1);
   });
 
   it('GET shows a violated error rule and the derived values of a draft', async () => {
-    const view = await ok<View>(await save({ ...fullReport(), staffOther: 2 }, 1), 200);
+    const report = await lifecycleOf('140405');
+    await report.upTo(1);
+    const view = await ok<View>(await report.step(2), 200);
     expect(view.revision).toBe(2);
     expect(ruleIds(view.validation.ruleErrors)).toEqual(['staffSplit']);
     expect(view.validation.ruleErrors[0]).toMatchObject({
       severity: 'error',
       message: { zh: expect.stringContaining('在编人员'), en: expect.any(String) },
     });
-    const fetched = await getView(library, LIB);
+    const fetched = await getView(report.library, report.libraryId);
     expect(fetched.validation).toEqual(view.validation);
     expect(fetched.derived.holdingsPerCapita).toBeCloseTo(129000 / 165000, 2);
     expect(fetched.derived.staffPer10k).toBeCloseTo((6 / 165000) * 10000, 1);
@@ -468,107 +549,119 @@ describe('the lifecycle: validation, submission and review', () => {
   });
 
   it('submitting with a violated error rule answers 422 at rules.<ruleId>', async () => {
-    const problem = await expectProblem(await submit(2), 422);
+    const report = await lifecycleOf('140406');
+    await report.upTo(2);
+    const problem = await expectProblem(await report.submit(2), 422);
     expect(pathsOf(problem)).toEqual(['rules.staffSplit']);
-    expect((await getView(library, LIB)).status).toBe('draft');
+    expect((await getView(report.library, report.libraryId)).status).toBe('draft');
   });
 
   it('a warning needs an explanation; explanations of unknown rules are refused', async () => {
-    const view = await ok<View>(await save({ ...fullReport(), lectures: 40 }, 2), 200);
+    const report = await lifecycleOf('140423');
+    await report.upTo(2);
+    const view = await ok<View>(await report.step(3), 200);
     expect(view.revision).toBe(3);
     expect(view.validation.ruleErrors).toEqual([]);
     expect(ruleIds(view.validation.warnings)).toEqual(['eventKindsWithinTotal']);
 
-    const missing = await expectProblem(await submit(3), 422);
+    const missing = await expectProblem(await report.submit(3), 422);
     expect(pathsOf(missing)).toEqual(['explanations.eventKindsWithinTotal']);
     expect(missing.errors?.[0]?.code).toBe('explanation_required');
 
-    const blank = await expectProblem(await submit(3, { eventKindsWithinTotal: '   ' }), 400);
+    const blank = await expectProblem(
+      await report.submit(3, { eventKindsWithinTotal: '   ' }),
+      400,
+    );
     expect(pathsOf(blank)).toEqual(['explanations.eventKindsWithinTotal']);
 
     const unknown = await expectProblem(
-      await submit(3, { eventKindsWithinTotal: '讲座含线上', noSuchRule: '说明' }),
+      await report.submit(3, { eventKindsWithinTotal: '讲座含线上', noSuchRule: '说明' }),
       400,
     );
     expect(pathsOf(unknown)).toEqual(['explanations.noSuchRule']);
     expect(unknown.errors?.[0]?.code).toBe('unknown_rule');
 
-    expect(await storedRevisionCount(LIB)).toBe(3);
-    expect((await getView(library, LIB)).status).toBe('draft');
+    expect(await storedRevisionCount(report.libraryId)).toBe(3);
+    expect((await getView(report.library, report.libraryId)).status).toBe('draft');
   });
 
   it('submits with the explanation, which is stored on the head and the revision', async () => {
-    const explanation = '部分讲座同时以线上方式举办，重复计入了线上活动。';
-    const view = await ok<View>(await submit(3, { eventKindsWithinTotal: explanation }), 200);
+    const report = await lifecycleOf('140425');
+    await report.upTo(3);
+    const view = await ok<View>(await report.step(4), 200);
     expect(view).toMatchObject({
       status: 'submitted',
       revision: 4,
-      explanations: { eventKindsWithinTotal: explanation },
+      explanations: { eventKindsWithinTotal: EXPLANATION },
       submittedAt: expect.any(String),
     });
-    firstSubmittedAt = view.submittedAt;
-    expect(view.firstSubmittedAt).toBe(firstSubmittedAt);
-    expect((await getView(library, LIB)).explanations).toEqual({
-      eventKindsWithinTotal: explanation,
+    expect(view.firstSubmittedAt).toBe(view.submittedAt);
+    expect((await getView(report.library, report.libraryId)).explanations).toEqual({
+      eventKindsWithinTotal: EXPLANATION,
     });
     const revision = await ok<RevisionFull>(
-      await api(`${path}/revisions/4`, { token: library }),
+      await api(`${report.path}/revisions/4`, { token: report.library }),
       200,
     );
     expect(revision).toMatchObject({
       revision: 4,
       action: 'submit',
       status: 'submitted',
-      explanations: { eventKindsWithinTotal: explanation },
+      explanations: { eventKindsWithinTotal: EXPLANATION },
       values: { lectures: 40 },
     });
   });
 
-  it('the library can no longer save or submit a submitted report (409)', async () => {
-    await expectProblem(await save({ ...fullReport() }, 4), 409);
-    await expectProblem(await submit(4, { eventKindsWithinTotal: '再次提交' }), 409);
-    expect(await storedRevisionCount(LIB)).toBe(4);
-  });
+  describe('once submitted', () => {
+    let report: Awaited<ReturnType<typeof lifecycleOf>>;
+    beforeAll(async () => {
+      report = await lifecycleOf('140426');
+      await report.upTo(4);
+    });
 
-  it('the province cannot comment on a field the form does not have (400)', async () => {
-    const problem = await expectProblem(
-      await sendJson(`${path}/return`, 'POST', province, {
-        message: '请核对',
-        fieldComments: { noSuchField: '没有这个字段' },
-      }),
-      400,
-    );
-    expect(pathsOf(problem)).toEqual(['fieldComments.noSuchField']);
-    expect((await getView(library, LIB)).status).toBe('submitted');
+    it('the library can no longer save or submit a submitted report (409)', async () => {
+      await expectProblem(await report.save({ ...fullReport() }, 4), 409);
+      await expectProblem(await report.submit(4, { eventKindsWithinTotal: '再次提交' }), 409);
+      expect(await storedRevisionCount(report.libraryId)).toBe(4);
+    });
+
+    it('the province cannot comment on a field the form does not have (400)', async () => {
+      const problem = await expectProblem(
+        await sendJson(`${report.path}/return`, 'POST', province, {
+          message: '请核对',
+          fieldComments: { noSuchField: '没有这个字段' },
+        }),
+        400,
+      );
+      expect(pathsOf(problem)).toEqual(['fieldComments.noSuchField']);
+      expect((await getView(report.library, report.libraryId)).status).toBe('submitted');
+    });
   });
 
   it('the province returns the report with a message and field comments', async () => {
-    const view = await ok<View>(
-      await sendJson(`${path}/return`, 'POST', province, {
-        message: '请核对活动场次。',
-        fieldComments: { lectures: '讲座场次与总场次不符。', holdingsTotal: '请附清点记录。' },
-      }),
-      200,
-    );
+    const report = await lifecycleOf('140427');
+    await report.upTo(4);
+    const view = await ok<View>(await report.step(5), 200);
     expect(view).toMatchObject({ status: 'returned', revision: 5 });
 
-    const seen = await getView(library, LIB);
+    const seen = await getView(report.library, report.libraryId);
     expect(seen.status).toBe('returned');
     expect(seen.review).toMatchObject({
-      message: '请核对活动场次。',
-      fieldComments: { lectures: '讲座场次与总场次不符。', holdingsTotal: '请附清点记录。' },
+      ...RETURN,
       by: { role: 'province' },
       at: expect.any(String),
     });
   });
 
   it('the library edits the returned report and resubmits', async () => {
-    const edited = await ok<View>(await save({ ...fullReport(), lectures: 10 }, 5), 200);
+    const report = await lifecycleOf('140428');
+    const firstSubmittedAt = await report.firstSubmittedAtUpTo(5);
+    const edited = await ok<View>(await report.step(6), 200);
     expect(edited).toMatchObject({ status: 'returned', revision: 6, firstSubmittedAt });
-    expect(edited.review?.message).toBe('请核对活动场次。');
+    expect(edited.review?.message).toBe(RETURN.message);
     expect(edited.validation.warnings).toEqual([]);
 
-    const submitted = await ok<View>(await submit(6), 200);
+    const submitted = await ok<View>(await report.step(7), 200);
     expect(submitted).toMatchObject({ status: 'submitted', revision: 7, explanations: {} });
     expect(submitted.review).toBeUndefined();
     // A new submission time, but the first one stays: the province's return made it later.
@@ -577,52 +670,52 @@ describe('the lifecycle: validation, submission and review', () => {
   });
 
   it('the province accepts (a plain POST, no body); the library can then neither save nor submit', async () => {
-    const accepted = await ok<View>(
-      await api(`${path}/accept`, { method: 'POST', token: province }),
-      200,
-    );
+    const report = await lifecycleOf('140214');
+    const firstSubmittedAt = await report.firstSubmittedAtUpTo(7);
+    const accepted = await ok<View>(await report.step(8), 200);
     expect(accepted).toMatchObject({
       status: 'accepted',
       revision: 8,
       acceptedAt: expect.any(String),
       firstSubmittedAt,
     });
-    await expectProblem(await save({ ...fullReport() }, 8), 409);
-    await expectProblem(await submit(8), 409);
-    await expectProblem(await sendJson(`${path}/accept`, 'POST', province, {}), 409);
-    expect(await storedRevisionCount(LIB)).toBe(8);
+    await expectProblem(await report.save({ ...fullReport() }, 8), 409);
+    await expectProblem(await report.submit(8), 409);
+    await expectProblem(await sendJson(`${report.path}/accept`, 'POST', province, {}), 409);
+    expect(await storedRevisionCount(report.libraryId)).toBe(8);
   });
 
   it('only an administrator reopens an accepted report', async () => {
+    const report = await lifecycleOf('140215');
+    const firstSubmittedAt = await report.firstSubmittedAtUpTo(8);
     await expectProblem(
-      await sendJson(`${path}/reopen`, 'POST', province, { message: '重新打开' }),
+      await sendJson(`${report.path}/reopen`, 'POST', province, { message: '重新打开' }),
       403,
     );
-    expect((await getView(library, LIB)).status).toBe('accepted');
+    expect((await getView(report.library, report.libraryId)).status).toBe('accepted');
 
-    const reopened = await ok<View>(
-      await sendJson(`${path}/reopen`, 'POST', admin, { message: '经费数字需更正。' }),
-      200,
-    );
+    const reopened = await ok<View>(await report.step(9), 200);
     expect(reopened).toMatchObject({
       status: 'returned',
       revision: 9,
-      review: { message: '经费数字需更正。', by: { role: 'admin' } },
+      review: { message: REOPEN_MESSAGE, by: { role: 'admin' } },
     });
     expect(reopened.acceptedAt).toBeUndefined();
     expect(reopened.firstSubmittedAt).toBe(firstSubmittedAt);
     // …and the library may edit again.
-    expect(await ok<View>(await save({ ...fullReport() }, 9), 200)).toMatchObject({
+    expect(await ok<View>(await report.step(10), 200)).toMatchObject({
       status: 'returned',
       revision: 10,
     });
     // Read back from the table, where it is stored on the head.
-    expect((await getView(province, LIB)).firstSubmittedAt).toBe(firstSubmittedAt);
+    expect((await getView(province, report.libraryId)).firstSubmittedAt).toBe(firstSubmittedAt);
   });
 
   it('the history records every step with its actor', async () => {
+    const report = await lifecycleOf('140225');
+    await report.upTo(10);
     const page = await ok<Page<RevisionSummary>>(
-      await api(`${path}/revisions`, { token: province }),
+      await api(`${report.path}/revisions`, { token: province }),
       200,
     );
     expect(page.items.map((item) => [item.revision, item.action, item.actor.role])).toEqual([
@@ -656,18 +749,25 @@ describe('year-over-year rules', () => {
     ]);
   });
 
+  /** As an administrator, opens a period from yesterday on: what was sent, what was answered. */
+  const openNow = async (period: string) => {
+    const window = { opensAt: inMs(-DAY), dueAt: inMs(30 * DAY), locksAt: inMs(60 * DAY) };
+    const view = await ok<PeriodView>(
+      await sendJson(periodPath(period), 'PUT', admin, window),
+      200,
+    );
+    return { window, view };
+  };
+
   it('an administrator opens two future periods now', async () => {
     for (const period of [LAST_YEAR, THIS_YEAR]) {
-      const window = { opensAt: inMs(-DAY), dueAt: inMs(30 * DAY), locksAt: inMs(60 * DAY) };
-      const view = await ok<PeriodView>(
-        await sendJson(periodPath(period), 'PUT', admin, window),
-        200,
-      );
+      const { window, view } = await openNow(period);
       expect(view).toMatchObject({ ...window, source: 'custom', period });
     }
   });
 
   it('compares with the accepted report of the previous period', async () => {
+    for (const period of [LAST_YEAR, THIS_YEAR]) await openNow(period);
     const report = fullReport();
     await ok(
       await sendJson(submissionPath(LIB, LAST_YEAR), 'PUT', library, {
@@ -715,15 +815,7 @@ describe('revision history', () => {
   let token: string;
   beforeAll(async () => {
     token = await tokenFor('library', LIB);
-    for (let revision = 0; revision < 5; revision += 1) {
-      await ok(
-        await sendJson(path, 'PUT', token, {
-          values: { holdingsTotal: 1001 + revision },
-          expectedRevision: revision,
-        }),
-        revision === 0 ? 201 : 200,
-      );
-    }
+    await saveDrafts(LIB, token, [1001, 1002, 1003, 1004, 1005]);
   });
 
   it('lists revisions newest first, with who and when, without values', async () => {
@@ -921,7 +1013,10 @@ describe('the province list', () => {
 describe('period windows and lock exceptions', () => {
   const LIB = '140110';
   const OTHER = '140121';
-  const LOCKED = '2032'; // no other test file uses it
+  // Periods no other test file uses. Lock exceptions are granted in EXCEPTED only, so that
+  // nothing lets a library write to LOCKED whichever test runs first.
+  const LOCKED = '2032';
+  const EXCEPTED = '2040';
   let library: string;
   let other: string;
   let province: string;
@@ -934,6 +1029,16 @@ describe('period windows and lock exceptions', () => {
       tokenFor('admin'),
     ]);
   });
+
+  /** As an administrator, sets a window that locked a day ago: what was sent, what was answered. */
+  const lock = async (period: string) => {
+    const window = { opensAt: inMs(-30 * DAY), dueAt: inMs(-10 * DAY), locksAt: inMs(-DAY) };
+    const view = await ok<PeriodView>(
+      await sendJson(periodPath(period), 'PUT', admin, window),
+      200,
+    );
+    return { window, view };
+  };
 
   it('shows the default window of a period no administrator set (2090) to every role', async () => {
     for (const token of [library, province, admin]) {
@@ -964,11 +1069,7 @@ describe('period windows and lock exceptions', () => {
   });
 
   it('an administrator locks a period; libraries then get 423 with the reason', async () => {
-    const window = { opensAt: inMs(-30 * DAY), dueAt: inMs(-10 * DAY), locksAt: inMs(-DAY) };
-    const view = await ok<PeriodView>(
-      await sendJson(periodPath(LOCKED), 'PUT', admin, window),
-      200,
-    );
+    const { window, view } = await lock(LOCKED);
     expect(view).toMatchObject({ ...window, source: 'custom' });
     expect(
       (await ok<PeriodView>(await api(periodPath(LOCKED), { token: library }), 200)).source,
@@ -991,9 +1092,10 @@ describe('period windows and lock exceptions', () => {
   });
 
   it('an exception lets one library write after the lock, and only that one', async () => {
+    await lock(EXCEPTED);
     const until = inMs(DAY);
     const exception = await ok<{ libraryId: string; until: string; grantedBy: Actor }>(
-      await sendJson(`${periodPath(LOCKED)}/exceptions`, 'POST', admin, {
+      await sendJson(`${periodPath(EXCEPTED)}/exceptions`, 'POST', admin, {
         libraryId: LIB,
         until,
       }),
@@ -1002,31 +1104,32 @@ describe('period windows and lock exceptions', () => {
     expect(exception).toMatchObject({ libraryId: LIB, until, grantedBy: { role: 'admin' } });
 
     await ok(
-      await sendJson(submissionPath(LIB, LOCKED), 'PUT', library, {
+      await sendJson(submissionPath(LIB, EXCEPTED), 'PUT', library, {
         values: { holdingsTotal: 1 },
         expectedRevision: 0,
       }),
       201,
     );
     await expectProblem(
-      await sendJson(submissionPath(OTHER, LOCKED), 'PUT', other, {
+      await sendJson(submissionPath(OTHER, EXCEPTED), 'PUT', other, {
         values: { holdingsTotal: 1 },
         expectedRevision: 0,
       }),
       423,
     );
-    expect(await storedRevisionCount(OTHER, LOCKED)).toBe(0);
+    expect(await storedRevisionCount(OTHER, EXCEPTED)).toBe(0);
 
     // Each library sees only its own exception; the province sees them all.
-    const own = await ok<PeriodView>(await api(periodPath(LOCKED), { token: library }), 200);
+    const own = await ok<PeriodView>(await api(periodPath(EXCEPTED), { token: library }), 200);
     expect(own.exceptions.map((e) => e.libraryId)).toEqual([LIB]);
-    const others = await ok<PeriodView>(await api(periodPath(LOCKED), { token: other }), 200);
+    const others = await ok<PeriodView>(await api(periodPath(EXCEPTED), { token: other }), 200);
     expect(others.exceptions).toEqual([]);
-    const all = await ok<PeriodView>(await api(periodPath(LOCKED), { token: province }), 200);
+    const all = await ok<PeriodView>(await api(periodPath(EXCEPTED), { token: province }), 200);
     expect(all.exceptions.map((e) => e.libraryId)).toEqual([LIB]);
   });
 
   it('refuses a window whose dueAt is before opensAt, naming the field', async () => {
+    await lock(LOCKED);
     const problem = await expectProblem(
       await sendJson(periodPath(LOCKED), 'PUT', admin, {
         opensAt: inMs(10 * DAY),
@@ -1041,7 +1144,7 @@ describe('period windows and lock exceptions', () => {
       400,
     );
     expect(pathsOf(missing).sort()).toEqual(['locksAt', 'opensAt']);
-    // The lock set above still holds.
+    // The lock set first still holds.
     expect(
       (await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).locksAt <
         new Date().toISOString(),
@@ -1082,6 +1185,7 @@ describe('period windows and lock exceptions', () => {
   });
 
   it('only administrators manage windows (province → 403)', async () => {
+    const before = await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200);
     const window = { opensAt: inMs(-DAY), dueAt: inMs(DAY), locksAt: inMs(2 * DAY) };
     await expectProblem(await sendJson(periodPath(LOCKED), 'PUT', province, window), 403);
     await expectProblem(
@@ -1098,9 +1202,10 @@ describe('period windows and lock exceptions', () => {
       403,
     );
     await expectProblem(await sendJson(periodPath(LOCKED), 'PUT', library, { opensAt: 1 }), 403);
-    expect(
-      (await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).exceptions,
-    ).toHaveLength(1);
+    // Nothing changed: neither the window nor the exceptions.
+    expect(await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).toEqual(
+      before,
+    );
   });
 
   it('answers 400 for a malformed period', async () => {
