@@ -2,16 +2,29 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { DefinitionError } from './check.js';
 import {
+  answeredValues,
   compileForm,
   computeDerived,
   evaluateRules,
   type FormValues,
+  hiddenFields,
   type RuleViolation,
   validateDraft,
   validateFinal,
+  withShowWhenInputs,
 } from './compile.js';
 import { type FieldDefinition, FormDefinition, type ScalarField } from './definition.js';
 import { minimalDefinitionInput, realForm, wuxiangReport2025 } from './fixtures.js';
+import {
+  childrenRoomDefinition,
+  childrenRoomForm,
+  ROOM,
+  ROOM_STAFF,
+  SEAT_SHARE,
+  SEATS,
+  SEATS_RULE,
+  SEATS_WARNING,
+} from './show-when-fixtures.js';
 
 const form = realForm();
 
@@ -682,5 +695,149 @@ describe('properties: valid reports built from the compiled model', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('a field hidden by its showWhen counts as not answered', () => {
+  const roomForm = childrenRoomForm();
+  /** The 武乡 report with a children's room of `seats` seats (320 seats in all). */
+  const withRoom = (room: boolean, seats?: unknown, more: FormValues = {}): FormValues => ({
+    ...wuxiangReport2025(),
+    [ROOM]: room,
+    ...(seats === undefined ? {} : { [SEATS]: seats }),
+    ...more,
+  });
+  const ruleIds = (report: Pick<ReturnType<typeof validateFinal>, 'ruleErrors' | 'warnings'>) =>
+    [...report.ruleErrors, ...report.warnings].map((violation) => violation.ruleId);
+  const errorFields = (report: ReturnType<typeof validateFinal>) =>
+    report.fieldErrors.map((error) => error.path);
+
+  it('hides the seats when there is no room, and what depends on them in turn', () => {
+    expect([...hiddenFields(roomForm, withRoom(false, 400))]).toEqual([SEATS, ROOM_STAFF]);
+    expect([...hiddenFields(roomForm, withRoom(true, 400))]).toEqual([]);
+    // The staff show once seats are given; seats kept from before the room was unticked are
+    // not given, so the staff hide with them.
+    expect([...hiddenFields(roomForm, withRoom(true))]).toEqual([ROOM_STAFF]);
+    // Undecidable (the question not answered yet): shown.
+    expect([...hiddenFields(roomForm, { [SEATS]: 400 })]).toEqual([]);
+  });
+
+  it('skips a rule reading a hidden field on final submission, error and warning alike', () => {
+    const report = validateFinal(roomForm, withRoom(false, 400, { [ROOM_STAFF]: 3 }));
+    expect(report.fieldErrors).toEqual([]);
+    expect(report.ruleErrors).toEqual([]);
+    expect(report.warnings).toEqual([]);
+    expect(report.skippedRules).toEqual(expect.arrayContaining([SEATS_RULE, SEATS_WARNING]));
+    // evaluateRules, as other callers use it, and a previous period's hidden value alike.
+    expect(ruleIds(evaluateRules(roomForm, withRoom(false, 400)))).toEqual([]);
+    const jump = compileForm(
+      FormDefinition.parse({
+        ...childrenRoomDefinition(),
+        rules: [
+          {
+            id: 'seatsJump',
+            severity: 'warning',
+            check: `${SEATS} <= 2 * previous.${SEATS}`,
+            message: { zh: '变化过大', en: 'Changed a lot' },
+          },
+        ],
+      }),
+    );
+    const outcome = evaluateRules(jump, withRoom(true, 100), withRoom(false, 10));
+    expect(outcome.warnings).toEqual([]);
+    expect(outcome.skippedRules).toEqual(['seatsJump']);
+    expect(evaluateRules(jump, withRoom(true, 100), withRoom(true, 10)).warnings).toHaveLength(1);
+  });
+
+  it("ignores a hidden field's own bound and type errors, and its requiredness", () => {
+    for (const seats of [400, 9999, -1, 1.5, 'many', undefined]) {
+      expect(errorFields(validateFinal(roomForm, withRoom(false, seats)))).toEqual([]);
+    }
+  });
+
+  it('reports all of it again once the field is shown', () => {
+    const over = validateFinal(roomForm, withRoom(true, 400));
+    expect(over.fieldErrors).toEqual([]);
+    expect(over.ruleErrors.map((violation) => violation.ruleId)).toEqual([SEATS_RULE]);
+    expect(over.ruleErrors[0]?.fields).toEqual([SEATS, 'readingSeats']);
+    expect(over.warnings.map((violation) => violation.ruleId)).toEqual([SEATS_WARNING]);
+    expect(errorFields(validateFinal(roomForm, withRoom(true, 9999)))).toEqual([SEATS]);
+    expect(errorFields(validateFinal(roomForm, withRoom(true, 'many')))).toEqual([SEATS]);
+    const missing = validateFinal(roomForm, withRoom(true));
+    expect(missing.fieldErrors).toEqual([
+      expect.objectContaining({ path: SEATS, code: 'required' }),
+    ]);
+    expect(ruleIds(validateFinal(roomForm, withRoom(true, 100)))).toEqual([]);
+  });
+
+  it('keeps checking the type and bounds of a hidden value a draft would store', () => {
+    expect(errorFields(validateDraft(roomForm, withRoom(false, 9999)))).toEqual([SEATS]);
+    expect(errorFields(validateDraft(roomForm, withRoom(false, 400)))).toEqual([]);
+    // …but reads it as missing for the rules, as on final submission.
+    expect(ruleIds(validateDraft(roomForm, withRoom(false, 400)))).toEqual([]);
+  });
+
+  it('keeps the value in the report: nothing is removed from what is validated or stored', () => {
+    const values = withRoom(false, 400, { [ROOM_STAFF]: 3 });
+    const before = structuredClone(values);
+    validateFinal(roomForm, values);
+    validateDraft(roomForm, values);
+    computeDerived(roomForm, values);
+    const answered = answeredValues(roomForm, values);
+    expect(values).toEqual(before);
+    expect(answered).not.toHaveProperty(SEATS);
+    expect(answered).not.toHaveProperty(ROOM_STAFF);
+    expect(answered).toHaveProperty(ROOM, false);
+    // Ticking the room again brings the kept value back into every check.
+    expect(ruleIds(validateFinal(roomForm, { ...values, [ROOM]: true }))).toEqual([
+      SEATS_RULE,
+      SEATS_WARNING,
+    ]);
+  });
+
+  it('leaves a derived indicator reading a hidden field empty', () => {
+    expect(computeDerived(roomForm, withRoom(false, 80))).not.toHaveProperty(SEAT_SHARE);
+    expect(computeDerived(roomForm, withRoom(true, 80))[SEAT_SHARE]).toBeCloseTo(80 / 320);
+    expect(computeDerived(roomForm, withRoom(false, 80)).holdingsPerCapita).toBeCloseTo(
+      129000 / 165000,
+    );
+  });
+
+  /** The minimal form with these conditions set on its fields. */
+  const miniWith = (conditions: Record<string, { showWhen?: string; requiredWhen?: string }>) => {
+    const input = minimalDefinitionInput();
+    for (const field of input.sections.flatMap((section) => section.fields))
+      Object.assign(field, conditions[field.key]);
+    return compileForm(FormDefinition.parse(input));
+  };
+
+  it('reads a hidden field as blank in a requiredWhen condition', () => {
+    // notes are required once part is given; part shows only with the flag.
+    const mini = miniWith({ part: { showWhen: 'flag' }, notes: { requiredWhen: 'present(part)' } });
+    const report = (flag: boolean) => errorFields(validateFinal(mini, { total: 5, part: 3, flag }));
+    expect(report(true)).toEqual(['notes']);
+    expect(report(false)).toEqual([]);
+  });
+
+  it('decides conditions that depend on each other once each, without looping', () => {
+    const mini = miniWith({
+      part: { showWhen: 'not present(area)' },
+      area: { showWhen: 'not present(part)' },
+    });
+    // Decided in the form's order: part first, reading area as shown while it is decided.
+    expect([...hiddenFields(mini, { part: 1, area: 2 })]).toEqual(['area']);
+    expect([...hiddenFields(mini, { area: 2 })]).toEqual(['part']);
+    expect([...hiddenFields(mini, {})]).toEqual([]);
+    expect(validateFinal(mini, { total: 5, part: 1, area: 2 }).fieldErrors).toEqual([]);
+  });
+
+  it('names the fields deciding whether others are shown, through conditions in turn', () => {
+    expect(withShowWhenInputs(roomForm, [ROOM_STAFF, 'visits'])).toEqual([
+      ROOM_STAFF,
+      'visits',
+      SEATS,
+      ROOM,
+    ]);
+    expect(withShowWhenInputs(form, ['holdingsTotal'])).toEqual(['holdingsTotal']);
   });
 });

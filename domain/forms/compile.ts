@@ -19,6 +19,7 @@ import {
   type Expression,
   evaluate,
   type FieldReference,
+  fieldReferences,
   isPresent,
   parseExpression,
   requiredInputs,
@@ -240,14 +241,67 @@ const scopeOf = (values: FormValues, previous: FormValues | undefined): Scope =>
   previous: (key) => previous?.[key] as Value,
 });
 
-/** A field is visible unless its showWhen condition is decidably false. */
-export const isVisible = (
-  showWhen: ReadonlyMap<string, CompiledExpression>,
-  key: string,
-  scope: Scope,
-) => {
-  const condition = showWhen.get(key);
-  return condition === undefined || evaluate(condition.ast, scope) !== false;
+/**
+ * The fields their showWhen hides for these values: those whose condition is decidably false.
+ * A hidden field counts as not answered: its value stays in the report (showing the field again
+ * restores it) but is read as missing, by the conditions of other fields too, so a field whose
+ * condition reads a hidden one is decided as if that one were blank. Each condition is evaluated
+ * once. A cycle of conditions (a field shown when a field shown when it…) reads the field being
+ * decided as shown, so it ends, in the same way on the server and in the browser.
+ */
+export const hiddenFields = (
+  form: Pick<CompiledForm, 'showWhen'>,
+  values: FormValues,
+): ReadonlySet<string> => {
+  const hidden = new Set<string>();
+  if (form.showWhen.size === 0) return hidden;
+  const decided = new Set<string>();
+  const deciding = new Set<string>();
+  const isHidden = (key: string): boolean => {
+    if (decided.has(key)) return hidden.has(key);
+    const condition = form.showWhen.get(key);
+    if (condition === undefined || deciding.has(key)) return false;
+    deciding.add(key);
+    if (evaluate(condition.ast, scope) === false) hidden.add(key);
+    deciding.delete(key);
+    decided.add(key);
+    return hidden.has(key);
+  };
+  const scope: Scope = {
+    current: (key) => (isHidden(key) ? undefined : (values[key] as Value)),
+    // The checker allows no previous.* in a condition.
+    previous: () => undefined,
+  };
+  for (const key of form.showWhen.keys()) isHidden(key);
+  return hidden;
+};
+
+/** The values without those of hidden fields: what validation, rules and indicators read. */
+export const answeredValues = (
+  form: Pick<CompiledForm, 'showWhen'>,
+  values: FormValues,
+): FormValues => {
+  const hidden = hiddenFields(form, values);
+  if (hidden.size === 0) return values;
+  return Object.fromEntries(Object.entries(values).filter(([key]) => !hidden.has(key)));
+};
+
+/**
+ * `keys` with every field whose value decides whether one of them is shown, through the
+ * conditions of those in turn: what a caller must read of a report to tell which of `keys`
+ * are answered.
+ */
+export const withShowWhenInputs = (
+  form: Pick<CompiledForm, 'showWhen'>,
+  keys: readonly string[],
+): string[] => {
+  const result = new Set(keys);
+  for (const key of result) {
+    const condition = form.showWhen.get(key);
+    if (condition === undefined) continue;
+    for (const reference of fieldReferences(condition.ast)) result.add(reference.key);
+  }
+  return [...result];
 };
 
 const buildSchema = (
@@ -266,15 +320,15 @@ const buildSchema = (
   if (mode === 'draft') return object as z.ZodMiniType<FormValues>;
   const requiredWhenVisible = z.superRefine(
     (values: FormValues, context) => {
-      const scope = scopeOf(values, undefined);
+      // A hidden field is never required, and a condition reads it as blank.
+      const hidden = hiddenFields(form, values);
+      const scope = scopeOf(answeredValues(form, values), undefined);
       for (const field of form.fields.values()) {
-        if (isPresent(values[field.key])) continue;
-        const visible = isVisible(form.showWhen, field.key, scope);
+        if (isPresent(values[field.key]) || hidden.has(field.key)) continue;
         const condition = form.requiredWhen.get(field.key);
         const required =
-          visible &&
-          ((field.required && form.showWhen.has(field.key)) ||
-            (condition !== undefined && evaluate(condition.ast, scope) === true));
+          (field.required && form.showWhen.has(field.key)) ||
+          (condition !== undefined && evaluate(condition.ast, scope) === true);
         if (required)
           context.addIssue({ code: 'custom', path: [field.key], message: packMessage(REQUIRED) });
       }
@@ -350,16 +404,35 @@ const fieldNames = (expression: Expression): string[] => {
   }
 };
 
-/** Evaluates every rule; a rule with a missing input is skipped, as the dictionary says. */
+type RuleReport = Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'>;
+
+/**
+ * Evaluates every rule; a rule with a missing input is skipped, as the dictionary says. A hidden
+ * field counts as missing, in this period's values and in the previous period's.
+ */
 export const evaluateRules = (
   form: CompiledForm,
   values: FormValues,
   previous?: FormValues,
   /** Fields whose values failed their own checks: rules naming them are skipped. */
   invalid: ReadonlySet<string> = new Set(),
-): Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'> => {
+): RuleReport =>
+  rulesOver(
+    form,
+    answeredValues(form, values),
+    previous && answeredValues(form, previous),
+    invalid,
+  );
+
+/** The rules over values already without hidden fields. */
+const rulesOver = (
+  form: CompiledForm,
+  values: FormValues,
+  previous: FormValues | undefined,
+  invalid: ReadonlySet<string>,
+): RuleReport => {
   const scope = scopeOf(values, previous);
-  const report: Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRules'> = {
+  const report: RuleReport = {
     ruleErrors: [],
     warnings: [],
     skippedRules: [],
@@ -390,41 +463,59 @@ export const evaluateRules = (
 const validate = (
   form: CompiledForm,
   schema: z.ZodMiniType<FormValues>,
+  mode: Mode,
   input: unknown,
   previous: FormValues | undefined,
 ): ValidationReport => {
   const parsed = schema.safeParse(input);
-  // One code for "missing", whichever zod check noticed it, so clients can treat it alike.
-  const fieldErrors = parsed.success
-    ? []
-    : issuesToFieldErrors(parsed.error.issues).map((error) =>
-        error.message.en === REQUIRED.en ? { ...error, code: 'required' } : error,
-      );
-  // Rules look only at values that passed their own field checks. A rule naming a value that
-  // failed them is skipped, rather than evaluated with coalesce()'s fallback in its place.
   const record: FormValues = isRecord(input) ? input : {};
+  // A field hidden by its showWhen counts as not answered. On final submission its kept value
+  // is not checked (nor required); a draft still checks the type and bounds of every value it
+  // would store, hidden or not, so no report ever holds a value its field refuses.
+  const hidden = hiddenFields(form, record);
+  const fieldOf = (error: FieldError) => error.path.split('.')[0] ?? '';
+  // One code for "missing", whichever zod check noticed it, so clients can treat it alike.
+  const fieldErrors = (
+    parsed.success
+      ? []
+      : issuesToFieldErrors(parsed.error.issues).map((error) =>
+          error.message.en === REQUIRED.en ? { ...error, code: 'required' } : error,
+        )
+  ).filter((error) => mode === 'draft' || !hidden.has(fieldOf(error)));
+  // Rules look only at values that passed their own field checks. A rule naming a value that
+  // failed them is skipped, rather than evaluated with coalesce()'s fallback in its place. A
+  // hidden field is read as missing, whatever its value.
   const invalid = new Set(
-    fieldErrors
-      .map((error) => error.path.split('.')[0] ?? '')
-      .filter((key) => isPresent(record[key])),
+    fieldErrors.map(fieldOf).filter((key) => isPresent(record[key]) && !hidden.has(key)),
   );
   const values = Object.fromEntries(
-    Object.entries(record).filter(([key]) => form.fields.has(key) && !invalid.has(key)),
+    Object.entries(record).filter(
+      ([key]) => form.fields.has(key) && !invalid.has(key) && !hidden.has(key),
+    ),
   );
-  return { fieldErrors, ...evaluateRules(form, values, previous, invalid) };
+  return {
+    fieldErrors,
+    ...rulesOver(form, values, previous && answeredValues(form, previous), invalid),
+  };
 };
 
 /** A draft: every field optional, types and bounds enforced, unknown keys rejected. */
 export const validateDraft = (form: CompiledForm, values: unknown, previous?: FormValues) =>
-  validate(form, form.draftSchema, values, previous);
+  validate(form, form.draftSchema, 'draft', values, previous);
 
-/** A final submission: the draft checks plus required and required-when fields. */
+/**
+ * A final submission: the draft checks plus required and required-when fields, for the fields
+ * shown (a hidden field's kept value is not checked).
+ */
 export const validateFinal = (form: CompiledForm, values: unknown, previous?: FormValues) =>
-  validate(form, form.finalSchema, values, previous);
+  validate(form, form.finalSchema, 'final', values, previous);
 
-/** The derived indicators of a report; undecidable ones (missing input, ÷0) are absent. */
+/**
+ * The derived indicators of a report; undecidable ones (missing input, ÷0) are absent. A hidden
+ * field's value counts as missing.
+ */
 export const computeDerived = (form: CompiledForm, values: FormValues): Record<string, number> => {
-  const scope = scopeOf(values, undefined);
+  const scope = scopeOf(answeredValues(form, values), undefined);
   const result: Record<string, number> = {};
   for (const indicator of form.derived) {
     const value = evaluate(indicator.expression.ast, scope);

@@ -1,18 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import type { Standard } from '../forms/definition.js';
+import { wuxiangReport2025 } from '../forms/fixtures.js';
+import { childrenRoomForm, ROOM, SEAT_SHARE, SEATS } from '../forms/show-when-fixtures.js';
 import type { SubmissionHead } from '../submissions/model.js';
 import {
   DUE_AT,
   fixtureHeads,
   fixtureInput,
   fixtureLibraries,
+  headOf,
   LOUFAN,
   LOUFAN_NAME,
+  loufanReport2025,
   QINGXU,
   QINGXU_DETAILS,
   QINXIAN,
   QINYUAN,
+  qingxuReport2025,
   WUXIANG,
   YANGQU,
 } from './__fixtures__/province.js';
@@ -820,4 +825,80 @@ describe('number cells', () => {
       expect(format(Number.NaN)).toBe('');
     },
   );
+});
+
+describe('a field hidden by its showWhen', () => {
+  const roomForm = childrenRoomForm();
+  /** 武乡 says it has no children's room, its 400 seats kept from before; 清徐 and 娄烦 have one. */
+  const input = (): RollupInput => {
+    const base = fixtureInput();
+    const room = (room: boolean, seats: number) => ({ [ROOM]: room, [SEATS]: seats });
+    return {
+      ...base,
+      form: roomForm,
+      formOf: () => roomForm,
+      heads: [
+        headOf({
+          libraryId: WUXIANG,
+          status: 'submitted',
+          values: { ...wuxiangReport2025(), ...room(false, 400) },
+          submittedAt: DUE_AT,
+        }),
+        headOf({
+          libraryId: QINGXU,
+          status: 'submitted',
+          values: { ...qingxuReport2025(), ...room(true, 80) },
+          submittedAt: DUE_AT,
+        }),
+        headOf({
+          libraryId: LOUFAN,
+          status: 'accepted',
+          values: { ...loufanReport2025(), ...room(true, 60) },
+          submittedAt: DUE_AT,
+        }),
+      ],
+      previous: new Map([
+        [WUXIANG, { ...wuxiangReport2025(), ...room(true, 100) }],
+        // 清徐 had no room the year before: its kept seats are no base for a change.
+        [QINGXU, { ...qingxuReport2025(), ...room(false, 40) }],
+        [LOUFAN, { ...loufanReport2025(), ...room(true, 50) }],
+      ]),
+    };
+  };
+
+  it('leaves the kept value out of the comparison, its indicators and the year-over-year change', () => {
+    const comparison = tableOf('comparison', input());
+    const wuxiang = rowOf(comparison, WUXIANG);
+    expect(wuxiang[SEATS]).toBeUndefined();
+    expect(wuxiang[SEAT_SHARE]).toBeUndefined();
+    expect(wuxiang[`${SEAT_SHARE}Rank`]).toBeUndefined();
+    expect(wuxiang[`${SEATS}ChangePct`]).toBeUndefined();
+    expect(wuxiang.holdingsTotal).toBe(129000);
+    expect(rowOf(comparison, QINGXU)[SEATS]).toBe(80);
+    expect(rowOf(comparison, QINGXU)[`${SEATS}ChangePct`]).toBeUndefined();
+    expect(rowOf(comparison, LOUFAN)[`${SEATS}ChangePct`]).toBeCloseTo(20);
+    expect(summaryRow('全省', SEATS, input())).toMatchObject({ n: 2, total: 140 });
+  });
+
+  it('leaves it out of submissions.csv too, as every table reads the same answered values', () => {
+    expect(rowOf(tableOf('submissions', input()), WUXIANG)).toMatchObject({
+      [ROOM]: false,
+      [SEATS]: undefined,
+    });
+    expect(rowOf(tableOf('submissions', input()), QINGXU)[SEATS]).toBe(80);
+  });
+
+  it('reads of the previous period the fields deciding whether a compared one was shown', () => {
+    expect(yearOverYearKeys(roomForm)).toEqual([
+      ...yearOverYearKeys(fixtureInput().form),
+      SEATS,
+      ROOM,
+    ]);
+    const narrow = yearOverYearValues(roomForm);
+    const full = input();
+    const previous = new Map([...full.previous].map(([id, values]) => [id, narrow(values)]));
+    expect(previous.get(QINGXU)).toMatchObject({ [ROOM]: false, [SEATS]: 40 });
+    const rows = (tables: Table[]) => tables.map((table) => table.rows);
+    expect(rows(buildTables({ ...full, previous }))).toEqual(rows(buildTables(full)));
+  });
 });

@@ -4,7 +4,7 @@
  * Excel, field keys for programs).
  */
 import type { CompiledForm, FormValues } from '../forms/compile.js';
-import { computeDerived } from '../forms/compile.js';
+import { answeredValues, computeDerived, withShowWhenInputs } from '../forms/compile.js';
 import {
   CSV_VARIANTS,
   type CsvVariant,
@@ -194,13 +194,19 @@ const fallsShort = (standard: Standard, value: unknown): boolean => {
   }
 };
 
-/** The fields the comparison compares with the previous period. */
+/**
+ * The fields the comparison reads of the previous period: those it compares with it, and those
+ * their showWhen conditions read, which tell whether a kept value was answered.
+ */
 export const yearOverYearKeys = (form: CompiledForm): string[] =>
-  rollupSpec(form).yearOverYear.map((metric) => metric.key);
+  withShowWhenInputs(
+    form,
+    rollupSpec(form).yearOverYear.map((metric) => metric.key),
+  );
 
 /**
- * Of a previous period's values, only those the comparison uses (its year-over-year fields),
- * so a caller need not keep whole reports of the previous period.
+ * Of a previous period's values, only those the comparison uses (`yearOverYearKeys`), so a
+ * caller need not keep whole reports of the previous period.
  */
 export const yearOverYearValues = (form: CompiledForm): ((values: FormValues) => FormValues) => {
   const keys = yearOverYearKeys(form);
@@ -268,10 +274,14 @@ export class RollupTables {
     return rounded;
   }
 
-  /** Adds a report of the period; a later one of the same library replaces it. */
+  /**
+   * Adds a report of the period; a later one of the same library replaces it. Of its values,
+   * those of fields hidden by their showWhen are left out of every table, as validation left
+   * them unchecked: a library with no children's room is not compared on seats it once typed.
+   */
   add(head: SubmissionHead): void {
     const counted = COUNTED.includes(head.status);
-    const values = counted ? head.values : NO_VALUES;
+    const values = counted ? answeredValues(this.source.formOf(head), head.values) : NO_VALUES;
     const derived = counted ? this.roundedDerived(head, values) : NO_DERIVED;
     const flags = counted
       ? this.standards
@@ -410,7 +420,9 @@ const comparison = (
     name: 'comparison',
     columns,
     rows: rows.map((row) => {
-      const previous = previousValues.get(row.library.libraryId);
+      const kept = previousValues.get(row.library.libraryId);
+      // The previous report read as this form's conditions would: its hidden values left out.
+      const previous = kept && answeredValues(form, kept);
       return [
         ...libraryCells(row),
         ...compare.map((metric) => metricValue(row, metric)),

@@ -1,6 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
+import type { FormValues } from '../../../domain/forms/compile.js';
 import { realForm, wuxiangReport2025 } from '../../../domain/forms/fixtures.js';
 import {
+  childrenRoomForm,
+  ROOM,
+  SEATS,
+  SEATS_RULE,
+  SEATS_WARNING,
+} from '../../../domain/forms/show-when-fixtures.js';
+import {
+  type Blocker,
   blockersFromServer,
   draftSave,
   entryPath,
@@ -8,6 +17,7 @@ import {
   overwrittenSince,
   parseMoneyText,
   parseNumberText,
+  ruleField,
   sameValue,
   submissionBlockers,
   switchMoneyUnit,
@@ -361,5 +371,83 @@ describe('comparing values', () => {
   it('ignores key order', () => {
     expect(sameValue({ a: 1, b: [{ x: 1, y: 2 }] }, { b: [{ y: 2, x: 1 }], a: 1 })).toBe(true);
     expect(sameValue({ a: 1 }, { a: 2 })).toBe(false);
+  });
+});
+
+describe('a field hidden by its showWhen', () => {
+  const roomForm = childrenRoomForm();
+  const NOT_A_NUMBER = { zh: '请输入数字', en: 'Enter a number' };
+  /** The 武乡 report (320 seats) with or without a children's room, its seats kept at 400. */
+  const report = (room: boolean, more: FormValues = {}): FormValues => ({
+    ...wuxiangReport2025(),
+    [ROOM]: room,
+    [SEATS]: 400,
+    ...more,
+  });
+  const about = (blockers: Blocker[], field: string) =>
+    blockers.filter((blocker) => blocker.field === field || blocker.path?.startsWith(field));
+
+  it('blocks nothing: not its rules, its own errors, its requiredness or text typed into it', () => {
+    const hidden = submissionBlockers(roomForm, report(false), undefined, {}, {});
+    expect(hidden.blockers).toEqual([]);
+    expect(hidden.report.skippedRules).toEqual(expect.arrayContaining([SEATS_RULE, SEATS_WARNING]));
+    for (const values of [report(false, { [SEATS]: 9999 }), report(false, { [SEATS]: '' })]) {
+      expect(submissionBlockers(roomForm, values, undefined, {}, {}).blockers).toEqual([]);
+    }
+    const typing = { [SEATS]: NOT_A_NUMBER };
+    expect(submissionBlockers(roomForm, report(false), undefined, {}, typing).blockers).toEqual([]);
+  });
+
+  it('is listed again, at the field, once the room is ticked', () => {
+    const { blockers } = submissionBlockers(roomForm, report(true), undefined, {}, {});
+    expect(blockers).toEqual([
+      expect.objectContaining({ kind: 'rule', field: SEATS, ruleId: SEATS_RULE }),
+      expect.objectContaining({ kind: 'explanation', field: SEATS, ruleId: SEATS_WARNING }),
+    ]);
+    const typing = { [SEATS]: NOT_A_NUMBER };
+    expect(
+      about(submissionBlockers(roomForm, report(true), undefined, {}, typing).blockers, SEATS),
+    ).toContainEqual({ kind: 'input', field: SEATS, message: NOT_A_NUMBER });
+    expect(
+      submissionBlockers(roomForm, report(true, { [SEATS]: undefined }), undefined, {}, {})
+        .blockers,
+    ).toEqual([expect.objectContaining({ kind: 'field', field: SEATS })]);
+  });
+
+  it('keeps its value in what a draft save sends', () => {
+    const values = report(false);
+    expect(draftSave(roomForm, values, values, {})).toEqual({ values, held: [] });
+  });
+
+  it('holds back an edit of it that fails its checks without listing it, until shown again', () => {
+    const saved = report(false);
+    const edited = report(false, { [SEATS]: 9999 });
+    expect(draftSave(roomForm, edited, saved, {})).toEqual({ values: saved, held: [] });
+    expect(draftSave(roomForm, saved, saved, { [SEATS]: NOT_A_NUMBER })).toEqual({
+      values: saved,
+      held: [],
+    });
+    expect(draftSave(roomForm, { ...edited, [ROOM]: true }, saved, {})).toEqual({
+      values: { ...saved, [ROOM]: true },
+      held: [SEATS],
+    });
+  });
+
+  it("points a rule at its first field shown, here and for the server's refusals", () => {
+    const rule = { fields: [SEATS, 'readingSeats'] };
+    expect(ruleField(rule, new Set())).toBe(SEATS);
+    expect(ruleField(rule, new Set([SEATS]))).toBe('readingSeats');
+    expect(ruleField({ fields: [] }, new Set())).toBe('');
+    const refused = {
+      path: `rules.${SEATS_RULE}`,
+      code: 'rule_violated',
+      message: { zh: '少儿阅览座席不能超过阅览座席', en: "Children's seats cannot exceed seats" },
+    };
+    expect(blockersFromServer(roomForm, [refused])).toEqual([
+      expect.objectContaining({ field: SEATS }),
+    ]);
+    expect(blockersFromServer(roomForm, [refused], new Set([SEATS]))).toEqual([
+      expect.objectContaining({ field: 'readingSeats' }),
+    ]);
   });
 });

@@ -8,6 +8,8 @@ import type { FieldError } from '../../../domain/errors.js';
 import {
   type CompiledForm,
   type FormValues,
+  hiddenFields,
+  type RuleViolation,
   type ValidationReport,
   validateDraft,
   validateFinal,
@@ -193,7 +195,9 @@ export interface DraftSave {
  * What a draft save sends: every value that passes its own checks. A field still being
  * corrected (text that is not a number, or a value failing its draft checks) keeps its last
  * saved value, because a save replaces the whole report and leaving it out would erase it on
- * the server; it is listed in `held` so the page can say it is not saved.
+ * the server; it is listed in `held` so the page can say it is not saved. A field hidden by its
+ * showWhen is not answered: an edit of it that fails its checks is held back all the same but
+ * not listed, as nothing on the page shows it or could correct it.
  */
 export const draftSave = (
   form: CompiledForm,
@@ -212,9 +216,11 @@ export const draftSave = (
   const payload: FormValues = Object.fromEntries(
     Object.entries(current).filter(([key]) => !invalid.has(key)),
   );
+  const hidden = hiddenFields(form, current);
   const held: string[] = [];
   for (const key of invalid) {
     if (key in saved) payload[key] = saved[key];
+    if (hidden.has(key)) continue;
     // Text that is not a number is never saved, even when the value behind it still is.
     if (typed.has(key) || !sameValue(current[key], saved[key])) held.push(key);
   }
@@ -285,9 +291,14 @@ const EXPLANATION_PATH = 'explanations.';
 /**
  * What the server refused a submission for (its problem's `errors`), pointing where to fix it:
  * `values.<field>` at the field, `rules.<ruleId>` and `explanations.<ruleId>` at the first field
- * the rule is about. An explanation keeps the rule's own warning, as the list says it needs one.
+ * the rule is about that is not `hidden`. An explanation keeps the rule's own warning, as the
+ * list says it needs one.
  */
-export const blockersFromServer = (form: CompiledForm, errors: readonly FieldError[]): Blocker[] =>
+export const blockersFromServer = (
+  form: CompiledForm,
+  errors: readonly FieldError[],
+  hidden: ReadonlySet<string> = new Set(),
+): Blocker[] =>
   inFormOrder(
     form,
     errors.map((error): Blocker => {
@@ -303,14 +314,28 @@ export const blockersFromServer = (form: CompiledForm, errors: readonly FieldErr
       const rule = form.rules.find((candidate) => candidate.id === ruleId);
       return {
         kind: about,
-        field: rule?.fields[0] ?? '',
+        field: rule ? ruleField(rule, hidden) : '',
         message: about === 'explanation' && rule ? rule.message : error.message,
         ruleId,
       };
     }),
   );
 
-/** Everything that stops a final submission, in the order of the form. */
+/**
+ * The field a rule's message, explanation box and blocker go to: its first field shown. A rule
+ * reads a hidden field as blank, so one naming it inside present(), count() or coalesce() may
+ * still fail, and must be shown where it can be seen and explained.
+ */
+export const ruleField = (
+  violation: Pick<RuleViolation, 'fields'>,
+  hidden: ReadonlySet<string>,
+): string => violation.fields.find((key) => !hidden.has(key)) ?? violation.fields[0] ?? '';
+
+/**
+ * Everything that stops a final submission, in the order of the form. A field hidden by its
+ * showWhen stops nothing: validation does not check it, and text typed into it before it was
+ * hidden is not saved (see `draftSave`).
+ */
 export const submissionBlockers = (
   form: CompiledForm,
   values: FormValues,
@@ -318,13 +343,17 @@ export const submissionBlockers = (
   explanations: Readonly<Record<string, string>>,
   inputErrors: Readonly<Record<string, Localized>>,
 ): { blockers: Blocker[]; report: ValidationReport } => {
-  const report = validateFinal(form, compact(values), previous);
+  const current = compact(values);
+  const report = validateFinal(form, current, previous);
+  const hidden = hiddenFields(form, current);
   const blockers: Blocker[] = [
-    ...Object.entries(inputErrors).map(([path, message]) => ({
-      kind: 'input' as const,
-      ...fieldAndPath(path),
-      message,
-    })),
+    ...Object.entries(inputErrors)
+      .filter(([path]) => !hidden.has(fieldOfPath(path)))
+      .map(([path, message]) => ({
+        kind: 'input' as const,
+        ...fieldAndPath(path),
+        message,
+      })),
     ...report.fieldErrors.map((error) => ({
       kind: 'field' as const,
       ...fieldAndPath(error.path),
@@ -332,7 +361,7 @@ export const submissionBlockers = (
     })),
     ...report.ruleErrors.map((violation) => ({
       kind: 'rule' as const,
-      field: violation.fields[0] ?? '',
+      field: ruleField(violation, hidden),
       message: violation.message,
       ruleId: violation.ruleId,
     })),
@@ -340,7 +369,7 @@ export const submissionBlockers = (
       .filter((warning) => !explanations[warning.ruleId]?.trim())
       .map((warning) => ({
         kind: 'explanation' as const,
-        field: warning.fields[0] ?? '',
+        field: ruleField(warning, hidden),
         message: warning.message,
         ruleId: warning.ruleId,
       })),

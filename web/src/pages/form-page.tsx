@@ -10,7 +10,7 @@ import {
   compileForm,
   computeDerived,
   type FormValues,
-  isVisible,
+  hiddenFields,
   validateDraft,
 } from '../../../domain/forms/compile.js';
 import { previousPeriod } from '../../../domain/forms/periods.js';
@@ -49,6 +49,7 @@ import {
   fieldOfPath,
   mergeAfterConflict,
   overwrittenSince,
+  ruleField,
   sameValue,
   submissionBlockers,
   valuePath,
@@ -444,13 +445,8 @@ const ReportEditor = (props: {
     [compiled, values, previous],
   );
   const derived = useMemo(() => computeDerived(compiled, compact(values)), [compiled, values]);
-  const scope = useMemo(
-    () => ({
-      current: (key: string) => values[key] as never,
-      previous: (key: string) => previous?.values[key] as never,
-    }),
-    [values, previous],
-  );
+  // As validation decides them: a field hidden here is one the checks treat as not answered.
+  const hidden = useMemo(() => hiddenFields(compiled, compact(values)), [compiled, values]);
 
   const localBlockers = useMemo(
     () =>
@@ -490,10 +486,11 @@ const ReportEditor = (props: {
       }
     }
     for (const violation of live.ruleErrors) {
-      if (violation.fields[0] === key) messages.push({ kind: 'error', text: violation.message });
+      if (ruleField(violation, hidden) === key)
+        messages.push({ kind: 'error', text: violation.message });
     }
     for (const warning of live.warnings) {
-      if (warning.fields[0] === key)
+      if (ruleField(warning, hidden) === key)
         messages.push({ kind: 'warning', text: warning.message, id: `warning-${warning.ruleId}` });
     }
     const comment = head?.review?.fieldComments[key];
@@ -564,7 +561,7 @@ const ReportEditor = (props: {
         (error.status === 422 || error.status === 400) &&
         error.problem.errors?.length
       ) {
-        setServerBlockers(blockersFromServer(compiled, error.problem.errors));
+        setServerBlockers(blockersFromServer(compiled, error.problem.errors, hidden));
         requestAnimationFrame(() => blockersRef.current?.focus());
       } else {
         setNotice({ kind: 'error', text: problemText(error, t) });
@@ -584,7 +581,7 @@ const ReportEditor = (props: {
 
   const visibleSections = form.sections.map((section) => ({
     section,
-    fields: section.fields.filter((field) => isVisible(compiled.showWhen, field.key, scope)),
+    fields: section.fields.filter((field) => !hidden.has(field.key)),
   }));
   /** Fields the province commented on, in the form's order, for the returned banner. */
   const fieldOrder = [...fieldsByKey.keys()];
@@ -791,7 +788,9 @@ const ReportEditor = (props: {
               <h2 id={`section-${section.key}-title`}>{t(section.title)}</h2>
               {section.help ? <p class="help">{t(section.help)}</p> : null}
               {fields.map((field) => {
-                const warnings = live.warnings.filter((warning) => warning.fields[0] === field.key);
+                const warnings = live.warnings.filter(
+                  (warning) => ruleField(warning, hidden) === field.key,
+                );
                 return (
                   <FieldInput
                     key={field.key}
