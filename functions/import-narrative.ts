@@ -3,6 +3,7 @@ import * as z from 'zod/mini';
 import { formRegistry } from '../adapters/form-catalog.js';
 import { authorize } from '../domain/auth/policy.js';
 import { NotFoundError } from '../domain/errors.js';
+import { FORM_VERSION_PATTERN } from '../domain/forms/form-version.js';
 import { packMessage } from '../domain/messages.js';
 import { importNarrative as extractFromNarrative } from '../domain/narrative/form.js';
 import { MAX_NARRATIVE_LENGTH } from '../domain/narrative/model.js';
@@ -25,6 +26,14 @@ export const ImportNarrativeBody = z.strictObject({
       z.regex(/\S/, { message: packMessage({ zh: '不能为空白', en: 'Must not be blank' }) }),
     ),
   formId: z._default(PathSegment, DEFAULT_NARRATIVE_FORM),
+  /** The draft's own version (its fields are the ones to suggest); absent: the active one. */
+  formVersion: z.optional(
+    z.string().check(
+      z.regex(FORM_VERSION_PATTERN, {
+        message: packMessage({ zh: '应形如 2026.1', en: 'Like 2026.1' }),
+      }),
+    ),
+  ),
 });
 
 /**
@@ -36,9 +45,13 @@ export const importNarrative = async (event: ApiEvent): Promise<ApiResult> => {
   const principal = principalOf(event);
   authorize(principal, 'narrative:import');
   const body = readJsonBody(event, ImportNarrativeBody);
-  const form = formRegistry.get(body.formId);
+  const { formId, formVersion } = body;
+  const form = formRegistry.get(formId, formVersion);
   if (!form) {
-    throw new NotFoundError({ zh: `没有表单 ${body.formId}。`, en: `No form ${body.formId}.` });
+    throw new NotFoundError({
+      zh: formVersion ? `表单 ${formId} 没有版本 ${formVersion}。` : `没有表单 ${formId}。`,
+      en: formVersion ? `Form ${formId} has no version ${formVersion}.` : `No form ${formId}.`,
+    });
   }
   return json(200, extractFromNarrative(form, body.text), correlationIdOf(event));
 };

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 // The forms CLI shows the meta-schema's issues to whoever edits the YAML: in English.
 import '../zod-locale.js';
+import { FORM_VERSION_PATTERN } from './form-version.js';
 
 export const LocalizedText = z.strictObject({
   zh: z.string().check(z.minLength(1)),
@@ -166,7 +167,7 @@ export const FormDefinition = z.strictObject({
   $schema: z.optional(z.string()),
   formId: z.string().check(z.regex(/^[a-z][a-z0-9-]{1,63}$/, 'kebab-case form id')),
   /** `<year>.<n>`, compared numerically; the highest is the active version. */
-  version: z.string().check(z.regex(/^\d{4}\.\d{1,3}$/, 'version like 2026.1')),
+  version: z.string().check(z.regex(FORM_VERSION_PATTERN, 'version like 2026.1')),
   title: LocalizedText,
   periodType: PeriodType,
   sections: z.array(Section).check(z.minLength(1)),

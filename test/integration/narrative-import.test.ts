@@ -28,6 +28,7 @@ interface Answer {
 }
 
 interface Problem {
+  message: { zh: string; en: string };
   errors?: { path: string; code: string }[];
 }
 
@@ -101,7 +102,7 @@ describe('narrative import', () => {
     expect(problem.errors).toEqual([expect.objectContaining({ path: 'text', code: 'too_big' })]);
   });
 
-  it('refuses a blank text and an unknown key (400), and an unknown form (404)', async () => {
+  it('refuses a blank text and an unknown key (400), and an unknown form or version (404)', async () => {
     const blank = await importText(owner, { text: ' \n ' });
     expect(blank.status).toBe(400);
     expect(((await blank.json()) as Problem).errors?.map((error) => error.path)).toEqual(['text']);
@@ -112,6 +113,16 @@ describe('narrative import', () => {
     ]);
     const unknownForm = await importText(owner, { text: EXAMPLE, formId: 'no-such-form' });
     expect(unknownForm.status).toBe(404);
+    const malformed = await importText(owner, { text: EXAMPLE, formVersion: '../2026' });
+    expect(malformed.status).toBe(400);
+    expect(((await malformed.json()) as Problem).errors?.map((error) => error.path)).toEqual([
+      'formVersion',
+    ]);
+    const unknownVersion = await importText(owner, { text: EXAMPLE, formVersion: '2001.1' });
+    expect(unknownVersion.status).toBe(404);
+    expect(((await unknownVersion.json()) as Problem).message.zh).toBe(
+      '表单 county-annual-report 没有版本 2001.1。',
+    );
   });
 
   it('answers any library the same, and refuses the province and administrators (403)', async () => {

@@ -4,6 +4,7 @@
  * conflicting save by someone else, and what still blocks a submission.
  */
 
+import { canonicalJson } from '../../../domain/canonical-json.js';
 import type { FieldError } from '../../../domain/errors.js';
 import {
   type CompiledForm,
@@ -113,15 +114,8 @@ export const switchMoneyUnit = (
   return { text: moneyText(before.value, to), parsed: before };
 };
 
-/** JSON with object keys sorted, so equal values compare equal whatever their key order. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_key, inner: unknown) =>
-    inner && typeof inner === 'object' && !Array.isArray(inner)
-      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : inner,
-  );
-
-export const sameValue = (a: unknown, b: unknown) => canonical(a) === canonical(b);
+/** Equal values whatever their objects' key order. */
+export const sameValue = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
 
 const isEmpty = (value: unknown) =>
   value === undefined ||

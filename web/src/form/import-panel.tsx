@@ -24,6 +24,8 @@ export interface ImportFieldInfo {
 
 export interface ImportPanelProps {
   formId: string;
+  /** The report's own version, whose fields the suggestions are for. */
+  formVersion: string;
   fields: ReadonlyMap<string, ImportFieldInfo>;
   onAccept: (values: Record<string, unknown>) => void;
   disabled: boolean;
@@ -104,7 +106,7 @@ export const ImportPanel = (props: ImportPanelProps) => {
     setNotice(undefined);
     try {
       const answer = await request<NarrativeImport>('POST', '/imports/narrative', {
-        body: { text, formId: props.formId },
+        body: { text, formId: props.formId, formVersion: props.formVersion },
       });
       setSubmitted(text);
       setResult(answer);

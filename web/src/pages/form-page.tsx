@@ -739,6 +739,7 @@ const ReportEditor = (props: {
       {editable ? (
         <ImportPanel
           formId={props.formId}
+          formVersion={form.version}
           fields={fieldsByKey}
           disabled={busy}
           onAccept={(accepted) => {
