@@ -65,6 +65,11 @@ export class FormRegistry {
     return form;
   }
 
+  /** Every version's definition of a form, oldest first (none for an unknown form). */
+  definitionsOf(formId: string): readonly FormDefinition[] {
+    return this.byForm.get(formId) ?? [];
+  }
+
   standardsFor(formId: string): Standard[] {
     return this.catalog.standards.filter((standard) => standard.formId === formId);
   }

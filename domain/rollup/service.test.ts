@@ -4,6 +4,7 @@ import { parse } from 'csv-parse/sync';
 import type { Principal } from '../auth/principal.js';
 import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../errors.js';
 import { FormRegistry } from '../forms/catalog.js';
+import { FormDefinition } from '../forms/definition.js';
 import { countyAnnualReport, realPeriods, realStandards } from '../forms/fixtures.js';
 import { PeriodService } from '../periods/service.js';
 import { InMemoryLibraryStore } from '../registry/memory-store.js';
@@ -275,13 +276,15 @@ interface SetupOptions {
   now?: string;
   /** The worker's timeout the service is given (none: it assumes Lambda's longest). */
   workerTimeoutMs?: number;
+  /** The form's versions (default: the real form's only one). */
+  forms?: FormDefinition[];
 }
 
 const setup = async (options: SetupOptions = {}) => {
   let current = new Date(options.now ?? NIGHT);
   const now = () => current;
   const forms = new FormRegistry({
-    forms: [countyAnnualReport()],
+    forms: options.forms ?? [countyAnnualReport()],
     standards: realStandards(),
     periods: realPeriods(),
   });
@@ -732,6 +735,30 @@ describe('RollupService.execute', () => {
       newlySubmitted: [],
       withdrawn: [],
     });
+  });
+
+  it('compares reports of an older version under the names the active version gave their fields', async () => {
+    // 2026.2 renames holdingsTotal (compared, and year over year) to collectionTotal.
+    const renamed = FormDefinition.parse({
+      ...JSON.parse(
+        JSON.stringify(countyAnnualReport()).replace(/\bholdingsTotal\b/g, 'collectionTotal'),
+      ),
+      version: '2026.2',
+      migrations: [
+        { field: 'holdingsTotal', change: 'rename', to: 'collectionTotal', note: '更名' },
+      ],
+    });
+    const comparisonOf = async (forms: FormDefinition[]) => {
+      const { runOnce, reports } = await setup({ forms });
+      const { queued } = await runOnce();
+      return reports.body(`${queued.prefix}/comparison.codes.csv`).toString('utf8');
+    };
+    const before = await comparisonOf([countyAnnualReport()]);
+    expect(before).toMatch(/\bholdingsTotal\b/);
+    // Every report and the previous period are on 2026.1: the same figures, under the new name.
+    expect(await comparisonOf([countyAnnualReport(), renamed])).toBe(
+      before.replaceAll('holdingsTotal', 'collectionTotal'),
+    );
   });
 
   it('ignores reports of libraries outside the registry', async () => {

@@ -11,6 +11,7 @@ import type { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
 import { CSV_VARIANTS } from '../forms/csv-layout.js';
 import type { PeriodType } from '../forms/definition.js';
+import { keysAcrossVersions, upgradeValues } from '../forms/migrate.js';
 import { parsePeriod, previousPeriod, recentPeriods } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService } from '../periods/service.js';
@@ -569,9 +570,13 @@ export class RollupService {
     const { formId, period } = run;
     const form = resolveForm(this.deps.forms, formId, period);
     const previousKey = previousPeriod(form.definition.periodType, period);
+    const definitions = this.deps.forms.definitionsOf(formId);
+    const upgrade = (values: FormValues, version: string) =>
+      upgradeValues(definitions, version, values);
     const tables = new RollupTables({
       form,
       formOf: (head) => resolveForm(this.deps.forms, formId, period, head.formVersion),
+      upgrade,
       standards: this.deps.forms.standardsFor(formId),
     });
     // Each report is reduced to what the run needs as its page arrives: the tables keep the
@@ -598,13 +603,22 @@ export class RollupService {
         }),
       ),
       previousKey
-        ? this.eachHeadPage(formId, previousKey, { valueKeys: yearOverYearKeys(form) }, (heads) => {
-            for (const head of heads) {
-              if (COUNTED.includes(head.status)) {
-                previous.set(head.libraryId, yearOverYear(head.values));
+        ? this.eachHeadPage(
+            formId,
+            previousKey,
+            // Under the names the compared fields had in the versions those reports were in.
+            { valueKeys: keysAcrossVersions(definitions, yearOverYearKeys(form)) },
+            (heads) => {
+              for (const head of heads) {
+                if (COUNTED.includes(head.status)) {
+                  previous.set(
+                    head.libraryId,
+                    yearOverYear(upgrade(head.values, head.formVersion)),
+                  );
+                }
               }
-            }
-          })
+            },
+          )
         : undefined,
     ]);
 

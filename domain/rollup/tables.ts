@@ -120,6 +120,11 @@ export interface RollupSource {
   form: CompiledForm;
   /** The compiled form a report was written in, for its derived indicators. */
   formOf: (head: SubmissionHead) => CompiledForm;
+  /**
+   * A report's values, written under `version`, in the active version's keys (`upgradeValues`);
+   * absent: values are read as stored.
+   */
+  upgrade?: (values: FormValues, version: string) => FormValues;
   standards: readonly Standard[];
 }
 
@@ -281,8 +286,10 @@ export class RollupTables {
    */
   add(head: SubmissionHead): void {
     const counted = COUNTED.includes(head.status);
-    const values = counted ? answeredValues(this.source.formOf(head), head.values) : NO_VALUES;
-    const derived = counted ? this.roundedDerived(head, values) : NO_DERIVED;
+    // Hidden and derived by the report's own version; compared in the active version's keys.
+    const answered = counted ? answeredValues(this.source.formOf(head), head.values) : NO_VALUES;
+    const values = counted ? this.upgraded(answered, head.formVersion) : NO_VALUES;
+    const derived = counted ? this.roundedDerived(head, answered) : NO_DERIVED;
     const flags = counted
       ? this.standards
           .filter(({ standard, source }) =>
@@ -303,8 +310,12 @@ export class RollupTables {
       values,
       derived,
       flags,
-      ...(counted ? { submission: this.writeSubmission(head) } : {}),
+      ...(counted ? { submission: this.writeSubmission({ ...head, values }) } : {}),
     });
+  }
+
+  private upgraded(values: FormValues, version: string): FormValues {
+    return this.source.upgrade ? this.source.upgrade(values, version) : values;
   }
 
   build(context: RollupContext): Table[] {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from '@jest/globals';
+import { FormDefinition, type Migration } from './definition.js';
+import { countyAnnualReport } from './fixtures.js';
+import { keysAcrossVersions, upgradeValues } from './migrate.js';
+
+/** The real form as `version`, declaring `migrations` (the fields themselves are not changed). */
+const version = (name: string, migrations: Migration[]): FormDefinition =>
+  FormDefinition.parse({ ...countyAnnualReport(), version: name, migrations });
+
+const NOTE = 'test';
+const definitions = [
+  version('2026.1', []),
+  version('2027.1', [
+    { field: 'loans', change: 'rename', to: 'circulation', note: NOTE },
+    { field: 'eventsTotal', change: 'drop', note: NOTE },
+  ]),
+  // readingSeats stays int in the real form: an int kept, a decimal dropped.
+  version('2028.1', [
+    { field: 'circulation', change: 'rename', to: 'circulationTotal', note: NOTE },
+    { field: 'readingSeats', change: 'retype', note: NOTE },
+    { field: 'staffTotal', change: 'retype', note: NOTE },
+  ]),
+];
+
+describe('upgradeValues', () => {
+  it('applies every later version’s migrations in order', () => {
+    const stored = { loans: 500, eventsTotal: 12, readingSeats: 120, staffTotal: 6.5, visits: 9 };
+    expect(upgradeValues(definitions, '2026.1', stored)).toEqual({
+      circulationTotal: 500,
+      readingSeats: 120,
+      visits: 9,
+    });
+    // Written under 2027.1: only 2028.1's migrations apply.
+    expect(upgradeValues(definitions, '2027.1', { circulation: 7, eventsTotal: 3 })).toEqual({
+      circulationTotal: 7,
+      eventsTotal: 3,
+    });
+    // Written under the newest, or without the migrated fields: as stored.
+    const newest = { circulationTotal: 1 };
+    expect(upgradeValues(definitions, '2028.1', newest)).toBe(newest);
+    expect(upgradeValues(definitions, '2026.1', { visits: 1 })).toEqual({ visits: 1 });
+    expect(stored.loans).toBe(500);
+  });
+});
+
+describe('keysAcrossVersions', () => {
+  it('adds the names a field had before it was renamed', () => {
+    expect(keysAcrossVersions(definitions, ['circulationTotal', 'visits']).sort()).toEqual([
+      'circulation',
+      'circulationTotal',
+      'loans',
+      'visits',
+    ]);
+  });
+});
