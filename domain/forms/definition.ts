@@ -1,6 +1,6 @@
 /**
  * The meta-schema of form definitions (forms/<formId>/<version>.yaml): what a provincial
- * office may write to change what it collects. `npm run forms -- schema` turns it into the
+ * office may write to change what it collects. `npm run forms -- build` also turns it into the
  * JSON Schema editors use for autocompletion.
  */
 import * as z from 'zod/mini';
@@ -40,7 +40,8 @@ const fieldBase = {
   requiredWhen: z.optional(ExpressionSource),
   /**
    * Shown only when this expression is true, e.g. `present(otherField)`; a hidden field is never
-   * required, and a value it already has is kept rather than lost when the condition changes.
+   * required, and a value it already has is kept rather than lost when the condition changes,
+   * but read as missing by checks, rules, indicators and the rollup while hidden.
    */
   showWhen: z.optional(ExpressionSource),
 };
