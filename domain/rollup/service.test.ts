@@ -1075,6 +1075,25 @@ describe('RollupService.execute on a retry of its event', () => {
     expect(latestPointer().runId).toBe(newer.queued.runId);
   });
 
+  it('runs a failed run again when the newer run started meanwhile failed too', async () => {
+    const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
+    const { service, reports, advance, latestPointer } = context;
+    const older = await started(context);
+    reports.failNthPutUnder(`${older.queued.prefix}/`, 1, new Error('S3 is down'));
+    await expect(service.execute(older.request)).rejects.toThrow('S3 is down');
+    advance(1);
+    const newer = await started(context);
+    reports.failNthPutUnder(`${newer.queued.prefix}/`, 1, new Error('S3 is down'));
+    await expect(service.execute(newer.request)).rejects.toThrow('S3 is down');
+
+    advance(1); // the older run's retry: the newer one stands for nothing, so it runs
+    expect(await service.execute(older.request)).toMatchObject({
+      status: 'succeeded',
+      attempt: 2,
+    });
+    expect(latestPointer().runId).toBe(older.queued.runId);
+  });
+
   it('records a queued run as superseded when its event arrives after a newer run started', async () => {
     const context = await setup({ workerTimeoutMs: TIMEOUT_MS });
     const { service, runs, reports, advance } = context;
@@ -1467,6 +1486,25 @@ describe('RollupService.runScheduled', () => {
     expect(await context.service.runScheduled()).toEqual([started]);
     expect(context.runs.puts).toBe(writes);
     expect(context.reports.puts).toEqual([]);
+  });
+
+  it("runs a period anew when the run under way is the night's own, left by a timed-out invocation", async () => {
+    const context = await setup({ now: '2026-12-01T18:00:00.000Z' });
+    const [first] = await context.service.runScheduled();
+    if (!first) throw new Error('nothing ran');
+    // The night's invocation timed out while running the period; Lambda retries a minute later.
+    const orphan: RollupRun = {
+      ...first,
+      status: 'running',
+      attempt: 1,
+      startedAt: first.createdAt,
+    };
+    await context.runs.put(orphan);
+    context.advance(1);
+    const runs = await context.service.runScheduled();
+    expect(runs.map((run) => [run.period, run.status, run.runId === orphan.runId])).toEqual([
+      ['2026', 'succeeded', false],
+    ]);
   });
 
   it('records a failed period and goes on with the next', async () => {

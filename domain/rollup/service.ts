@@ -391,8 +391,16 @@ export class RollupService {
   /** The newest run of a form and period if it is queued or running and not abandoned. */
   private async activeRun(formId: string, period: string): Promise<RollupRun | undefined> {
     const latest = await this.deps.runs.latest(formId, period);
-    if (!latest || (latest.status !== 'queued' && latest.status !== 'running')) return undefined;
-    return this.abandoned(latest) ? undefined : latest;
+    return latest && this.isActive(latest) ? latest : undefined;
+  }
+
+  private isActive(run: RollupRun): boolean {
+    return (run.status === 'queued' || run.status === 'running') && !this.abandoned(run);
+  }
+
+  /** Whether a run compiles its period in an older run's place: it is under way or published. */
+  private standsFor(run: RollupRun): boolean {
+    return run.status === 'succeeded' || this.isActive(run);
   }
 
   async status(principal: Principal, formId: string, period: string): Promise<RollupStatus> {
@@ -474,10 +482,11 @@ export class RollupService {
       throw new RollupRunInProgressError(current);
     }
     // A run no longer the newest of its period (its retry, or its event, came after a start
-    // found it failed or abandoned) yields to the newer run, which compiles later data: two
-    // workers never compile one period side by side.
+    // found it failed or abandoned) yields to the newer run while that one is under way or has
+    // published, so that two workers do not compile one period side by side; a newer run that
+    // failed or was abandoned leaves this one its retries.
     const newest = await this.deps.runs.latest(request.formId, request.period);
-    if (newest && newest.runId !== current.runId) {
+    if (newest && newest.runId !== current.runId && this.standsFor(newest)) {
       return current.status === 'failed' ? current : this.failUntaken(current, SUPERSEDED_BY_NEWER);
     }
     const { error: lastError, finishedAt: _, ...rest } = current;
@@ -715,7 +724,8 @@ export class RollupService {
    * The nightly run: every form's periods that are open, or locked within the last 60 days, or
    * whose latest lock exception is in force or ended within the last 60 days (late corrections
    * still arrive, and the state an exception leaves is compiled too), each as a run of its own;
-   * a period whose started run is still queued or running is left to it (returned as it is).
+   * a period whose manually started run is still queued or running is left to it (returned as
+   * it is).
    */
   async runScheduled(): Promise<RollupRun[]> {
     const now = this.deps.now();
@@ -724,9 +734,11 @@ export class RollupService {
       for (const period of candidatePeriods(summary.periodType, now)) {
         if (!parsePeriod(summary.periodType, period)) continue;
         if (!(await this.scheduledNow(summary.formId, period, now))) continue;
-        // A run someone started is compiling the period already: it is left to finish.
+        // A run someone started is compiling the period already: it is left to finish (its
+        // event has Lambda's retries). A scheduled one still under way is this night's own,
+        // left by an invocation that timed out: a retry of the night runs the period anew.
         const active = await this.activeRun(summary.formId, period);
-        if (active) {
+        if (active?.trigger === 'manual') {
           results.push(active);
           continue;
         }
