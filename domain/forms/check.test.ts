@@ -680,6 +680,69 @@ describe('checkVersions', () => {
       ]);
     });
 
+    /** 2026.2 with the main section's fields mapped, and these migrations. */
+    const renaming = (
+      fields: (field: FieldInput) => FieldInput[],
+      migrations: DefinitionInput['migrations'],
+    ) =>
+      next((input) => {
+        const section = sectionOf(input, 0);
+        section.fields = section.fields.flatMap(fields);
+        input.migrations = migrations;
+      });
+    const messagesOf = (v2: FormDefinition) =>
+      checkVersions([v1, v2]).map((problem) => [problem.path.join('.'), problem.message]);
+
+    it('reports a rename of a field the version still has (a swap, say)', () => {
+      const v2 = renaming(
+        (field) => [field],
+        [
+          { field: 'total', change: 'rename', to: 'part', note: 'swap' },
+          { field: 'part', change: 'rename', to: 'total', note: 'swap' },
+        ],
+      );
+      expect(messagesOf(v2)).toEqual([
+        ['migrations.0.field', 'migration renames "total", but this version still has "total"'],
+        ['migrations.1.field', 'migration renames "part", but this version still has "part"'],
+      ]);
+    });
+
+    it('reports a rename onto a field the version before already had', () => {
+      const v2 = renaming(
+        (field) => (field.key === 'part' ? [] : [field]),
+        [{ field: 'part', change: 'rename', to: 'total', note: 'merged' }],
+      );
+      expect(messagesOf(v2)).toEqual([
+        [
+          'migrations.0.to',
+          'migration renames "part" to "total", which version 2026.1 already has: the values would be mixed',
+        ],
+      ]);
+    });
+
+    it('reports a rename to a field of another type, and two migrations of one field', () => {
+      const v2 = renaming(
+        (field) =>
+          field.key === 'area'
+            ? [{ key: 'surface', type: 'int', label: field.label }]
+            : field.key === 'flag'
+              ? []
+              : [field],
+        [
+          { field: 'area', change: 'rename', to: 'surface', note: 'renamed' },
+          { field: 'flag', change: 'drop', note: 'gone' },
+          { field: 'flag', change: 'drop', note: 'gone again' },
+        ],
+      );
+      expect(messagesOf(v2)).toEqual([
+        [
+          'migrations.0.to',
+          'migration renames "area" to "surface", whose type or choices differ from "area"\'s in version 2026.1: a rename keeps the values as they are',
+        ],
+        ['migrations.2.field', 'more than one migration for "flag"'],
+      ]);
+    });
+
     it('reports a retype of a field no earlier version has', () => {
       const v2 = next((input) => {
         sectionOf(input, 0).fields.push({

@@ -338,6 +338,44 @@ const valueChanges = (
 };
 
 /**
+ * What is wrong with a rename from the version before to `newer`, if anything: its value moves
+ * to the new key when reports of the older version are read, so the old key must be gone, the
+ * new one must be new, and the value must keep its type and choices.
+ */
+const renameProblem = (
+  migration: FormDefinition['migrations'][number],
+  older: FormDefinition | undefined,
+  newerFields: ReadonlyMap<string, { field: FieldDefinition; path: DefinitionPath }>,
+): { at: 'field' | 'to'; message: string } | undefined => {
+  const { field: key, to } = migration;
+  const olderFields = older ? topLevelFields(older).map((entry) => entry.field) : [];
+  const olderField = olderFields.find((field) => field.key === key);
+  if (!older || !olderField) return undefined; // reported as a migration of no field
+  if (newerFields.has(key)) {
+    return {
+      at: 'field',
+      message: `migration renames "${key}", but this version still has "${key}"`,
+    };
+  }
+  // A rename to no field of this version is reported as the old field missing.
+  const target = to === undefined ? undefined : newerFields.get(to);
+  if (!target) return undefined;
+  if (olderFields.some((field) => field.key === to)) {
+    return {
+      at: 'to',
+      message: `migration renames "${key}" to "${to}", which version ${older.version} already has: the values would be mixed`,
+    };
+  }
+  if (valueChanges(olderField, target.field, target.path, older.version).length > 0) {
+    return {
+      at: 'to',
+      message: `migration renames "${key}" to "${to}", whose type or choices differ from "${key}"'s in version ${older.version}: a rename keeps the values as they are`,
+    };
+  }
+  return undefined;
+};
+
+/**
  * Stored submissions keep their version, so each new version must keep every field of the one
  * before, with values of the same type and every choice code, unless it declares a migration
  * for it. A field dropped and added again later is compared with the last version that had it.
@@ -391,8 +429,17 @@ export const checkVersions = (versions: readonly FormDefinition[]): VersionProbl
         `field "${field.key}" of version ${older?.version} is missing; declare a migration (drop or rename) for it`,
       );
     }
+    const migrated = new Set<string>();
     newer.migrations.forEach((migration, migrationIndex) => {
       const { field: key, change } = migration;
+      if (migrated.has(key)) {
+        report(['migrations', migrationIndex, 'field'], `more than one migration for "${key}"`);
+      }
+      migrated.add(key);
+      if (change === 'rename') {
+        const problem = renameProblem(migration, older, newerFields);
+        if (problem) report(['migrations', migrationIndex, problem.at], problem.message);
+      }
       // A retype may concern a field dropped before the version before and now added again.
       const anyEarlier = change === 'retype' && newerFields.has(key);
       if (anyEarlier ? history.has(key) : olderFields.some((field) => field.key === key)) return;

@@ -41,6 +41,20 @@ describe('upgradeValues', () => {
     expect(upgradeValues(definitions, '2026.1', { visits: 1 })).toEqual({ visits: 1 });
     expect(stored.loans).toBe(500);
   });
+
+  it("reads each version's migrations from the values the version before left, in any order", () => {
+    const shifted = [
+      version('2026.1', []),
+      version('2027.1', [
+        { field: 'visits', change: 'rename', to: 'loans', note: NOTE },
+        { field: 'loans', change: 'rename', to: 'circulation', note: NOTE },
+      ]),
+    ];
+    expect(upgradeValues(shifted, '2026.1', { loans: 500, visits: 9 })).toEqual({
+      circulation: 500,
+      loans: 9,
+    });
+  });
 });
 
 describe('keysAcrossVersions', () => {

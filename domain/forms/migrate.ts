@@ -9,9 +9,14 @@ import { compareVersions } from './check.js';
 import type { FormValues } from './compile.js';
 import type { FieldType, FormDefinition } from './definition.js';
 
-/** Whether a value is stored as a field of this type holds it, so a retype may keep it. */
-const fitsType = (value: unknown, type: FieldType): boolean => {
+/**
+ * Whether a value is stored as a field of this type holds it, so a retype may keep it (a type
+ * not known here, of a field the version lacks, keeps it).
+ */
+const fitsType = (value: unknown, type: FieldType | undefined): boolean => {
   switch (type) {
+    case undefined:
+      return true;
     case 'int':
     case 'money':
       return Number.isInteger(value);
@@ -51,22 +56,22 @@ export const upgradeValues = (
     .filter((definition) => compareVersions(definition.version, fromVersion) > 0)
     .sort((a, b) => compareVersions(a.version, b.version));
   if (later.length === 0) return values;
-  const upgraded: FormValues = { ...values };
+  let upgraded: FormValues = values;
   for (const definition of later) {
     const types = fieldTypes(definition);
-    for (const migration of definition.migrations) {
-      if (!Object.hasOwn(upgraded, migration.field)) continue;
-      const value = upgraded[migration.field];
-      if (migration.change === 'rename' && migration.to !== undefined) {
-        delete upgraded[migration.field];
-        upgraded[migration.to] = value;
-      } else if (migration.change === 'drop') {
-        delete upgraded[migration.field];
-      } else {
-        const type = types.get(migration.field);
-        if (type !== undefined && !fitsType(value, type)) delete upgraded[migration.field];
-      }
+    // Each migration reads the values as the version before left them, whatever its order:
+    // every migrated value is taken out first, and the kept ones put back under their keys.
+    const before = upgraded;
+    upgraded = { ...before };
+    const moved: [string, unknown][] = [];
+    for (const { field, change, to } of definition.migrations) {
+      if (!Object.hasOwn(before, field)) continue;
+      const value = before[field];
+      delete upgraded[field];
+      if (change === 'rename' && to !== undefined) moved.push([to, value]);
+      if (change === 'retype' && fitsType(value, types.get(field))) moved.push([field, value]);
     }
+    for (const [key, value] of moved) upgraded[key] = value;
   }
   return upgraded;
 };
