@@ -275,6 +275,9 @@ export const uploadError = (status: number): ApiError =>
   });
 
 /** Uploads a file with a presigned POST, reporting progress (0…1). */
+/** How long an upload may go without progress before it counts as failed. */
+const UPLOAD_STALL_MS = 60_000;
+
 export const uploadWithProgress = (
   ticket: UploadTicket['upload'],
   file: File,
@@ -286,13 +289,34 @@ export const uploadWithProgress = (
     form.append('file', file);
     const xhr = new XMLHttpRequest();
     xhr.open('POST', ticket.url);
+    // An upload that makes no progress for a while has stalled (a phone losing its network
+    // mid-transfer may never see an error): it fails, so its place goes to the next file.
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    const watch = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => xhr.abort(), UPLOAD_STALL_MS);
+    };
+    const settle = (outcome: () => void) => () => {
+      clearTimeout(stall);
+      outcome();
+    };
     xhr.upload.addEventListener('progress', (event) => {
+      watch();
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
-    xhr.addEventListener('load', () =>
-      xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(uploadError(xhr.status)),
+    xhr.addEventListener(
+      'load',
+      settle(() =>
+        xhr.status >= 200 && xhr.status < 300 ? resolve() : reject(uploadError(xhr.status)),
+      ),
     );
-    xhr.addEventListener('error', () => reject(new ApiError(0, NETWORK_PROBLEM)));
+    for (const failure of ['error', 'abort', 'timeout']) {
+      xhr.addEventListener(
+        failure,
+        settle(() => reject(new ApiError(0, NETWORK_PROBLEM))),
+      );
+    }
+    watch();
     xhr.send(form);
   });
 

@@ -61,4 +61,35 @@ describe('uploads picked together', () => {
     finishers.get('d')?.(true);
     expect(await Promise.all(outcomes)).toEqual(['a done', 'b failed', 'c done', 'd done']);
   });
+
+  it('hands a freed place to the task waiting, not to one arriving as it is freed', async () => {
+    const run = createLimiter(1);
+    let active = 0;
+    let most = 0;
+    const task = (name: string, onEnd?: () => void) =>
+      run(async () => {
+        active += 1;
+        most = Math.max(most, active);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        active -= 1;
+        onEnd?.();
+        return name;
+      });
+    // `c` arrives a few microtasks after `a` ends: one of them falls between `a` freeing its
+    // place and `b` taking it.
+    for (let ticks = 0; ticks < 8; ticks += 1) {
+      let third: Promise<string> | undefined;
+      const first = task('a', () => {
+        let later = Promise.resolve();
+        for (let tick = 0; tick < ticks; tick += 1) later = later.then(() => undefined);
+        void later.then(() => {
+          third = task('c');
+        });
+      });
+      const second = task('b');
+      expect(await Promise.all([first, second])).toEqual(['a', 'b']);
+      expect(await third).toBe('c');
+    }
+    expect(most).toBe(1);
+  });
 });
