@@ -35,7 +35,7 @@ export const problemDetails = (): HttpMiddleware => ({
     const { error } = request;
     const correlationId = correlationIdOf(request.event);
     if (isMiddyTimeout(error)) {
-      logger.warn('Timed out', { error });
+      logger.error('Timed out', { error });
       request.response = problemFromAppError(
         new DependencyUnavailableError(
           {
