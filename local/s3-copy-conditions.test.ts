@@ -193,6 +193,17 @@ describe('copySourceConditions (the middleware before s3rver’s router)', () =>
     await expect(run(copyFailingWith('EIO', 'disk full'))).rejects.toThrow('disk full');
   });
 
+  it('leaves a source outside the buckets to s3rver, reading nothing', async () => {
+    for (const source of ['../secret/x', 'evidence/../../x', 'Evidence/x', 'a/x']) {
+      const { context, store } = contextOf('PUT', {
+        'x-amz-copy-source': source,
+        'x-amz-copy-source-if-match': '"0000"',
+      });
+      expect(await run(context)).toHaveBeenCalledTimes(1);
+      expect(store.getMetadata).not.toHaveBeenCalled();
+    }
+  });
+
   it('does not look at requests that are not copies', async () => {
     for (const [method, headers] of [
       ['PUT', { 'x-amz-copy-source-if-match': '"0000"' }],

@@ -98,12 +98,17 @@ export interface S3rverContext {
 const isMissing = (error: unknown) =>
   typeof error === 'object' && error !== null && 'code' in error && error.code === 'ENOENT';
 
+/** S3's bucket names: no path of the store's file system can be made of one (no `..`). */
+const BUCKET_NAME = /^(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 const copySourceOf = async (
   store: S3rverContext['store'],
   header: string,
 ): Promise<CopySource | undefined> => {
   // Parsed as s3rver's copy parses it, so the conditions are checked on the object it copies.
   const [bucket = '', ...key] = decodeURI(header).replace(/^\//, '').split('/');
+  // Anything else is s3rver's to refuse, before any file is read.
+  if (!BUCKET_NAME.test(bucket) || key.includes('..')) return undefined;
   try {
     const metadata = await store.getMetadata(bucket, key.join('/'));
     return {
