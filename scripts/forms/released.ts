@@ -18,8 +18,11 @@ const Fingerprint = z.string().check(z.regex(/^sha256:[0-9a-f]{64}$/));
 export const ReleasedFile = z.record(z.string(), z.record(z.string(), Fingerprint));
 export type ReleasedFile = z.infer<typeof ReleasedFile>;
 
-/** What people read: may be corrected in a released version, as it changes no stored meaning. */
-const WORDING = new Set(['title', 'label', 'help', 'hint', 'message']);
+/**
+ * What people read, and the editor's schema link: may be corrected in a released version, as
+ * it changes no stored meaning.
+ */
+const WORDING = new Set(['title', 'label', 'help', 'hint', 'message', 'note', '$schema']);
 
 /** A definition's data without its wording (units stay: they say what stored numbers mean). */
 const withoutWording = (value: unknown): unknown => {

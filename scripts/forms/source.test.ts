@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { RELEASED_FILE } from './released.js';
+import { fingerprintOf, RELEASED_FILE } from './released.js';
 import { type Diagnostic, formatDiagnostic, loadForms } from './source.js';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -318,6 +318,14 @@ describe('loadForms diagnostics carry file and line', () => {
         message: `${FORM} 2026.1 was released and stored reports may use it, but ${FORM}/2026.1.yaml is missing: restore it`,
       },
     ]);
+  });
+
+  it('makes fingerprints as when the versions listed were released', () => {
+    // Pinned: a change to how fingerprints are made would make every released version look
+    // changed, so it must show here first.
+    expect(fingerprintOf({ b: [1, { d: true, c: 'x' }], a: null, label: { zh: '字' } })).toBe(
+      'sha256:53fcea7ab6ddda166263d225824abe1a619740980ac6426681e826e2973f1cfc',
+    );
   });
 
   it('a released version keeps its fingerprint through comments, layout and wording', () => {
