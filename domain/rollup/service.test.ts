@@ -761,6 +761,32 @@ describe('RollupService.execute', () => {
     );
   });
 
+  it("judges a previous report's hidden fields by its own version, not the active one", async () => {
+    // 2026.2 shows holdingsTotal only with a note no 2026.1 report has: read by 2026.2's
+    // conditions, every previous holdingsTotal would be hidden and its change left empty.
+    const conditioned = structuredClone(countyAnnualReport());
+    const fields = conditioned.sections.flatMap((section) => section.fields);
+    const holdings = fields.find((field) => field.key === 'holdingsTotal');
+    if (!holdings) throw new Error('no holdingsTotal');
+    holdings.showWhen = 'present(collectionNote)';
+    conditioned.sections[0]?.fields.push({
+      key: 'collectionNote',
+      type: 'text',
+      maxLength: 200,
+      label: { zh: '馆藏说明', en: 'Collection note' },
+      required: false,
+    });
+    const v2 = FormDefinition.parse({ ...conditioned, version: '2026.2' });
+    const comparisonOf = async (forms: FormDefinition[]) => {
+      const { runOnce, reports } = await setup({ forms });
+      const { queued } = await runOnce();
+      return reports.body(`${queued.prefix}/comparison.codes.csv`).toString('utf8');
+    };
+    const before = await comparisonOf([countyAnnualReport()]);
+    expect(before).toMatch(/holdingsTotalChangePct/);
+    expect(await comparisonOf([countyAnnualReport(), v2])).toBe(before);
+  });
+
   it('ignores reports of libraries outside the registry', async () => {
     const outsider = headOf({
       libraryId: '140199',

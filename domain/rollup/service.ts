@@ -11,7 +11,7 @@ import type { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
 import { CSV_VARIANTS } from '../forms/csv-layout.js';
 import type { PeriodType } from '../forms/definition.js';
-import { keysAcrossVersions, upgradeValues } from '../forms/migrate.js';
+import { upgradeValues } from '../forms/migrate.js';
 import { parsePeriod, previousPeriod, recentPeriods } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService } from '../periods/service.js';
@@ -34,9 +34,9 @@ import { renderFiles, sha256Of } from './render.js';
 import {
   COUNTED,
   OUTPUT_NAMES,
+  previousValuesOf,
   RollupTables,
   yearOverYearKeys,
-  yearOverYearValues,
 } from './tables.js';
 
 export const DOWNLOAD_EXPIRY_SECONDS = 5 * 60;
@@ -582,9 +582,11 @@ export class RollupService {
     const definitions = this.deps.forms.definitionsOf(formId);
     const upgrade = (values: FormValues, version: string) =>
       upgradeValues(definitions, version, values);
+    const formOf = (head: Pick<SubmissionHead, 'formVersion'>) =>
+      resolveForm(this.deps.forms, formId, period, head.formVersion);
     const tables = new RollupTables({
       form,
-      formOf: (head) => resolveForm(this.deps.forms, formId, period, head.formVersion),
+      formOf,
       upgrade,
       standards: this.deps.forms.standardsFor(formId),
     });
@@ -594,7 +596,7 @@ export class RollupService {
     const statuses = new Map<string, SubmissionHead['status']>();
     const digests = new Map<string, string>();
     const previous = new Map<string, FormValues>();
-    const yearOverYear = yearOverYearValues(form);
+    const previousValues = previousValuesOf({ form, formOf, upgrade });
     const registry = this.deps.libraries.listLibraries();
     const [libraries, window, previousPublished] = await Promise.all([
       registry,
@@ -615,15 +617,16 @@ export class RollupService {
         ? this.eachHeadPage(
             formId,
             previousKey,
-            // Under the names the compared fields had in the versions those reports were in.
-            { valueKeys: keysAcrossVersions(definitions, yearOverYearKeys(form)) },
+            {
+              valueKeys: yearOverYearKeys(
+                form,
+                definitions.map((definition) => formOf({ formVersion: definition.version })),
+              ),
+            },
             (heads) => {
               for (const head of heads) {
                 if (COUNTED.includes(head.status)) {
-                  previous.set(
-                    head.libraryId,
-                    yearOverYear(upgrade(head.values, head.formVersion)),
-                  );
+                  previous.set(head.libraryId, previousValues(head));
                 }
               }
             },

@@ -13,6 +13,7 @@ import {
   LIST_SEPARATOR,
 } from '../forms/csv-layout.js';
 import type { Standard } from '../forms/definition.js';
+import { keysAcrossVersions } from '../forms/migrate.js';
 import { type RollupMetric, rollupSpec } from '../forms/rollup-metrics.js';
 import { firstSubmissionOf, submittedOnTime } from '../periods/writable.js';
 import type { Library } from '../registry/library.js';
@@ -118,8 +119,8 @@ export const formatPlain = (value: unknown, variant: CsvVariant): string => {
 export interface RollupSource {
   /** The form version the comparison is laid out by (the active one). */
   form: CompiledForm;
-  /** The compiled form a report was written in, for its derived indicators. */
-  formOf: (head: SubmissionHead) => CompiledForm;
+  /** The compiled form a report was written in, for its conditions and derived indicators. */
+  formOf: (head: Pick<SubmissionHead, 'formVersion'>) => CompiledForm;
   /**
    * A report's values, written under `version`, in the active version's keys (`upgradeValues`);
    * absent: values are read as stored.
@@ -131,8 +132,8 @@ export interface RollupSource {
 export interface RollupContext {
   libraries: readonly Library[];
   /**
-   * Counted reports of the previous period, by library: their values, or only those the
-   * comparison compares year over year (see `yearOverYearValues`).
+   * Counted reports of the previous period, by library: their values as `previousValuesOf`
+   * reads them (hidden ones left out by their own version, in the active version's keys).
    */
   previous: ReadonlyMap<string, FormValues>;
   dueAt: string;
@@ -199,23 +200,49 @@ const fallsShort = (standard: Standard, value: unknown): boolean => {
   }
 };
 
-/**
- * The fields the comparison reads of the previous period: those it compares with it, and those
- * their showWhen conditions read, which tell whether a kept value was answered.
- */
-export const yearOverYearKeys = (form: CompiledForm): string[] =>
-  withShowWhenInputs(
-    form,
-    rollupSpec(form).yearOverYear.map((metric) => metric.key),
-  );
+/** The fields the comparison compares with the previous period, in the active version. */
+const yearOverYearFields = (form: CompiledForm): string[] =>
+  rollupSpec(form).yearOverYear.map((metric) => metric.key);
 
 /**
- * Of a previous period's values, only those the comparison uses (`yearOverYearKeys`), so a
- * caller need not keep whole reports of the previous period.
+ * The fields to read of a previous period's reports, written in any of `versions` (every
+ * version of the form, compiled): those compared year over year under every name they had,
+ * and those each version's showWhen conditions read, which tell whether a kept value was
+ * answered.
  */
-export const yearOverYearValues = (form: CompiledForm): ((values: FormValues) => FormValues) => {
-  const keys = yearOverYearKeys(form);
-  return (values) => {
+export const yearOverYearKeys = (
+  form: CompiledForm,
+  versions: readonly CompiledForm[] = [form],
+): string[] => {
+  const names = keysAcrossVersions(
+    versions.map((version) => version.definition),
+    yearOverYearFields(form),
+  );
+  return [...new Set(versions.flatMap((version) => withShowWhenInputs(version, names)))];
+};
+
+/**
+ * A report's values as every table reads them: those of fields hidden by its own version's
+ * conditions left out, then in the active version's keys.
+ */
+const readValues = (
+  source: Pick<RollupSource, 'formOf' | 'upgrade'>,
+  head: Pick<SubmissionHead, 'formVersion' | 'values'>,
+): { answered: FormValues; values: FormValues } => {
+  const answered = answeredValues(source.formOf(head), head.values);
+  const values = source.upgrade ? source.upgrade(answered, head.formVersion) : answered;
+  return { answered, values };
+};
+
+/**
+ * What the comparison keeps of a previous period's counted report (`RollupContext.previous`):
+ * its values read as the tables read this period's, and of them only those compared year over
+ * year, so a caller need not keep whole reports of the previous period.
+ */
+export const previousValuesOf = (source: Pick<RollupSource, 'form' | 'formOf' | 'upgrade'>) => {
+  const keys = yearOverYearFields(source.form);
+  return (head: Pick<SubmissionHead, 'formVersion' | 'values'>): FormValues => {
+    const { values } = readValues(source, head);
     const kept: FormValues = {};
     for (const key of keys) if (Object.hasOwn(values, key)) kept[key] = values[key];
     return kept;
@@ -287,8 +314,9 @@ export class RollupTables {
   add(head: SubmissionHead): void {
     const counted = COUNTED.includes(head.status);
     // Hidden and derived by the report's own version; compared in the active version's keys.
-    const answered = counted ? answeredValues(this.source.formOf(head), head.values) : NO_VALUES;
-    const values = counted ? this.upgraded(answered, head.formVersion) : NO_VALUES;
+    const { answered, values } = counted
+      ? readValues(this.source, head)
+      : { answered: NO_VALUES, values: NO_VALUES };
     const derived = counted ? this.roundedDerived(head, answered) : NO_DERIVED;
     const flags = counted
       ? this.standards
@@ -312,10 +340,6 @@ export class RollupTables {
       flags,
       ...(counted ? { submission: this.writeSubmission({ ...head, values }) } : {}),
     });
-  }
-
-  private upgraded(values: FormValues, version: string): FormValues {
-    return this.source.upgrade ? this.source.upgrade(values, version) : values;
   }
 
   build(context: RollupContext): Table[] {
@@ -431,9 +455,7 @@ const comparison = (
     name: 'comparison',
     columns,
     rows: rows.map((row) => {
-      const kept = previousValues.get(row.library.libraryId);
-      // The previous report read as this form's conditions would: its hidden values left out.
-      const previous = kept && answeredValues(form, kept);
+      const previous = previousValues.get(row.library.libraryId);
       return [
         ...libraryCells(row),
         ...compare.map((metric) => metricValue(row, metric)),
