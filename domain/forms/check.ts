@@ -38,7 +38,8 @@ export class DefinitionError extends Error {
 
 const NUMERIC_TYPES = new Set<FieldDefinition['type']>(['int', 'decimal', 'money']);
 
-const topLevelFields = (definition: FormDefinition) =>
+/** Every field of a definition's sections (not group sub-fields), with its path. */
+export const topLevelFields = (definition: FormDefinition) =>
   definition.sections.flatMap((section, sectionIndex) =>
     section.fields.map((field, fieldIndex) => ({
       field,

@@ -57,6 +57,36 @@ describe('upgradeValues', () => {
   });
 });
 
+describe('upgradeValues of a retyped choice', () => {
+  it('keeps a code the new version still offers and drops one it does not', () => {
+    const real = countyAnnualReport();
+    const grade = real.sections
+      .flatMap((section) => section.fields)
+      .find((field) => field.type === 'choice');
+    if (grade?.type !== 'choice') throw new Error('no choice field');
+    const [kept, dropped] = grade.choices;
+    if (!kept || !dropped) throw new Error('too few choices');
+    const narrowed = structuredClone(real);
+    for (const field of narrowed.sections.flatMap((section) => section.fields)) {
+      if (field.key === grade.key && field.type === 'choice') {
+        field.choices = field.choices.filter((choice) => choice.code !== dropped.code);
+      }
+    }
+    const versions = [
+      real,
+      FormDefinition.parse({
+        ...narrowed,
+        version: '2027.1',
+        migrations: [{ field: grade.key, change: 'retype', note: NOTE }],
+      }),
+    ];
+    expect(upgradeValues(versions, '2026.1', { [grade.key]: kept.code })).toEqual({
+      [grade.key]: kept.code,
+    });
+    expect(upgradeValues(versions, '2026.1', { [grade.key]: dropped.code })).toEqual({});
+  });
+});
+
 describe('keysAcrossVersions', () => {
   it('adds the names a field had before it was renamed', () => {
     expect(keysAcrossVersions(definitions, ['circulationTotal', 'visits']).sort()).toEqual([

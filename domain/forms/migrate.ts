@@ -5,18 +5,18 @@
  * rewritten; they keep their version and values.
  */
 
-import { compareVersions } from './check.js';
+import { compareVersions, topLevelFields } from './check.js';
 import type { FormValues } from './compile.js';
-import type { FieldType, FormDefinition } from './definition.js';
+import type { FieldDefinition, FormDefinition } from './definition.js';
 
 /**
- * Whether a value is stored as a field of this type holds it, so a retype may keep it (a type
- * not known here, of a field the version lacks, keeps it).
+ * Whether a field of a later version holds a value as stored, so a retype may keep it: a
+ * number for a number, a code it offers for a choice (each for a multi), and so on. A field
+ * the version lacks keeps it.
  */
-const fitsType = (value: unknown, type: FieldType | undefined): boolean => {
-  switch (type) {
-    case undefined:
-      return true;
+const fitsField = (value: unknown, field: FieldDefinition | undefined): boolean => {
+  if (!field) return true;
+  switch (field.type) {
     case 'int':
     case 'money':
       return Number.isInteger(value);
@@ -26,20 +26,18 @@ const fitsType = (value: unknown, type: FieldType | undefined): boolean => {
       return typeof value === 'boolean';
     case 'text':
     case 'date':
-    case 'choice':
       return typeof value === 'string';
+    case 'choice':
+      return field.choices.some((choice) => choice.code === value);
     case 'multi':
+      return (
+        Array.isArray(value) &&
+        value.every((code) => field.choices.some((choice) => choice.code === code))
+      );
     case 'group':
       return Array.isArray(value);
   }
 };
-
-const fieldTypes = (definition: FormDefinition) =>
-  new Map(
-    definition.sections.flatMap((section) =>
-      section.fields.map((field) => [field.key, field.type] as const),
-    ),
-  );
 
 /**
  * `values`, written under `fromVersion`, as `definitions` (every version of the form, any
@@ -58,7 +56,7 @@ export const upgradeValues = (
   if (later.length === 0) return values;
   let upgraded: FormValues = values;
   for (const definition of later) {
-    const types = fieldTypes(definition);
+    const fields = new Map(topLevelFields(definition).map(({ field }) => [field.key, field]));
     // Each migration reads the values as the version before left them, whatever its order:
     // every migrated value is taken out first, and the kept ones put back under their keys.
     const before = upgraded;
@@ -69,7 +67,7 @@ export const upgradeValues = (
       const value = before[field];
       delete upgraded[field];
       if (change === 'rename' && to !== undefined) moved.push([to, value]);
-      if (change === 'retype' && fitsType(value, types.get(field))) moved.push([field, value]);
+      if (change === 'retype' && fitsField(value, fields.get(field))) moved.push([field, value]);
     }
     for (const [key, value] of moved) upgraded[key] = value;
   }
