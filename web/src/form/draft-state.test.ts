@@ -14,6 +14,7 @@ import {
   draftSave,
   entryPath,
   mergeAfterConflict,
+  olderVersionNotice,
   overwrittenSince,
   parseMoneyText,
   parseNumberText,
@@ -449,5 +450,16 @@ describe('a field hidden by its showWhen', () => {
     expect(blockersFromServer(roomForm, [refused], new Set([SEATS]))).toEqual([
       expect.objectContaining({ field: 'readingSeats' }),
     ]);
+  });
+});
+
+describe('a report on an older form version', () => {
+  it('is told so, naming both versions; one on the active version is not', () => {
+    expect(olderVersionNotice({ version: '2026.1', versions: ['2026.1', '2027.1'] })?.zh).toBe(
+      '本报告按表单 2026.1 版填写（现行为 2027.1 版），按原版本显示和校验；省馆汇总时按现行版本对照。',
+    );
+    expect(
+      olderVersionNotice({ version: '2027.1', versions: ['2026.1', '2027.1'] }),
+    ).toBeUndefined();
   });
 });

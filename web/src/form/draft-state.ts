@@ -373,3 +373,19 @@ export const submissionBlockers = (
 
 export const isNumeric = (field: FieldDefinition) =>
   field.type === 'int' || field.type === 'decimal' || field.type === 'money';
+
+/**
+ * What to tell the people reading a report written under an older version of its form: it is
+ * shown, checked and kept under its own version, and the province compares it through the
+ * changes since. Nothing for a report on the active version.
+ */
+export const olderVersionNotice = (
+  form: { version: string; versions: readonly string[] },
+  active = form.versions.at(-1),
+): Localized | undefined =>
+  active === undefined || active === form.version
+    ? undefined
+    : {
+        zh: `本报告按表单 ${form.version} 版填写（现行为 ${active} 版），按原版本显示和校验；省馆汇总时按现行版本对照。`,
+        en: `This report uses form version ${form.version} (the current one is ${active}); it is shown and checked under its own version, and the province compares it under the current one.`,
+      };

@@ -48,6 +48,7 @@ import {
   draftSave,
   fieldOfPath,
   mergeAfterConflict,
+  olderVersionNotice,
   overwrittenSince,
   ruleField,
   sameValue,
@@ -195,6 +196,7 @@ const ReportEditor = (props: {
   const t = useT();
   const { compiled, form, previous } = props.report;
   const path = submissionPath(props.libraryId, props.formId, props.period);
+  const versionNotice = olderVersionNotice(form);
 
   const [head, setHead] = useState(props.report.head);
   const status: ReportStatus = head?.status ?? 'missing';
@@ -630,6 +632,7 @@ const ReportEditor = (props: {
           )}
         </Banner>
       ) : null}
+      {versionNotice ? <Banner kind="info">{t(versionNotice)}</Banner> : null}
       {restored ? (
         <Banner kind={editable ? 'info' : 'warning'}>
           {editable
