@@ -417,6 +417,22 @@ describe('checkDefinition', () => {
     ]);
   });
 
+  it('rejects showWhen conditions that go round in a circle, once per circle', () => {
+    expect(
+      problemsWith((input) => {
+        fieldOf(input, 'part').showWhen = 'present(area)';
+        fieldOf(input, 'area').showWhen = 'flag';
+        fieldOf(input, 'flag').showWhen = 'part > 0';
+        fieldOf(input, 'funds').showWhen = 'part > 0';
+      }),
+    ).toEqual([
+      {
+        path: ['sections', 0, 'fields', 1, 'showWhen'],
+        message: 'showWhen conditions go round in a circle: "part" → "area" → "flag" → "part"',
+      },
+    ]);
+  });
+
   it('rejects max below min', () => {
     expect(
       problemsWith((input) => {

@@ -247,6 +247,7 @@ export const checkDefinition = (definition: FormDefinition): DefinitionProblem[]
       }
     }
   }
+  problems.push(...showWhenCircles(definition));
 
   const { rollup } = definition;
   rollup.compare.forEach((key, index) => {
@@ -336,6 +337,54 @@ const valueChanges = (
     });
   }
   return changes;
+};
+
+/**
+ * Fields whose showWhen conditions go round in a circle (a shown when b is, b shown when a is):
+ * whether they are shown would depend on the order they are looked at. Each circle is reported
+ * once, at the first of its fields in the form; a field's condition on itself is reported
+ * apart.
+ */
+const showWhenCircles = (definition: FormDefinition): DefinitionProblem[] => {
+  const fields = topLevelFields(definition);
+  const reads = new Map(
+    fields.flatMap(({ field }) =>
+      field.showWhen === undefined
+        ? []
+        : [
+            [
+              field.key,
+              fieldReferences(parseExpressionSafe(field.showWhen))
+                .map((reference) => reference.key)
+                .filter((key) => key !== field.key),
+            ] as const,
+          ],
+    ),
+  );
+  const problems: DefinitionProblem[] = [];
+  const reported = new Set<string>();
+  for (const { field, path } of fields) {
+    if (reported.has(field.key)) continue;
+    // Depth first from the field, along conditions, until it is met again.
+    const circle = (trail: string[]): string[] | undefined => {
+      const last = trail.at(-1) ?? field.key;
+      for (const next of reads.get(last) ?? []) {
+        if (next === field.key) return trail;
+        if (trail.includes(next)) continue;
+        const found = circle([...trail, next]);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const found = circle([field.key]);
+    if (!found) continue;
+    for (const key of found) reported.add(key);
+    problems.push({
+      path: [...path, 'showWhen'],
+      message: `showWhen conditions go round in a circle: ${[...found, field.key].map((key) => `"${key}"`).join(' → ')}`,
+    });
+  }
+  return problems;
 };
 
 /**

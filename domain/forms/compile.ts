@@ -246,8 +246,8 @@ const scopeOf = (values: FormValues, previous: FormValues | undefined): Scope =>
  * A hidden field counts as not answered: its value stays in the report (showing the field again
  * restores it) but is read as missing, by the conditions of other fields too, so a field whose
  * condition reads a hidden one is decided as if that one were blank. Each condition is evaluated
- * once. A cycle of conditions (a field shown when a field shown when it…) reads the field being
- * decided as shown, so it ends, in the same way on the server and in the browser.
+ * once. The checker refuses conditions that go round in a circle; should one get here, the field
+ * being decided reads as shown, so it still ends.
  */
 export const hiddenFields = (
   form: Pick<CompiledForm, 'showWhen'>,
