@@ -381,11 +381,18 @@ export class RollupService {
       finishedAt: this.deps.now().toISOString(),
       error,
     };
-    const written = await this.deps.runs
-      .replace(failed, { status: run.status, attempt: run.attempt })
-      .catch(() => false);
-    if (written) return failed;
-    return (await this.deps.runs.get(run.formId, run.period, run.runId)) ?? run;
+    return this.replaceAsRead(run, failed).catch(() => run);
+  }
+
+  /**
+   * Writes `next` over a run only if the run is still as `read` (its status and attempt), and
+   * returns the record as it then stands: `next`, or what another worker wrote meanwhile.
+   */
+  private async replaceAsRead(read: RollupRun, next: RollupRun): Promise<RollupRun> {
+    if (await this.deps.runs.replace(next, { status: read.status, attempt: read.attempt })) {
+      return next;
+    }
+    return (await this.deps.runs.get(read.formId, read.period, read.runId)) ?? next;
   }
 
   /** The newest run of a form and period if it is queued or running and not abandoned. */
@@ -552,11 +559,8 @@ export class RollupService {
    * Records how an attempt ended, only if the run is still this attempt's: should a retry have
    * taken it over meanwhile, that attempt's record stands and is returned.
    */
-  private async finish(running: RollupRun, outcome: RollupRun): Promise<RollupRun> {
-    if (await this.deps.runs.replace(outcome, { status: 'running', attempt: running.attempt })) {
-      return outcome;
-    }
-    return (await this.deps.runs.get(running.formId, running.period, running.runId)) ?? outcome;
+  private finish(running: RollupRun, outcome: RollupRun): Promise<RollupRun> {
+    return this.replaceAsRead(running, outcome);
   }
 
   /**
