@@ -433,6 +433,25 @@ describe('checkDefinition', () => {
     ]);
   });
 
+  it('finds no circle in a long chain of conditions, each field looked at once', () => {
+    // Each field shown when one of the two before it is: with every path walked, 60 fields
+    // would take longer than any test runs; each field looked at once, it is immediate.
+    expect(
+      problemsWith((input) => {
+        sectionOf(input, 0).fields.push(
+          ...Array.from({ length: 60 }, (_, index) => ({
+            key: `chain${index}`,
+            type: 'int' as const,
+            label: { zh: `链${index}`, en: `Chain ${index}` },
+            ...(index >= 2
+              ? { showWhen: `present(chain${index - 1}) or present(chain${index - 2})` }
+              : {}),
+          })),
+        );
+      }),
+    ).toEqual([]);
+  });
+
   it('rejects max below min', () => {
     expect(
       problemsWith((input) => {

@@ -361,29 +361,29 @@ const showWhenCircles = (definition: FormDefinition): DefinitionProblem[] => {
           ],
     ),
   );
+  const paths = new Map(fields.map(({ field, path }) => [field.key, path]));
   const problems: DefinitionProblem[] = [];
-  const reported = new Set<string>();
-  for (const { field, path } of fields) {
-    if (reported.has(field.key)) continue;
-    // Depth first from the field, along conditions, until it is met again.
-    const circle = (trail: string[]): string[] | undefined => {
-      const last = trail.at(-1) ?? field.key;
-      for (const next of reads.get(last) ?? []) {
-        if (next === field.key) return trail;
-        if (trail.includes(next)) continue;
-        const found = circle([...trail, next]);
-        if (found) return found;
-      }
-      return undefined;
-    };
-    const found = circle([field.key]);
-    if (!found) continue;
-    for (const key of found) reported.add(key);
-    problems.push({
-      path: [...path, 'showWhen'],
-      message: `showWhen conditions go round in a circle: ${[...found, field.key].map((key) => `"${key}"`).join(' → ')}`,
-    });
-  }
+  // Depth first, each field explored once: a field met again while still on the trail closes a
+  // circle; one already explored leads into none not yet reported.
+  const explored = new Set<string>();
+  const trail: string[] = [];
+  const visit = (key: string) => {
+    if (explored.has(key)) return;
+    const from = trail.indexOf(key);
+    if (from >= 0) {
+      const circle = [...trail.slice(from), key];
+      problems.push({
+        path: [...(paths.get(key) ?? []), 'showWhen'],
+        message: `showWhen conditions go round in a circle: ${circle.map((k) => `"${k}"`).join(' → ')}`,
+      });
+      return;
+    }
+    trail.push(key);
+    for (const next of reads.get(key) ?? []) visit(next);
+    trail.pop();
+    explored.add(key);
+  };
+  for (const { field } of fields) visit(field.key);
   return problems;
 };
 

@@ -624,7 +624,9 @@ export class RollupService {
             {
               valueKeys: yearOverYearKeys(
                 form,
-                definitions.map((definition) => formOf({ formVersion: definition.version })),
+                definitions.flatMap(
+                  (definition) => this.deps.forms.get(formId, definition.version) ?? [],
+                ),
               ),
             },
             (heads) => {

@@ -268,6 +268,6 @@ describe('problemDetails when the time runs out', () => {
         correlationId: 'trace-9',
       });
     });
-    expect(logs.map((entry) => entry.message)).toEqual(['Timed out']);
+    expect(logs.map((entry) => [entry.level, entry.message])).toEqual([['ERROR', 'Timed out']]);
   });
 });

@@ -274,10 +274,10 @@ export const uploadError = (status: number): ApiError =>
         : statusMessage(status),
   });
 
-/** Uploads a file with a presigned POST, reporting progress (0…1). */
 /** How long an upload may go without progress before it counts as failed. */
 const UPLOAD_STALL_MS = 60_000;
 
+/** Uploads a file with a presigned POST, reporting progress (0…1). */
 export const uploadWithProgress = (
   ticket: UploadTicket['upload'],
   file: File,
