@@ -338,9 +338,11 @@ export class RollupService {
   }
 
   /**
-   * Queues a run and starts it asynchronously (202); while one of this form and period is
-   * queued or running (and not abandoned), returns that one instead, so that a double click, a
-   * client's retry or a looping script never queues a second worker.
+   * Queues a run and starts it asynchronously (202); while the newest run of this form and
+   * period is queued or running (and not abandoned), returns that one instead, so that a double
+   * click, a client's retry or a looping script does not queue a second worker. (An older run
+   * whose newer one failed keeps its retries, and is not seen here: a start then runs beside
+   * it, and `latest` ends at the newer of the two.)
    */
   async start(principal: Principal, formId: string, period: string): Promise<RollupRun> {
     authorize(principal, 'rollup:run');
