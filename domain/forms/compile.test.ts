@@ -743,7 +743,9 @@ describe('a field hidden by its showWhen counts as not answered', () => {
         ],
       }),
     );
-    const outcome = evaluateRules(jump, withRoom(true, 100), withRoom(false, 10));
+    // The previous period as its own version reads it (the caller's part): the seats hidden.
+    const previous = answeredValues(jump, withRoom(false, 10));
+    const outcome = evaluateRules(jump, withRoom(true, 100), previous);
     expect(outcome.warnings).toEqual([]);
     expect(outcome.skippedRules).toEqual(['seatsJump']);
     expect(evaluateRules(jump, withRoom(true, 100), withRoom(true, 10)).warnings).toHaveLength(1);

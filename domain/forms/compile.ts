@@ -408,7 +408,9 @@ type RuleReport = Pick<ValidationReport, 'ruleErrors' | 'warnings' | 'skippedRul
 
 /**
  * Evaluates every rule; a rule with a missing input is skipped, as the dictionary says. A hidden
- * field counts as missing, in this period's values and in the previous period's.
+ * field counts as missing. `previous` is the previous period's report as its own version reads
+ * it (its hidden fields already left out, in this version's keys): the caller knows that
+ * version, this form may not be it.
  */
 export const evaluateRules = (
   form: CompiledForm,
@@ -416,13 +418,7 @@ export const evaluateRules = (
   previous?: FormValues,
   /** Fields whose values failed their own checks: rules naming them are skipped. */
   invalid: ReadonlySet<string> = new Set(),
-): RuleReport =>
-  rulesOver(
-    form,
-    answeredValues(form, values),
-    previous && answeredValues(form, previous),
-    invalid,
-  );
+): RuleReport => rulesOver(form, answeredValues(form, values), previous, invalid);
 
 /** The rules over values already without hidden fields. */
 const rulesOver = (
@@ -495,7 +491,7 @@ const validate = (
   );
   return {
     fieldErrors,
-    ...rulesOver(form, values, previous && answeredValues(form, previous), invalid),
+    ...rulesOver(form, values, previous, invalid),
   };
 };
 

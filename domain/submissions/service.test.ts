@@ -422,6 +422,41 @@ describe('SubmissionService year over year', () => {
     expect((await stored()).head?.explanations).toEqual({ holdingsJump: '接收捐赠图书2.9万册' });
   });
 
+  it("reads a previous report written under an older version by that version's conditions", async () => {
+    // 2026.2 shows holdingsTotal only with a note, a field 2026.1 reports do not have: read by
+    // 2026.2's conditions, the previous holdingsTotal would be hidden and holdingsJump skipped.
+    const conditioned = structuredClone(countyAnnualReport());
+    const holdings = conditioned.sections
+      .flatMap((section) => section.fields)
+      .find((field) => field.key === 'holdingsTotal');
+    if (!holdings) throw new Error('no holdingsTotal');
+    holdings.showWhen = 'present(collectionNote)';
+    conditioned.sections[0]?.fields.push({
+      key: 'collectionNote',
+      type: 'text',
+      maxLength: 200,
+      label: { zh: '馆藏说明', en: 'Collection note' },
+      required: false,
+    });
+    const v2 = FormDefinition.parse({ ...conditioned, version: '2026.2' });
+    const before = setup();
+    before.setTime('2025-01-15T00:00:00.000Z');
+    await save(before.service, 0, previousValues, librarian(), previousKey);
+    await submit(before.service, 1, {}, previousKey);
+
+    const after = setup({
+      submissions: before.submissions,
+      forms: registryOf([countyAnnualReport(), v2]),
+    });
+    const { view } = await save(after.service, 0, {
+      ...wuxiangReport2025(),
+      collectionNote: '接收捐赠',
+    });
+    expect(view.formVersion).toBe('2026.2');
+    expect(view.previous?.values.holdingsTotal).toBe(100000);
+    expect(view.validation.warnings.map((warning) => warning.ruleId)).toEqual(['holdingsJump']);
+  });
+
   it('ignores a previous period that is only a draft', async () => {
     const { service, setTime } = setup();
     setTime('2025-01-15T00:00:00.000Z');

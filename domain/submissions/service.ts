@@ -16,7 +16,9 @@ import {
   UnprocessableError,
 } from '../errors.js';
 import type { FormRegistry } from '../forms/catalog.js';
+import { compareVersions } from '../forms/check.js';
 import {
+  answeredValues,
   type CompiledForm,
   computeDerived,
   type FormValues,
@@ -24,6 +26,7 @@ import {
   validateDraft,
   validateFinal,
 } from '../forms/compile.js';
+import { upgradeValues } from '../forms/migrate.js';
 import { previousPeriod } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService, ResolvedWindow } from '../periods/service.js';
@@ -61,15 +64,6 @@ export interface SubmissionServiceDeps {
 }
 
 type PreviousValues = NonNullable<SubmissionView['previous']>;
-
-/** Rules compare with the previous period only once it was submitted. */
-const previousValuesOf = (
-  period: string,
-  head: SubmissionHead | undefined,
-): PreviousValues | undefined =>
-  head && (head.status === 'submitted' || head.status === 'accepted')
-    ? { period, values: head.values }
-    : undefined;
 
 interface WriteContext {
   current: SubmissionHead | undefined;
@@ -177,13 +171,36 @@ export class SubmissionService {
     return resolveForm(this.deps.forms, formId, period, version);
   }
 
+  /**
+   * The previous period's report as rules compare with it, once it was submitted: read as its
+   * own version reads it (its hidden fields left out), then in the keys of `version`, the
+   * version of the report compared with it.
+   */
+  private previousValuesOf(
+    period: string,
+    head: SubmissionHead | undefined,
+    version: string,
+  ): PreviousValues | undefined {
+    if (!head || (head.status !== 'submitted' && head.status !== 'accepted')) return undefined;
+    const own = this.deps.forms.get(head.formId, head.formVersion);
+    const answered = own ? answeredValues(own, head.values) : head.values;
+    const upTo = this.deps.forms
+      .definitionsOf(head.formId)
+      .filter((definition) => compareVersions(definition.version, version) <= 0);
+    return { period, values: upgradeValues(upTo, head.formVersion, answered) };
+  }
+
   private async previousValues(
     form: CompiledForm,
     key: SubmissionKey,
   ): Promise<PreviousValues | undefined> {
     const period = previousPeriod(form.definition.periodType, key.period);
     return period
-      ? previousValuesOf(period, await this.deps.store.getHead({ ...key, period }))
+      ? this.previousValuesOf(
+          period,
+          await this.deps.store.getHead({ ...key, period }),
+          form.definition.version,
+        )
       : undefined;
   }
 
@@ -195,7 +212,10 @@ export class SubmissionService {
     const period = previousPeriod(form.definition.periodType, key.period);
     if (!period) return [await this.deps.store.getHead(key), undefined];
     const [head, previous] = await this.deps.store.getHeads([key, { ...key, period }]);
-    return [head, previousValuesOf(period, previous)];
+    return [
+      head,
+      this.previousValuesOf(period, previous, head?.formVersion ?? form.definition.version),
+    ];
   }
 
   private async view(head: SubmissionHead): Promise<SubmissionView> {
