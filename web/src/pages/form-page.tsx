@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
+  answeredValues,
   type CompiledForm,
   compileForm,
   computeDerived,
@@ -87,19 +88,25 @@ const loadReport = async (
     api.period(formId, period),
   ]);
   const form = await api.form(formId, head?.formVersion);
-  // The server sends the previous period with a report; before the first save, ask for it.
+  const compiled = compileForm(form.definition);
+  // The server sends the previous period with a report, read as its own version reads it;
+  // before the first save, ask for it and read it so where that version is this one.
   let previous = head?.previous;
   const before = previousPeriod(form.periodType, period);
   if (!head && before) {
     const earlier = await api.submission(libraryId, formId, before).catch(() => undefined);
     if (earlier && (earlier.status === 'submitted' || earlier.status === 'accepted')) {
-      previous = { period: before, values: earlier.values };
+      const sameVersion = earlier.formVersion === form.version;
+      previous = {
+        period: before,
+        values: sameVersion ? answeredValues(compiled, earlier.values) : earlier.values,
+      };
     }
   }
   const evidence = head ? (await api.evidence(path)).items : [];
   return {
     form,
-    compiled: compileForm(form.definition),
+    compiled,
     window,
     evidence,
     ...(head ? { head } : {}),
