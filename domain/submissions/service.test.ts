@@ -20,6 +20,7 @@ import {
   realStandards,
   wuxiangReport2025,
 } from '../forms/fixtures.js';
+import { childrenRoomDefinition, ROOM, SEATS } from '../forms/show-when-fixtures.js';
 import { PeriodService } from '../periods/service.js';
 import { countyLibrary } from '../registry/fixtures.js';
 import { InMemoryLibraryStore } from '../registry/memory-store.js';
@@ -455,6 +456,33 @@ describe('SubmissionService year over year', () => {
     expect(view.formVersion).toBe('2026.2');
     expect(view.previous?.values.holdingsTotal).toBe(100000);
     expect(view.validation.warnings.map((warning) => warning.ruleId)).toEqual(['holdingsJump']);
+  });
+
+  it("leaves out a previous report's hidden fields, by that report's own conditions", async () => {
+    const withJump = childrenRoomDefinition();
+    withJump.rules.push({
+      id: 'seatsJump',
+      severity: 'warning',
+      check: `${SEATS} <= 2 * previous.${SEATS}`,
+      message: { zh: '少儿座席变化过大', en: "Children's seats changed a lot" },
+    });
+    const { service, setTime } = setup({ forms: registryOf([withJump]) });
+    setTime('2025-01-15T00:00:00.000Z');
+    // In 2024 there was no children's room: the 10 seats kept from before are not an answer.
+    await save(
+      service,
+      0,
+      { ...previousValues, [ROOM]: false, [SEATS]: 10 },
+      librarian(),
+      previousKey,
+    );
+    await submit(service, 1, {}, previousKey);
+
+    setTime(OPEN_TIME);
+    const { view } = await save(service, 0, { ...wuxiangReport2025(), [ROOM]: true, [SEATS]: 100 });
+    expect(view.previous?.values).not.toHaveProperty(SEATS);
+    expect(view.validation.skippedRules).toContain('seatsJump');
+    expect(view.validation.warnings.map((warning) => warning.ruleId)).not.toContain('seatsJump');
   });
 
   it('ignores a previous period that is only a draft', async () => {
