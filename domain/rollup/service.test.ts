@@ -103,13 +103,36 @@ class MemoryReports implements ReportStorage {
   readonly puts: string[] = [];
   readonly presigned: { key: string; fileName: string; expiresInSeconds: number }[] = [];
   private failure?: { prefix: string; nth: number; error: Error; seen: number };
+  private hold?: { prefix: string; left: number; released: Promise<void>; reached: () => void };
 
   /** Makes the nth put of a key under `prefix` throw `error`. */
   failNthPutUnder(prefix: string, nth: number, error: Error): void {
     this.failure = { prefix, nth, error, seen: 0 };
   }
 
+  /**
+   * Holds the next `times` puts of a key under `prefix` (all of them by default) until
+   * `release` is called: a worker hanging on storage. `reached` settles when the first is held.
+   */
+  holdPutsUnder(prefix: string, times = Number.POSITIVE_INFINITY) {
+    let release = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let reachedNow = () => {};
+    const reached = new Promise<void>((resolve) => {
+      reachedNow = resolve;
+    });
+    this.hold = { prefix, left: times, released, reached: reachedNow };
+    return { reached, release };
+  }
+
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
+    if (this.hold && this.hold.left > 0 && key.startsWith(this.hold.prefix)) {
+      this.hold.left -= 1;
+      this.hold.reached();
+      await this.hold.released;
+    }
     if (this.failure && key.startsWith(this.failure.prefix)) {
       this.failure.seen += 1;
       if (this.failure.seen === this.failure.nth) throw this.failure.error;
@@ -1049,26 +1072,9 @@ describe('RollupService.execute on a retry of its event', () => {
     const { service, runs, reports, advance } = context;
     const { queued, request } = await started(context);
     // The first attempt hangs on its first file…
-    const put = reports.put.bind(reports);
-    let release = () => {};
-    const hung = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let reached = () => {};
-    const hanging = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    let hangs = 1;
-    reports.put = async (key, body, contentType) => {
-      if (hangs > 0) {
-        hangs -= 1;
-        reached();
-        await hung;
-      }
-      return put(key, body, contentType);
-    };
+    const { reached, release } = reports.holdPutsUnder(`${queued.prefix}/`, 1);
     const stale = service.execute(request);
-    await hanging;
+    await reached;
     expect(await runs.get(FORM_ID, PERIOD, queued.runId)).toMatchObject({
       status: 'running',
       attempt: 1,
@@ -1143,24 +1149,9 @@ describe('RollupService.execute on a retry of its event', () => {
     const { service, runs, reports, advance, latestPointer, manifestOf, runOnce } = context;
     const older = await started(context);
     // The older run's worker hangs on its first file past its timeout…
-    const put = reports.put.bind(reports);
-    let release = () => {};
-    const hung = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let reached = () => {};
-    const hanging = new Promise<void>((resolve) => {
-      reached = resolve;
-    });
-    reports.put = async (key, body, contentType) => {
-      if (key.startsWith(`${older.queued.prefix}/`)) {
-        reached();
-        await hung;
-      }
-      return put(key, body, contentType);
-    };
+    const { reached, release } = reports.holdPutsUnder(`${older.queued.prefix}/`);
     const stale = service.execute(older.request);
-    await hanging;
+    await reached;
     // …so a start finds it abandoned, and the newer run publishes first.
     advance(LIMIT_MINUTES + 1);
     const newer = await runOnce();
