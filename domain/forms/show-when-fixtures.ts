@@ -1,6 +1,7 @@
 /**
- * Test-only: the county annual report with a children's reading room whose seats show only when
- * the library says it has one, as the engine, the web form and the rollup meet it.
+ * Test-only: forms with fields shown only when a condition holds, as the engine, the web form
+ * and the rollup meet them: above all the county annual report with a children's reading room
+ * whose seats show only when the library says it has one.
  */
 import { type CompiledForm, compileForm } from './compile.js';
 import { FormDefinition } from './definition.js';
@@ -90,4 +91,26 @@ let compiled: CompiledForm | undefined;
 export const childrenRoomForm = (): CompiledForm => {
   compiled ??= compileForm(childrenRoomDefinition());
   return compiled;
+};
+
+/**
+ * 2026.2 of the real form, in which holdingsTotal is shown only with a collection note, a field
+ * 2026.1 reports do not have: read by 2026.2's conditions, every 2026.1 holdingsTotal would be
+ * hidden. For reading older reports by their own version.
+ */
+export const holdingsShownWithNote = (): FormDefinition => {
+  const definition = structuredClone(countyAnnualReport());
+  const holdings = definition.sections
+    .flatMap((section) => section.fields)
+    .find((field) => field.key === 'holdingsTotal');
+  if (!holdings) throw new Error('no holdingsTotal');
+  holdings.showWhen = 'present(collectionNote)';
+  definition.sections[0]?.fields.push({
+    key: 'collectionNote',
+    type: 'text',
+    maxLength: 200,
+    label: { zh: '馆藏说明', en: 'Collection note' },
+    required: false,
+  });
+  return FormDefinition.parse({ ...definition, version: '2026.2' });
 };

@@ -6,6 +6,7 @@ import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '../err
 import { FormRegistry } from '../forms/catalog.js';
 import { FormDefinition } from '../forms/definition.js';
 import { countyAnnualReport, realPeriods, realStandards } from '../forms/fixtures.js';
+import { holdingsShownWithNote } from '../forms/show-when-fixtures.js';
 import { PeriodService } from '../periods/service.js';
 import { InMemoryLibraryStore } from '../registry/memory-store.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
@@ -787,19 +788,7 @@ describe('RollupService.execute', () => {
   it("judges a previous report's hidden fields by its own version, not the active one", async () => {
     // 2026.2 shows holdingsTotal only with a note no 2026.1 report has: read by 2026.2's
     // conditions, every previous holdingsTotal would be hidden and its change left empty.
-    const conditioned = structuredClone(countyAnnualReport());
-    const fields = conditioned.sections.flatMap((section) => section.fields);
-    const holdings = fields.find((field) => field.key === 'holdingsTotal');
-    if (!holdings) throw new Error('no holdingsTotal');
-    holdings.showWhen = 'present(collectionNote)';
-    conditioned.sections[0]?.fields.push({
-      key: 'collectionNote',
-      type: 'text',
-      maxLength: 200,
-      label: { zh: '馆藏说明', en: 'Collection note' },
-      required: false,
-    });
-    const v2 = FormDefinition.parse({ ...conditioned, version: '2026.2' });
+    const v2 = holdingsShownWithNote();
     const comparisonOf = async (forms: FormDefinition[]) => {
       const { runOnce, reports } = await setup({ forms });
       const { queued } = await runOnce();

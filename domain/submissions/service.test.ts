@@ -20,7 +20,12 @@ import {
   realStandards,
   wuxiangReport2025,
 } from '../forms/fixtures.js';
-import { childrenRoomDefinition, ROOM, SEATS } from '../forms/show-when-fixtures.js';
+import {
+  childrenRoomDefinition,
+  holdingsShownWithNote,
+  ROOM,
+  SEATS,
+} from '../forms/show-when-fixtures.js';
 import { PeriodService } from '../periods/service.js';
 import { countyLibrary } from '../registry/fixtures.js';
 import { InMemoryLibraryStore } from '../registry/memory-store.js';
@@ -426,20 +431,7 @@ describe('SubmissionService year over year', () => {
   it("reads a previous report written under an older version by that version's conditions", async () => {
     // 2026.2 shows holdingsTotal only with a note, a field 2026.1 reports do not have: read by
     // 2026.2's conditions, the previous holdingsTotal would be hidden and holdingsJump skipped.
-    const conditioned = structuredClone(countyAnnualReport());
-    const holdings = conditioned.sections
-      .flatMap((section) => section.fields)
-      .find((field) => field.key === 'holdingsTotal');
-    if (!holdings) throw new Error('no holdingsTotal');
-    holdings.showWhen = 'present(collectionNote)';
-    conditioned.sections[0]?.fields.push({
-      key: 'collectionNote',
-      type: 'text',
-      maxLength: 200,
-      label: { zh: '馆藏说明', en: 'Collection note' },
-      required: false,
-    });
-    const v2 = FormDefinition.parse({ ...conditioned, version: '2026.2' });
+    const v2 = holdingsShownWithNote();
     const before = setup();
     before.setTime('2025-01-15T00:00:00.000Z');
     await save(before.service, 0, previousValues, librarian(), previousKey);
