@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import { inParallel } from '../../local/tools.js';
 import { recordFigures } from './reliability-figures.js';
-import { api, tokenFor } from './support.js';
+import { answerJson, api, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const PERIOD = '2026';
@@ -87,21 +87,13 @@ const save = (
   period = PERIOD,
 ) => sendJson(tally, submissionPath(libraryId, period), 'PUT', token, { values, expectedRevision });
 
-const readJson = async <T>(response: Response, status: number): Promise<T> => {
-  const text = await response.text();
-  if (response.status !== status) {
-    throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-  }
-  return JSON.parse(text) as T;
-};
-
 /** Every revision of a report, newest first, following the cursor to the end. */
 const allRevisions = async (tally: Tally, token: string, libraryId: string, period = PERIOD) => {
   const revisions: RevisionSummary[] = [];
   let cursor: string | undefined;
   do {
     const query = new URLSearchParams({ limit: '100', ...(cursor ? { cursor } : {}) });
-    const page = await readJson<Page<RevisionSummary>>(
+    const page = await answerJson<Page<RevisionSummary>>(
       await tally.send(`${submissionPath(libraryId, period)}/revisions?${query}`, { token }),
       200,
     );
@@ -118,7 +110,7 @@ describe('fifty saves racing on one revision', () => {
   let token: string;
   beforeAll(async () => {
     token = await tokenFor('library', LIB);
-    await readJson(await save(tally, token, LIB, { holdingsTotal: 1 }, 0), 201);
+    await answerJson(await save(tally, token, LIB, { holdingsTotal: 1 }, 0), 201);
   });
   afterAll(() => tally.record('concurrency: 50 saves on one revision'));
 
@@ -153,8 +145,8 @@ describe('fifty saves racing on one revision', () => {
     const revisions = await allRevisions(tally, token, LIB);
     expect(revisions.map((revision) => revision.revision)).toEqual([2, 1]);
 
-    const head = await readJson<View>(await tally.send(submissionPath(LIB), { token }), 200);
-    const stored = await readJson<View>(
+    const head = await answerJson<View>(await tally.send(submissionPath(LIB), { token }), 200);
+    const stored = await answerJson<View>(
       await tally.send(`${submissionPath(LIB)}/revisions/2`, { token }),
       200,
     );
@@ -180,11 +172,11 @@ describe('twenty creations racing on one report', () => {
     const statuses = responses.map((response) => response.status);
     expect(statuses.filter((status) => status === 201)).toHaveLength(1);
     expect(statuses.filter((status) => status === 409)).toHaveLength(19);
-    const winner = await readJson<View>(responses[statuses.indexOf(201)] as Response, 201);
+    const winner = await answerJson<View>(responses[statuses.indexOf(201)] as Response, 201);
     expect((await allRevisions(tally, token, LIB)).map((revision) => revision.revision)).toEqual([
       1,
     ]);
-    const head = await readJson<View>(await tally.send(submissionPath(LIB), { token }), 200);
+    const head = await answerJson<View>(await tally.send(submissionPath(LIB), { token }), 200);
     if (!sameValues(head.values, winner.values)) tally.lostWrites += 1;
     expect(head.values).toEqual(winner.values);
   });
@@ -218,7 +210,7 @@ describe('a hundred libraries saving and submitting at once', () => {
     const admin = await tokenFor('admin');
     // The period is far in the future: the administrator opens it now for these libraries.
     const now = Date.now();
-    await readJson(
+    await answerJson(
       await sendJson(tally, `/api/periods/${FORM}/${PERIOD_2047}`, 'PUT', admin, {
         opensAt: new Date(now - 86_400_000).toISOString(),
         dueAt: new Date(now + 30 * 86_400_000).toISOString(),
@@ -226,7 +218,7 @@ describe('a hundred libraries saving and submitting at once', () => {
       }),
       200,
     );
-    const registry = await readJson<{ items: { libraryId: string }[] }>(
+    const registry = await answerJson<{ items: { libraryId: string }[] }>(
       await tally.send('/api/libraries', { token: province }),
       200,
     );
@@ -254,13 +246,13 @@ describe('a hundred libraries saving and submitting at once', () => {
       const writes = acknowledged.get(libraryId) ?? [];
       const drafts = draftsOf(libraryId, index);
       for (const [step, values] of drafts.entries()) {
-        const view = await readJson<View>(
+        const view = await answerJson<View>(
           await save(tally, token, libraryId, values, step, PERIOD_2047),
           step === 0 ? 201 : 200,
         );
         writes.push({ revision: view.revision, action: 'save', values });
       }
-      const submitted = await readJson<View>(
+      const submitted = await answerJson<View>(
         await sendJson(tally, `${submissionPath(libraryId, PERIOD_2047)}/submit`, 'POST', token, {
           expectedRevision: drafts.length,
           explanations: {},
@@ -280,7 +272,7 @@ describe('a hundred libraries saving and submitting at once', () => {
       const token = tokens.get(libraryId) ?? '';
       const writes = acknowledged.get(libraryId) ?? [];
       const last = writes[writes.length - 1];
-      const head = await readJson<View>(
+      const head = await answerJson<View>(
         await tally.send(submissionPath(libraryId, PERIOD_2047), { token }),
         200,
       );
@@ -296,7 +288,7 @@ describe('a hundred libraries saving and submitting at once', () => {
         writes.map(({ revision, action }) => ({ revision, action })).reverse(),
       );
       for (const write of writes) {
-        const stored = await readJson<View>(
+        const stored = await answerJson<View>(
           await tally.send(
             `${submissionPath(libraryId, PERIOD_2047)}/revisions/${write.revision}`,
             {
@@ -320,7 +312,7 @@ describe('a hundred libraries saving and submitting at once', () => {
         limit: '100',
         ...(cursor ? { cursor } : {}),
       });
-      const page = await readJson<Page<{ libraryId: string; status: string; revision: number }>>(
+      const page = await answerJson<Page<{ libraryId: string; status: string; revision: number }>>(
         await tally.send(`/api/submissions?${query}`, { token: province }),
         200,
       );

@@ -27,7 +27,7 @@ import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
 import { freePort } from '../../local/tools.js';
 import { pngImage } from '../fixtures/png.js';
 import { type StackProcess, startStackProcess, stopStackProcess } from './global-setup.js';
-import { s3Client } from './support.js';
+import { answerJson, s3Client } from './support.js';
 
 const md5Of = (bytes: Uint8Array) => `"${createHash('md5').update(bytes).digest('hex')}"`;
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -249,13 +249,6 @@ describe('an upload replaced between verification’s read and its copy (end to 
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-  const expectStatus = async (response: Response, status: number): Promise<unknown> => {
-    const text = await response.text();
-    if (response.status !== status) {
-      throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-    }
-    return JSON.parse(text);
-  };
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'clr-replaced-upload-'));
@@ -284,12 +277,12 @@ describe('an upload replaced between verification’s read and its copy (end to 
       locksAt: new Date(now + 60 * day).toISOString(),
     };
     const { apiUrl } = stack.state;
-    await expectStatus(
+    await answerJson(
       await call(apiUrl, `/api/periods/${FORM}/${PERIOD}`, 'PUT', admin, window),
       200,
     );
     const draft = { values: {}, expectedRevision: 0 };
-    await expectStatus(await call(apiUrl, reportPath, 'PUT', libraryToken, draft), 201);
+    await answerJson(await call(apiUrl, reportPath, 'PUT', libraryToken, draft), 201);
   }, 120_000);
 
   afterAll(async () => {
@@ -316,7 +309,7 @@ describe('an upload replaced between verification’s read and its copy (end to 
     const { apiUrl } = stack.state;
     const checked = pngImage({ note: 'the upload verification reads first' });
     const replacement = pngImage({ note: 'sent again through the same link while it was checked' });
-    const { evidence, upload: ticket } = (await expectStatus(
+    const { evidence, upload: ticket } = (await answerJson(
       await call(apiUrl, `${reportPath}/evidence`, 'POST', libraryToken, {
         fileName: '活动照片.png',
         contentType: 'image/png',
@@ -341,7 +334,7 @@ describe('an upload replaced between verification’s read and its copy (end to 
     await upload(ticket, replacement);
     held.release();
 
-    const item = (await expectStatus(await completing, 200)) as { objectKey: string };
+    const item = (await answerJson(await completing, 200)) as { objectKey: string };
     const evidenceKey = `evidence/${LIB}/${FORM}/${PERIOD}/${evidence.evidenceId}`;
     expect(item).toMatchObject({
       status: 'verified',

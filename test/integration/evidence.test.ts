@@ -14,7 +14,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import { pngImage } from '../fixtures/png.js';
-import { api, s3Client, sendJson, stack, tokenFor } from './support.js';
+import { answerJson, api, s3Client, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const PERIOD = '2026';
@@ -117,15 +117,6 @@ const reportPath = (libraryId: string) =>
 const evidencePath = (libraryId: string, evidenceId?: string) =>
   `${reportPath(libraryId)}/evidence${evidenceId ? `/${evidenceId}` : ''}`;
 
-const ok = async <T>(response: Response, status: number): Promise<T> => {
-  const text = await response.text();
-  if (response.status !== status) {
-    throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-  }
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  return JSON.parse(text) as T;
-};
-
 const HAN = /\p{Script=Han}/u;
 
 const expectProblem = async (response: Response, status: number): Promise<Problem> => {
@@ -145,11 +136,14 @@ const pathsOf = (problem: Problem) => (problem.errors ?? []).map((error) => erro
 
 /** Saves the first draft (revision 1), which evidence needs. */
 const createDraft = async (libraryId: string, token: string) =>
-  ok(await sendJson(reportPath(libraryId), 'PUT', token, { values: {}, expectedRevision: 0 }), 201);
+  answerJson(
+    await sendJson(reportPath(libraryId), 'PUT', token, { values: {}, expectedRevision: 0 }),
+    201,
+  );
 
 /** Saves the full fixture report over `expectedRevision` and submits it, explaining warnings. */
 const submitReport = async (libraryId: string, token: string, expectedRevision: number) => {
-  const saved = await ok<{ revision: number }>(
+  const saved = await answerJson<{ revision: number }>(
     await sendJson(reportPath(libraryId), 'PUT', token, {
       values: wuxiangReport2025(),
       expectedRevision,
@@ -171,14 +165,14 @@ const submitReport = async (libraryId: string, token: string, expectedRevision: 
       ),
     });
   }
-  return ok<{ status: string; revision: number }>(response, 200);
+  return answerJson<{ status: string; revision: number }>(response, 200);
 };
 
 const presign = (libraryId: string, token: string, body: unknown) =>
   sendJson(evidencePath(libraryId), 'POST', token, body);
 
 const presigned = async (libraryId: string, token: string, body: PresignBody) =>
-  ok<Presigned>(await presign(libraryId, token, body), 201);
+  answerJson<Presigned>(await presign(libraryId, token, body), 201);
 
 /** What a browser does with the ticket: every field, then the file last. */
 const uploadTo = async (upload: Upload, bytes: Uint8Array, fileName: string) => {
@@ -201,7 +195,7 @@ const complete = (libraryId: string, token: string, evidenceId: string) =>
 
 const list = async (libraryId: string, token: string, revision?: number) =>
   (
-    await ok<{ items: Evidence[] }>(
+    await answerJson<{ items: Evidence[] }>(
       await api(`${evidencePath(libraryId)}${revision ? `?revision=${revision}` : ''}`, { token }),
       200,
     )
@@ -216,7 +210,7 @@ const attach = async (
 ) => {
   const ticket = await presigned(libraryId, token, { ...meta, size: meta.size ?? bytes.length });
   await uploadTo(ticket.upload, bytes, meta.fileName);
-  const item = await ok<Evidence>(
+  const item = await answerJson<Evidence>(
     await complete(libraryId, token, ticket.evidence.evidenceId),
     200,
   );
@@ -431,7 +425,9 @@ describe('completing is idempotent', () => {
     // s3rver does not send: complete runs the same verification).
     const other = Buffer.from('MZ not a picture, sent after the check\n'.repeat(8));
     await uploadTo(ticket.upload, other, 'checked.png');
-    expect(await ok<Evidence>(await complete(LIB, token, item.evidenceId), 200)).toEqual(item);
+    expect(await answerJson<Evidence>(await complete(LIB, token, item.evidenceId), 200)).toEqual(
+      item,
+    );
     expect(await objectExists(uploadKeyOf(item))).toBe(false);
     const listed = (await list(LIB, token)).find((entry) => entry.evidenceId === item.evidenceId);
     if (!listed?.downloadUrl) throw new Error('a verified item has no downloadUrl');
@@ -446,7 +442,10 @@ describe('completing is idempotent', () => {
       contentType: 'image/png',
     });
     expect(item.status).toBe('verified');
-    const again = await ok<Evidence>(await complete(LIB, token, ticket.evidence.evidenceId), 200);
+    const again = await answerJson<Evidence>(
+      await complete(LIB, token, ticket.evidence.evidenceId),
+      200,
+    );
     expect(again).toEqual(item);
   });
 
@@ -461,11 +460,13 @@ describe('completing is idempotent', () => {
     const responses = await Promise.all(
       Array.from({ length: 5 }, () => complete(LIB, token, evidence.evidenceId)),
     );
-    const items = await Promise.all(responses.map((response) => ok<Evidence>(response, 200)));
+    const items = await Promise.all(
+      responses.map((response) => answerJson<Evidence>(response, 200)),
+    );
     expect(new Set(items.map((item) => item.status))).toEqual(new Set(['verified']));
     expect(new Set(items.map((item) => item.verifiedAt)).size).toBe(1);
     expect(new Set(items.map((item) => item.sha256))).toEqual(new Set([sha256Of(png)]));
-    const after = await ok<Evidence>(await complete(LIB, token, evidence.evidenceId), 200);
+    const after = await answerJson<Evidence>(await complete(LIB, token, evidence.evidenceId), 200);
     expect(after.verifiedAt).toBe(items[0]?.verifiedAt);
     expect(
       (await list(LIB, token)).filter((entry) => entry.evidenceId === evidence.evidenceId),
@@ -489,7 +490,9 @@ describe('completing is idempotent', () => {
           return complete(LIB, token, evidence.evidenceId);
         }),
       );
-      const items = await Promise.all(responses.map((response) => ok<Evidence>(response, 200)));
+      const items = await Promise.all(
+        responses.map((response) => answerJson<Evidence>(response, 200)),
+      );
       expect(new Set(items.map((item) => item.status))).toEqual(new Set(['rejected']));
       expect(new Set(items.map((item) => item.rejection?.code))).toEqual(new Set(['type']));
       expect(await objectExists(uploadKeyOf(evidence))).toBe(false);
@@ -734,7 +737,7 @@ describe('deleting evidence, history, and the submitted report', () => {
     expect([deleted.status, kept.status]).toEqual(['verified', 'verified']);
 
     // A revision written after verification and before deletion.
-    const saved = await ok<{ revision: number }>(
+    const saved = await answerJson<{ revision: number }>(
       await sendJson(reportPath(LIB), 'PUT', token, {
         values: { holdingsTotal: 1000 },
         expectedRevision: 1,
@@ -863,7 +866,7 @@ describe('an upload that lands after its report was submitted', () => {
     expect(await objectExists(evidence.objectKey)).toBe(false);
     expect(await objectExists(uploadKeyOf(evidence))).toBe(false);
 
-    const accepted = await ok<{ status: string; revision: number }>(
+    const accepted = await answerJson<{ status: string; revision: number }>(
       await sendJson(`${reportPath(LIB)}/accept`, 'POST', province, {}),
       200,
     );
@@ -890,12 +893,12 @@ describe('an upload link presigned shortly before the lock', () => {
       dueAt: new Date(now + 60_000).toISOString(),
       locksAt,
     };
-    await ok(await sendJson(`/api/periods/${FORM}/${LOCKING}`, 'PUT', admin, window), 200);
-    await ok(await sendJson(path, 'PUT', token, { values: {}, expectedRevision: 0 }), 201);
+    await answerJson(await sendJson(`/api/periods/${FORM}/${LOCKING}`, 'PUT', admin, window), 200);
+    await answerJson(await sendJson(path, 'PUT', token, { values: {}, expectedRevision: 0 }), 201);
   });
 
   it('signs an upload policy that expires when the period locks, not ten minutes later', async () => {
-    const { upload } = await ok<Presigned>(
+    const { upload } = await answerJson<Presigned>(
       await sendJson(`${path}/evidence`, 'POST', token, {
         fileName: 'a.png',
         contentType: 'image/png',

@@ -18,7 +18,7 @@ import { parse } from 'csv-parse/sync';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import type { RollupRun } from '../../domain/rollup/model.js';
-import { api, dynamoDbClient, s3Client, sendJson, stack, tokenFor } from './support.js';
+import { answerText, api, dynamoDbClient, s3Client, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const PREVIOUS = '2034';
@@ -89,16 +89,8 @@ const sha256 = (body: Buffer) => createHash('sha256').update(body).digest('hex')
 const submissionPath = (libraryId: string, period = PERIOD) =>
   `/api/libraries/${libraryId}/submissions/${FORM}/${period}`;
 
-const expectStatus = async (response: Response, status: number): Promise<string> => {
-  const text = await response.text();
-  if (response.status !== status) {
-    throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-  }
-  return text;
-};
-
 const expectProblem = async (response: Response, status: number) => {
-  const text = await expectStatus(response, status);
+  const text = await answerText(response, status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(text).not.toMatch(/ROLLUP#|rollups\/|Exception|stack/);
 };
@@ -118,14 +110,14 @@ let admin: string;
 
 const saveAndSubmit = async (libraryId: string, period: string, values: unknown) => {
   const token = library[libraryId] ?? '';
-  await expectStatus(
+  await answerText(
     await sendJson(submissionPath(libraryId, period), 'PUT', token, {
       values,
       expectedRevision: 0,
     }),
     201,
   );
-  await expectStatus(
+  await answerText(
     await sendJson(`${submissionPath(libraryId, period)}/submit`, 'POST', token, {
       expectedRevision: 1,
     }),
@@ -135,7 +127,7 @@ const saveAndSubmit = async (libraryId: string, period: string, values: unknown)
 
 const startRun = async (token = province): Promise<Run> => {
   const response = await api(ROLLUP, { method: 'POST', token });
-  const run = JSON.parse(await expectStatus(response, 202)) as Run;
+  const run = JSON.parse(await answerText(response, 202)) as Run;
   expect(response.headers.get('location')).toBe(ROLLUP);
   return run;
 };
@@ -145,7 +137,7 @@ const finished = async (runId: string, timeoutMs = 45_000): Promise<Status> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = JSON.parse(
-      await expectStatus(await api(ROLLUP, { token: province }), 200),
+      await answerText(await api(ROLLUP, { token: province }), 200),
     ) as Status;
     const run = status.latestRun;
     if (run?.runId === runId && (run.status === 'succeeded' || run.status === 'failed')) {
@@ -174,7 +166,7 @@ beforeAll(async () => {
   );
   [province, admin] = await Promise.all([tokenFor('province'), tokenFor('admin')]);
   for (const period of [PREVIOUS, PERIOD]) {
-    await expectStatus(
+    await answerText(
       await sendJson(`/api/periods/${FORM}/${period}`, 'PUT', admin, {
         opensAt: inMs(-DAY),
         dueAt: inMs(30 * DAY),
@@ -185,18 +177,15 @@ beforeAll(async () => {
   }
   const report = wuxiangReport2025();
   await saveAndSubmit(YAODU, PREVIOUS, report);
-  await expectStatus(
+  await answerText(
     await sendJson(`${submissionPath(YAODU, PREVIOUS)}/accept`, 'POST', province, {}),
     200,
   );
   await saveAndSubmit(YAODU, PERIOD, { ...report, holdingsTotal: 135000 });
   await saveAndSubmit(QUWO, PERIOD, { ...report, problemDetails: HOSTILE_DETAILS });
   await saveAndSubmit(YICHENG, PERIOD, report);
-  await expectStatus(
-    await sendJson(`${submissionPath(YICHENG)}/accept`, 'POST', province, {}),
-    200,
-  );
-  await expectStatus(
+  await answerText(await sendJson(`${submissionPath(YICHENG)}/accept`, 'POST', province, {}), 200);
+  await answerText(
     await sendJson(submissionPath(XIANGFEN), 'PUT', library[XIANGFEN] ?? '', {
       values: { holdingsTotal: 1, problemDetails: '草稿，不应计入' },
       expectedRevision: 0,
@@ -409,7 +398,7 @@ describe('unknown things', () => {
 
   it('a period without any run: 200 with nothing, and no file to download', async () => {
     const status = JSON.parse(
-      await expectStatus(await api(`/api/rollups/${FORM}/2036`, { token: province }), 200),
+      await answerText(await api(`/api/rollups/${FORM}/2036`, { token: province }), 200),
     ) as Status;
     expect(status).toEqual({ formId: FORM, period: '2036' });
     await expectProblem(
@@ -430,18 +419,15 @@ describe('the next run', () => {
   beforeAll(async () => {
     previous = await manifestOf();
     // 尧都 is accepted (its status changes) and 襄汾 completes and submits its draft.
-    await expectStatus(
-      await sendJson(`${submissionPath(YAODU)}/accept`, 'POST', province, {}),
-      200,
-    );
-    await expectStatus(
+    await answerText(await sendJson(`${submissionPath(YAODU)}/accept`, 'POST', province, {}), 200);
+    await answerText(
       await sendJson(submissionPath(XIANGFEN), 'PUT', library[XIANGFEN] ?? '', {
         values: wuxiangReport2025(),
         expectedRevision: 1,
       }),
       200,
     );
-    await expectStatus(
+    await answerText(
       await sendJson(`${submissionPath(XIANGFEN)}/submit`, 'POST', library[XIANGFEN] ?? '', {
         expectedRevision: 2,
       }),
@@ -495,7 +481,7 @@ describe('the worker, invoked as the nightly schedule does', () => {
   /** The window the stack holds for a period: the default one, or one an administrator set. */
   const windowOf = async (period: string) =>
     JSON.parse(
-      await expectStatus(await api(`/api/periods/${FORM}/${period}`, { token: province }), 200),
+      await answerText(await api(`/api/periods/${FORM}/${period}`, { token: province }), 200),
     ) as { opensAt: string; locksAt: string };
 
   /**
@@ -517,7 +503,7 @@ describe('the worker, invoked as the nightly schedule does', () => {
   it('runs every open or recently locked period of this and last year', async () => {
     // This year's period open around now, whatever the date, so there is at least one to run.
     const now = Date.now();
-    await expectStatus(
+    await answerText(
       await sendJson(`/api/periods/${FORM}/${beijingYear(now)}`, 'PUT', admin, {
         opensAt: new Date(now - 30 * DAY).toISOString(),
         dueAt: new Date(now + 30 * DAY).toISOString(),
@@ -655,8 +641,7 @@ describe('a retried event, through the worker', () => {
   };
 
   const published = async () =>
-    (JSON.parse(await expectStatus(await api(ROLLUP, { token: province }), 200)) as Status)
-      .published;
+    (JSON.parse(await answerText(await api(ROLLUP, { token: province }), 200)) as Status).published;
 
   it('runs a failed run again as its next attempt and publishes it', async () => {
     const run = recorded(0, {

@@ -10,7 +10,7 @@ import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { revisionPrefix, submissionKeys } from '../../adapters/dynamodb/keys.js';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
-import { api, dynamoDbClient, sendJson, stack, tokenFor } from './support.js';
+import { answerJson, api, dynamoDbClient, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 
@@ -92,15 +92,6 @@ const submissionPath = (libraryId: string, period = '2026') =>
   `/api/libraries/${libraryId}/submissions/${FORM}/${period}`;
 const periodPath = (period: string) => `/api/periods/${FORM}/${period}`;
 
-const ok = async <T>(response: Response, status: number): Promise<T> => {
-  const text = await response.text();
-  if (response.status !== status) {
-    throw new Error(`expected ${status}, got ${response.status}: ${text}`);
-  }
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  return JSON.parse(text) as T;
-};
-
 const HAN = /\p{Script=Han}/u;
 
 /** A problem+json body with the status, zh/en messages and no internals. */
@@ -153,7 +144,7 @@ const storedRevisionCount = async (libraryId: string, period = '2026') => {
 };
 
 const getView = async (token: string, libraryId: string, period = '2026') =>
-  ok<View>(await api(submissionPath(libraryId, period), { token }), 200);
+  answerJson<View>(await api(submissionPath(libraryId, period), { token }), 200);
 
 /** A complete report with no rule violated and no warning raised (no previous period). */
 const fullReport = (): Record<string, unknown> => wuxiangReport2025();
@@ -161,7 +152,7 @@ const fullReport = (): Record<string, unknown> => wuxiangReport2025();
 /** Saves a new report once for each holdingsTotal, in turn: its drafts of revision 1 to n. */
 const saveDrafts = async (libraryId: string, token: string, holdingsTotals: readonly number[]) => {
   for (const [revision, holdingsTotal] of holdingsTotals.entries()) {
-    await ok(
+    await answerJson(
       await sendJson(submissionPath(libraryId), 'PUT', token, {
         values: { holdingsTotal },
         expectedRevision: revision,
@@ -201,7 +192,7 @@ describe('saving drafts with expected revisions', () => {
       values: { holdingsTotal: 1000 },
       expectedRevision: 0,
     });
-    const view = await ok<View>(response, 201);
+    const view = await answerJson<View>(response, 201);
     expect(view).toMatchObject({
       libraryId: LIB,
       formId: FORM,
@@ -221,7 +212,7 @@ describe('saving drafts with expected revisions', () => {
       values: { holdingsTotal: 2000 },
       expectedRevision: 1,
     });
-    expect(await ok<View>(response, 200)).toMatchObject({
+    expect(await answerJson<View>(response, 200)).toMatchObject({
       status: 'draft',
       revision: 2,
       values: { holdingsTotal: 2000 },
@@ -273,7 +264,7 @@ describe('draft validation', () => {
   let token: string;
   beforeAll(async () => {
     token = await tokenFor('library', LIB);
-    await ok(
+    await answerJson(
       await sendJson(submissionPath(LIB), 'PUT', token, {
         values: { holdingsTotal: 5000, visits: 100 },
         expectedRevision: 0,
@@ -476,7 +467,7 @@ describe('the lifecycle: validation, submission and review', () => {
     const upTo = async (revision: number) => {
       const views: Record<number, View> = {};
       for (let next = 1; next <= revision; next += 1) {
-        views[next] = await ok<View>(await step(next), next === 1 ? 201 : 200);
+        views[next] = await answerJson<View>(await step(next), next === 1 ? 201 : 200);
       }
       return views;
     };
@@ -491,7 +482,7 @@ describe('the lifecycle: validation, submission and review', () => {
 
   it('a partial draft saves, and GET shows the validation of what is there', async () => {
     const report = await lifecycleOf('140403');
-    await ok(await report.step(1), 201);
+    await answerJson(await report.step(1), 201);
     const view = await getView(report.library, report.libraryId);
     expect(view.validation.fieldErrors).toEqual([]);
     expect(view.validation.ruleErrors).toEqual([]);
@@ -534,7 +525,7 @@ describe('the lifecycle: validation, submission and review', () => {
   it('GET shows a violated error rule and the derived values of a draft', async () => {
     const report = await lifecycleOf('140405');
     await report.upTo(1);
-    const view = await ok<View>(await report.step(2), 200);
+    const view = await answerJson<View>(await report.step(2), 200);
     expect(view.revision).toBe(2);
     expect(ruleIds(view.validation.ruleErrors)).toEqual(['staffSplit']);
     expect(view.validation.ruleErrors[0]).toMatchObject({
@@ -559,7 +550,7 @@ describe('the lifecycle: validation, submission and review', () => {
   it('a warning needs an explanation; explanations of unknown rules are refused', async () => {
     const report = await lifecycleOf('140423');
     await report.upTo(2);
-    const view = await ok<View>(await report.step(3), 200);
+    const view = await answerJson<View>(await report.step(3), 200);
     expect(view.revision).toBe(3);
     expect(view.validation.ruleErrors).toEqual([]);
     expect(ruleIds(view.validation.warnings)).toEqual(['eventKindsWithinTotal']);
@@ -588,7 +579,7 @@ describe('the lifecycle: validation, submission and review', () => {
   it('submits with the explanation, which is stored on the head and the revision', async () => {
     const report = await lifecycleOf('140425');
     await report.upTo(3);
-    const view = await ok<View>(await report.step(4), 200);
+    const view = await answerJson<View>(await report.step(4), 200);
     expect(view).toMatchObject({
       status: 'submitted',
       revision: 4,
@@ -599,7 +590,7 @@ describe('the lifecycle: validation, submission and review', () => {
     expect((await getView(report.library, report.libraryId)).explanations).toEqual({
       eventKindsWithinTotal: EXPLANATION,
     });
-    const revision = await ok<RevisionFull>(
+    const revision = await answerJson<RevisionFull>(
       await api(`${report.path}/revisions/4`, { token: report.library }),
       200,
     );
@@ -641,7 +632,7 @@ describe('the lifecycle: validation, submission and review', () => {
   it('the province returns the report with a message and field comments', async () => {
     const report = await lifecycleOf('140427');
     await report.upTo(4);
-    const view = await ok<View>(await report.step(5), 200);
+    const view = await answerJson<View>(await report.step(5), 200);
     expect(view).toMatchObject({ status: 'returned', revision: 5 });
 
     const seen = await getView(report.library, report.libraryId);
@@ -656,12 +647,12 @@ describe('the lifecycle: validation, submission and review', () => {
   it('the library edits the returned report and resubmits', async () => {
     const report = await lifecycleOf('140428');
     const firstSubmittedAt = await report.firstSubmittedAtUpTo(5);
-    const edited = await ok<View>(await report.step(6), 200);
+    const edited = await answerJson<View>(await report.step(6), 200);
     expect(edited).toMatchObject({ status: 'returned', revision: 6, firstSubmittedAt });
     expect(edited.review?.message).toBe(RETURN.message);
     expect(edited.validation.warnings).toEqual([]);
 
-    const submitted = await ok<View>(await report.step(7), 200);
+    const submitted = await answerJson<View>(await report.step(7), 200);
     expect(submitted).toMatchObject({ status: 'submitted', revision: 7, explanations: {} });
     expect(submitted.review).toBeUndefined();
     // A new submission time, but the first one stays: the province's return made it later.
@@ -672,7 +663,7 @@ describe('the lifecycle: validation, submission and review', () => {
   it('the province accepts (a plain POST, no body); the library can then neither save nor submit', async () => {
     const report = await lifecycleOf('140214');
     const firstSubmittedAt = await report.firstSubmittedAtUpTo(7);
-    const accepted = await ok<View>(await report.step(8), 200);
+    const accepted = await answerJson<View>(await report.step(8), 200);
     expect(accepted).toMatchObject({
       status: 'accepted',
       revision: 8,
@@ -694,7 +685,7 @@ describe('the lifecycle: validation, submission and review', () => {
     );
     expect((await getView(report.library, report.libraryId)).status).toBe('accepted');
 
-    const reopened = await ok<View>(await report.step(9), 200);
+    const reopened = await answerJson<View>(await report.step(9), 200);
     expect(reopened).toMatchObject({
       status: 'returned',
       revision: 9,
@@ -703,7 +694,7 @@ describe('the lifecycle: validation, submission and review', () => {
     expect(reopened.acceptedAt).toBeUndefined();
     expect(reopened.firstSubmittedAt).toBe(firstSubmittedAt);
     // …and the library may edit again.
-    expect(await ok<View>(await report.step(10), 200)).toMatchObject({
+    expect(await answerJson<View>(await report.step(10), 200)).toMatchObject({
       status: 'returned',
       revision: 10,
     });
@@ -714,7 +705,7 @@ describe('the lifecycle: validation, submission and review', () => {
   it('the history records every step with its actor', async () => {
     const report = await lifecycleOf('140225');
     await report.upTo(10);
-    const page = await ok<Page<RevisionSummary>>(
+    const page = await answerJson<Page<RevisionSummary>>(
       await api(`${report.path}/revisions`, { token: province }),
       200,
     );
@@ -752,7 +743,7 @@ describe('year-over-year rules', () => {
   /** As an administrator, opens a period from yesterday on: what was sent, what was answered. */
   const openNow = async (period: string) => {
     const window = { opensAt: inMs(-DAY), dueAt: inMs(30 * DAY), locksAt: inMs(60 * DAY) };
-    const view = await ok<PeriodView>(
+    const view = await answerJson<PeriodView>(
       await sendJson(periodPath(period), 'PUT', admin, window),
       200,
     );
@@ -769,23 +760,26 @@ describe('year-over-year rules', () => {
   it('compares with the accepted report of the previous period', async () => {
     for (const period of [LAST_YEAR, THIS_YEAR]) await openNow(period);
     const report = fullReport();
-    await ok(
+    await answerJson(
       await sendJson(submissionPath(LIB, LAST_YEAR), 'PUT', library, {
         values: report,
         expectedRevision: 0,
       }),
       201,
     );
-    await ok(
+    await answerJson(
       await sendJson(`${submissionPath(LIB, LAST_YEAR)}/submit`, 'POST', library, {
         expectedRevision: 1,
       }),
       200,
     );
-    await ok(await sendJson(`${submissionPath(LIB, LAST_YEAR)}/accept`, 'POST', province, {}), 200);
+    await answerJson(
+      await sendJson(`${submissionPath(LIB, LAST_YEAR)}/accept`, 'POST', province, {}),
+      200,
+    );
 
     const grown = { ...report, holdingsTotal: 129000 * 1.5 };
-    const saved = await ok<View>(
+    const saved = await answerJson<View>(
       await sendJson(submissionPath(LIB, THIS_YEAR), 'PUT', library, {
         values: grown,
         expectedRevision: 0,
@@ -819,7 +813,10 @@ describe('revision history', () => {
   });
 
   it('lists revisions newest first, with who and when, without values', async () => {
-    const page = await ok<Page<RevisionSummary>>(await api(`${path}/revisions`, { token }), 200);
+    const page = await answerJson<Page<RevisionSummary>>(
+      await api(`${path}/revisions`, { token }),
+      200,
+    );
     expect(page.items.map((item) => item.revision)).toEqual([5, 4, 3, 2, 1]);
     expect(page.nextCursor).toBeUndefined();
     for (const item of page.items) {
@@ -838,7 +835,7 @@ describe('revision history', () => {
     let pages = 0;
     do {
       const query = new URLSearchParams({ limit: '2', ...(cursor ? { cursor } : {}) });
-      const page = await ok<Page<RevisionSummary>>(
+      const page = await answerJson<Page<RevisionSummary>>(
         await api(`${path}/revisions?${query}`, { token }),
         200,
       );
@@ -881,7 +878,7 @@ describe('revision history', () => {
   });
 
   it('returns one revision in full', async () => {
-    const first = await ok<RevisionFull>(await api(`${path}/revisions/1`, { token }), 200);
+    const first = await answerJson<RevisionFull>(await api(`${path}/revisions/1`, { token }), 200);
     expect(first).toMatchObject({
       libraryId: LIB,
       revision: 1,
@@ -889,7 +886,7 @@ describe('revision history', () => {
       values: { holdingsTotal: 1001 },
       actor: { role: 'library', libraryId: LIB },
     });
-    const last = await ok<RevisionFull>(await api(`${path}/revisions/5`, { token }), 200);
+    const last = await answerJson<RevisionFull>(await api(`${path}/revisions/5`, { token }), 200);
     expect(last.values).toEqual({ holdingsTotal: 1005 });
   });
 
@@ -910,7 +907,7 @@ describe('the province list', () => {
   beforeAll(async () => {
     province = await tokenFor('province');
     for (const libraryId of LIBS) {
-      await ok(
+      await answerJson(
         await sendJson(submissionPath(libraryId), 'PUT', await tokenFor('library', libraryId), {
           values: { holdingsTotal: 4242 },
           expectedRevision: 0,
@@ -928,7 +925,7 @@ describe('the province list', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const page = await ok<Page<Record<string, unknown>>>(
+      const page = await answerJson<Page<Record<string, unknown>>>(
         await api(
           listPath({ formId: FORM, period: '2026', limit: '2', ...(cursor ? { cursor } : {}) }),
           { token: province },
@@ -956,7 +953,7 @@ describe('the province list', () => {
   });
 
   it('is open to administrators too', async () => {
-    const page = await ok<Page<unknown>>(
+    const page = await answerJson<Page<unknown>>(
       await api(listPath({ formId: FORM, period: '2026' }), { token: await tokenFor('admin') }),
       200,
     );
@@ -1033,7 +1030,7 @@ describe('period windows and lock exceptions', () => {
   /** As an administrator, sets a window that locked a day ago: what was sent, what was answered. */
   const lock = async (period: string) => {
     const window = { opensAt: inMs(-30 * DAY), dueAt: inMs(-10 * DAY), locksAt: inMs(-DAY) };
-    const view = await ok<PeriodView>(
+    const view = await answerJson<PeriodView>(
       await sendJson(periodPath(period), 'PUT', admin, window),
       200,
     );
@@ -1042,7 +1039,7 @@ describe('period windows and lock exceptions', () => {
 
   it('shows the default window of a period no administrator set (2090) to every role', async () => {
     for (const token of [library, province, admin]) {
-      const view = await ok<PeriodView>(await api(periodPath('2090'), { token }), 200);
+      const view = await answerJson<PeriodView>(await api(periodPath('2090'), { token }), 200);
       expect(view).toEqual({
         formId: FORM,
         period: '2090',
@@ -1072,7 +1069,7 @@ describe('period windows and lock exceptions', () => {
     const { window, view } = await lock(LOCKED);
     expect(view).toMatchObject({ ...window, source: 'custom' });
     expect(
-      (await ok<PeriodView>(await api(periodPath(LOCKED), { token: library }), 200)).source,
+      (await answerJson<PeriodView>(await api(periodPath(LOCKED), { token: library }), 200)).source,
     ).toBe('custom');
 
     for (const [libraryId, token] of [
@@ -1094,7 +1091,7 @@ describe('period windows and lock exceptions', () => {
   it('an exception lets one library write after the lock, and only that one', async () => {
     await lock(EXCEPTED);
     const until = inMs(DAY);
-    const exception = await ok<{ libraryId: string; until: string; grantedBy: Actor }>(
+    const exception = await answerJson<{ libraryId: string; until: string; grantedBy: Actor }>(
       await sendJson(`${periodPath(EXCEPTED)}/exceptions`, 'POST', admin, {
         libraryId: LIB,
         until,
@@ -1103,7 +1100,7 @@ describe('period windows and lock exceptions', () => {
     );
     expect(exception).toMatchObject({ libraryId: LIB, until, grantedBy: { role: 'admin' } });
 
-    await ok(
+    await answerJson(
       await sendJson(submissionPath(LIB, EXCEPTED), 'PUT', library, {
         values: { holdingsTotal: 1 },
         expectedRevision: 0,
@@ -1120,11 +1117,20 @@ describe('period windows and lock exceptions', () => {
     expect(await storedRevisionCount(OTHER, EXCEPTED)).toBe(0);
 
     // Each library sees only its own exception; the province sees them all.
-    const own = await ok<PeriodView>(await api(periodPath(EXCEPTED), { token: library }), 200);
+    const own = await answerJson<PeriodView>(
+      await api(periodPath(EXCEPTED), { token: library }),
+      200,
+    );
     expect(own.exceptions.map((e) => e.libraryId)).toEqual([LIB]);
-    const others = await ok<PeriodView>(await api(periodPath(EXCEPTED), { token: other }), 200);
+    const others = await answerJson<PeriodView>(
+      await api(periodPath(EXCEPTED), { token: other }),
+      200,
+    );
     expect(others.exceptions).toEqual([]);
-    const all = await ok<PeriodView>(await api(periodPath(EXCEPTED), { token: province }), 200);
+    const all = await answerJson<PeriodView>(
+      await api(periodPath(EXCEPTED), { token: province }),
+      200,
+    );
     expect(all.exceptions.map((e) => e.libraryId)).toEqual([LIB]);
   });
 
@@ -1146,7 +1152,7 @@ describe('period windows and lock exceptions', () => {
     expect(pathsOf(missing).sort()).toEqual(['locksAt', 'opensAt']);
     // The lock set first still holds.
     expect(
-      (await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).locksAt <
+      (await answerJson<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).locksAt <
         new Date().toISOString(),
     ).toBe(true);
   });
@@ -1185,7 +1191,10 @@ describe('period windows and lock exceptions', () => {
   });
 
   it('only administrators manage windows (province → 403)', async () => {
-    const before = await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200);
+    const before = await answerJson<PeriodView>(
+      await api(periodPath(LOCKED), { token: admin }),
+      200,
+    );
     const window = { opensAt: inMs(-DAY), dueAt: inMs(DAY), locksAt: inMs(2 * DAY) };
     await expectProblem(await sendJson(periodPath(LOCKED), 'PUT', province, window), 403);
     await expectProblem(
@@ -1203,9 +1212,9 @@ describe('period windows and lock exceptions', () => {
     );
     await expectProblem(await sendJson(periodPath(LOCKED), 'PUT', library, { opensAt: 1 }), 403);
     // Nothing changed: neither the window nor the exceptions.
-    expect(await ok<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200)).toEqual(
-      before,
-    );
+    expect(
+      await answerJson<PeriodView>(await api(periodPath(LOCKED), { token: admin }), 200),
+    ).toEqual(before);
   });
 
   it('answers 400 for a malformed period', async () => {

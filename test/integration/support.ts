@@ -53,3 +53,22 @@ export const sendJson = (path: string, method: string, token: string, body: unkn
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
+
+/** An answer's body, which must come with `status`; otherwise an error showing what came. */
+export const answerText = async (response: Response, status: number): Promise<string> => {
+  const text = await response.text();
+  if (response.status !== status) {
+    throw new Error(`expected ${status}, got ${response.status}: ${text}`);
+  }
+  return text;
+};
+
+/** An answer's JSON body, which must come with `status` and as application/json. */
+export const answerJson = async <T = unknown>(response: Response, status: number): Promise<T> => {
+  const text = await answerText(response, status);
+  const type = response.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/json')) {
+    throw new Error(`expected application/json, got "${type}": ${text}`);
+  }
+  return JSON.parse(text) as T;
+};

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { collectPageErrors, eventually, launchChromium } from './browser.js';
-import { api, stack, tokenFor } from './support.js';
+import { answerJson, api, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const LIBRARY = '140213';
@@ -26,11 +26,9 @@ let page: Page;
 let errors: Error[] = [];
 let token: string;
 
-const values = async (): Promise<Record<string, unknown>> => {
-  const response = await api(REPORT_API, { token });
-  if (response.status !== 200) throw new Error(`GET ${REPORT_API}: ${response.status}`);
-  return ((await response.json()) as { values: Record<string, unknown> }).values;
-};
+const values = async (): Promise<Record<string, unknown>> =>
+  (await answerJson<{ values: Record<string, unknown> }>(await api(REPORT_API, { token }), 200))
+    .values;
 
 const field = (name: string) => page.locator(`[name="${name}"]`);
 const fieldBlock = (key: string) => page.locator(`[data-field="${key}"]`);

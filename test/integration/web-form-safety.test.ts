@@ -20,7 +20,7 @@ import {
 } from '@jest/globals';
 import type { Browser, BrowserContext, Dialog, Page, Route } from 'playwright-core';
 import { collectPageErrors, eventually, launchChromium } from './browser.js';
-import { api, sendJson, stack, tokenFor } from './support.js';
+import { answerJson, api, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const LIBRARY = '140723';
@@ -47,11 +47,8 @@ let dialogs: string[] = [];
 /** How the test answers the next confirm. */
 let answer: 'accept' | 'dismiss' = 'dismiss';
 
-const report = async (): Promise<Report> => {
-  const response = await api(REPORT_API, { token });
-  if (response.status !== 200) throw new Error(`GET ${REPORT_API}: ${response.status}`);
-  return (await response.json()) as Report;
-};
+const report = async (): Promise<Report> =>
+  answerJson<Report>(await api(REPORT_API, { token }), 200);
 
 const field = (name: string) => page.locator(`[name="${name}"]`);
 const fieldBlock = (key: string) => page.locator(`[data-field="${key}"]`);

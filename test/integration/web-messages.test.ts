@@ -15,7 +15,7 @@ import { recentPeriods } from '../../domain/forms/periods.js';
 import { pngImage } from '../fixtures/png.js';
 import { completeReport } from '../fixtures/report-values.js';
 import { collectPageErrors, eventually, launchChromium } from './browser.js';
-import { api, stack, tokenFor } from './support.js';
+import { answerJson, api, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const LIBRARY = '140725';
@@ -47,11 +47,11 @@ let libraryToken: string;
 const dialogs: string[] = [];
 let answer: 'accept' | 'dismiss' = 'dismiss';
 
-const report = async () => {
-  const response = await api(REPORT_API, { token: libraryToken });
-  if (response.status !== 200) throw new Error(`GET ${REPORT_API}: ${response.status}`);
-  return (await response.json()) as { status: string; revision: number };
-};
+const report = async () =>
+  answerJson<{ status: string; revision: number }>(
+    await api(REPORT_API, { token: libraryToken }),
+    200,
+  );
 
 /** Answers like a gateway or CloudFront in front of the API: a status and no problem body. */
 const gatewayDown = (route: Route) =>

@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page, Request, Route } from 'playwright-c
 import { realForm } from '../../domain/forms/fixtures.js';
 import { completeReport } from '../fixtures/report-values.js';
 import { collectPageErrors, eventually, launchChromium } from './browser.js';
-import { api, stack, tokenFor } from './support.js';
+import { answerJson, api, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
 const LIBRARY = '140226';
@@ -42,11 +42,8 @@ let page: Page;
 let errors: Error[] = [];
 let token: string;
 
-const report = async (): Promise<Report> => {
-  const response = await api(REPORT_API, { token });
-  if (response.status !== 200) throw new Error(`GET ${REPORT_API}: ${response.status}`);
-  return (await response.json()) as Report;
-};
+const report = async (): Promise<Report> =>
+  answerJson<Report>(await api(REPORT_API, { token }), 200);
 
 const write = async (path: string, method: string, body: unknown, as = token) => {
   const response = await api(path, {
