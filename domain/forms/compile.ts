@@ -280,11 +280,12 @@ export const hiddenFields = (
 export const answeredValues = (
   form: Pick<CompiledForm, 'showWhen'>,
   values: FormValues,
-): FormValues => {
-  const hidden = hiddenFields(form, values);
-  if (hidden.size === 0) return values;
-  return Object.fromEntries(Object.entries(values).filter(([key]) => !hidden.has(key)));
-};
+): FormValues => withoutFields(values, hiddenFields(form, values));
+
+const withoutFields = (values: FormValues, left: ReadonlySet<string>): FormValues =>
+  left.size === 0
+    ? values
+    : Object.fromEntries(Object.entries(values).filter(([key]) => !left.has(key)));
 
 /**
  * `keys` with every field whose value decides whether one of them is shown, through the
@@ -322,7 +323,7 @@ const buildSchema = (
     (values: FormValues, context) => {
       // A hidden field is never required, and a condition reads it as blank.
       const hidden = hiddenFields(form, values);
-      const scope = scopeOf(answeredValues(form, values), undefined);
+      const scope = scopeOf(withoutFields(values, hidden), undefined);
       for (const field of form.fields.values()) {
         if (isPresent(values[field.key]) || hidden.has(field.key)) continue;
         const condition = form.requiredWhen.get(field.key);
