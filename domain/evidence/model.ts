@@ -5,7 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
-import { FieldKey, LocalizedText } from '../forms/definition.js';
+import { FieldKey, LocalizedText } from '../forms/primitives.js';
 import { Actor, type SubmissionKey } from '../submissions/model.js';
 
 /** Declared type → the types magic-byte detection may report for it. */

@@ -7,17 +7,8 @@ import * as z from 'zod/mini';
 // The forms CLI shows the meta-schema's issues to whoever edits the YAML: in English.
 import '../zod-locale.js';
 import { FORM_VERSION_PATTERN } from './form-version.js';
+import { FieldKey, LocalizedText } from './primitives.js';
 
-export const LocalizedText = z.strictObject({
-  zh: z.string().check(z.minLength(1)),
-  en: z.string().check(z.minLength(1)),
-});
-export type LocalizedText = z.infer<typeof LocalizedText>;
-
-/** Field keys appear in API bodies, DynamoDB items and CSV headers: lowerCamelCase ASCII. */
-export const FieldKey = z
-  .string()
-  .check(z.regex(/^[a-z][A-Za-z0-9]{0,63}$/, 'lowerCamelCase ASCII key'));
 export const ChoiceCode = z
   .string()
   .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'choice code'));

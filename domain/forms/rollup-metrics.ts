@@ -1,6 +1,7 @@
 /** What the nightly rollup compares for a form, as declared in its `rollup` section. */
 import type { CompiledForm } from './compile.js';
-import type { Choice, LocalizedText } from './definition.js';
+import type { Choice } from './definition.js';
+import type { LocalizedText } from './primitives.js';
 
 export interface RollupMetric {
   key: string;

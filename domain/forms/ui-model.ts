@@ -4,13 +4,8 @@
  * re-compiles the same definition to validate as the server does.
  */
 import type { CompiledForm } from './compile.js';
-import type {
-  Choice,
-  FieldDefinition,
-  LocalizedText,
-  PeriodType,
-  ScalarField,
-} from './definition.js';
+import type { Choice, FieldDefinition, PeriodType, ScalarField } from './definition.js';
+import type { LocalizedText } from './primitives.js';
 
 export type Widget =
   | 'integer'

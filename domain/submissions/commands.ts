@@ -1,7 +1,7 @@
 /** The request bodies of the submission API, validated at the edge before the service runs. */
 import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
-import { FieldKey } from '../forms/definition.js';
+import { FieldKey } from '../forms/primitives.js';
 import { MAX_COMMENT_LENGTH } from './limits.js';
 
 const Revision = z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000));

@@ -1,0 +1,98 @@
+/**
+ * What each Lambda bundle carries, built as CDK builds it (infra/bundling.ts). A cold start is
+ * mostly V8 compiling the bundle and Node loading what it requires (docs/performance.md), so
+ * the work of keeping each function to what it uses is asserted here, where a stray import
+ * fails a test instead of quietly adding a client or the forms toolchain back. Timings stay in
+ * `npm run bench`.
+ */
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from '@jest/globals';
+import { build } from 'esbuild';
+import { type FunctionDefinition, functions } from '../../functions/routes.js';
+import { LAMBDA_BUNDLING } from '../../infra/bundling.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The source files (repository paths) each function's bundle was built from. */
+const inputsByFunction = new Map<string, string[]>();
+
+beforeAll(async () => {
+  for (const definition of functions) {
+    const result = await build({
+      ...LAMBDA_BUNDLING,
+      mainFields: [...LAMBDA_BUNDLING.mainFields],
+      entryPoints: [`${REPO_ROOT}functions/${definition.entry}.ts`],
+      absWorkingDir: REPO_ROOT,
+      bundle: true,
+      write: false,
+      outfile: `${definition.entry}.cjs`,
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const output = Object.values(result.metafile.outputs)[0];
+    inputsByFunction.set(definition.entry, Object.keys(output?.inputs ?? {}));
+  }
+}, 120_000);
+
+const carries = (entry: string, pattern: RegExp) =>
+  (inputsByFunction.get(entry) ?? []).some((input) => pattern.test(input));
+
+/** The functions whose bundle has an input matching the pattern. */
+const carrying = (pattern: RegExp) =>
+  functions.filter(({ entry }) => carries(entry, pattern)).map(({ entry }) => entry);
+
+const entriesWhere = (predicate: (definition: FunctionDefinition) => boolean) =>
+  functions.filter(predicate).map(({ entry }) => entry);
+
+describe('Lambda bundles', () => {
+  it('built every function', () => {
+    expect([...inputsByFunction.keys()]).toEqual(functions.map(({ entry }) => entry));
+    expect(carrying(/^functions\//)).toHaveLength(functions.length);
+  });
+
+  it('carry nothing of the forms toolchain: no meta-schema, YAML parser, CLI or zod classic build', () => {
+    expect(
+      carrying(
+        /^domain\/forms\/definition\.ts$|^scripts\/|node_modules\/yaml\/|zod\/v4\/classic\//,
+      ),
+    ).toEqual([]);
+  });
+
+  it('carry only the environment credential provider, not the SSO, INI, process or IMDS chain', () => {
+    expect(
+      carrying(/@aws-sdk\/credential-provider-(?!env)|@smithy\/credential-provider-imds/),
+    ).toEqual([]);
+  });
+
+  it('carry a DynamoDB client only where the function reads or writes the table', () => {
+    expect(carrying(/@aws-sdk\/client-dynamodb\//)).toEqual(
+      entriesWhere((definition) => definition.table !== 'none'),
+    );
+  });
+
+  it('carry an S3 client only where the function touches a bucket', () => {
+    expect(carrying(/@aws-sdk\/client-s3\//)).toEqual(
+      entriesWhere(
+        (definition) =>
+          definition.evidence !== undefined ||
+          definition.uploads !== undefined ||
+          definition.reports !== undefined,
+      ),
+    );
+  });
+
+  it('carry a Lambda client only where the function invokes another', () => {
+    expect(carrying(/@aws-sdk\/client-lambda\//)).toEqual(
+      entriesWhere((definition) => definition.invokes !== undefined),
+    );
+  });
+
+  it('carry presigned POST policies only where browsers are given uploads, and file sniffing only where uploads are verified', () => {
+    expect(carrying(/@aws-sdk\/s3-presigned-post\//)).toEqual(
+      entriesWhere((definition) => definition.uploads?.some((access) => access === 'put') ?? false),
+    );
+    expect(carrying(/node_modules\/file-type\//)).toEqual(
+      entriesWhere((definition) => definition.s3Trigger !== undefined),
+    );
+  });
+});
