@@ -7,17 +7,25 @@ import { MAX_COMMENT_LENGTH } from './limits.js';
 const Revision = z.number().check(z.int(), z.minimum(0), z.maximum(1_000_000));
 const Comment = z.string().check(z.trim(), z.minLength(1), z.maxLength(MAX_COMMENT_LENGTH));
 
+/** Explanations of warnings, by rule id. */
+const Explanations = z.record(FieldKey, Comment);
+
 export const SaveDraftBody = z.strictObject({
   values: z.record(z.string(), z.unknown()),
   /** The revision the client edited; 0 creates the report. */
   expectedRevision: Revision,
+  /**
+   * Explanations written so far, kept with the draft so they follow the report to another
+   * device; they replace the saved ones. Absent: the saved ones are kept.
+   */
+  explanations: z.optional(Explanations),
 });
 export type SaveDraftBody = z.infer<typeof SaveDraftBody>;
 
 export const SubmitBody = z.strictObject({
   expectedRevision: Revision,
-  /** One explanation per warning, by rule id. */
-  explanations: z._default(z.record(FieldKey, Comment), {}),
+  /** One explanation per warning, over those saved with the draft. */
+  explanations: z._default(Explanations, {}),
 });
 export type SubmitBody = z.infer<typeof SubmitBody>;
 

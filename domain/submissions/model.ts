@@ -44,7 +44,10 @@ export const SubmissionHead = z.extend(SubmissionKey, {
   status: SubmissionStatus,
   revision: z.number().check(z.int(), z.positive()),
   values: z.record(z.string(), z.unknown()),
-  /** Explanations of warnings, by rule id, as given at the last submission. */
+  /**
+   * Explanations of warnings, by rule id: as saved with the draft, and from a submission on,
+   * those of the warnings it raised.
+   */
   explanations: z.record(z.string(), z.string()),
   /** The province's last return (message and per-field comments), until resubmission. */
   review: z.optional(Review),

@@ -215,6 +215,47 @@ describe('SubmissionService.saveDraft', () => {
     expect(view.values.visits).toBe(81000);
   });
 
+  it('keeps explanations with the draft: given ones replace the saved, absent ones keep them', async () => {
+    const { service, stored } = setup();
+    const saveWith = (expectedRevision: number, explanations?: Record<string, string>) =>
+      service.saveDraft(librarian(), keyOf(), {
+        values: wuxiangReport2025(),
+        expectedRevision,
+        ...(explanations ? { explanations } : {}),
+      });
+    await saveWith(0, { holdingsJump: '剔旧 1.2 万册', fundingJump: '新馆专项' });
+    expect((await saveWith(1)).view.explanations).toEqual({
+      holdingsJump: '剔旧 1.2 万册',
+      fundingJump: '新馆专项',
+    });
+    expect((await saveWith(2, { holdingsJump: '剔旧 1.3 万册' })).view.explanations).toEqual({
+      holdingsJump: '剔旧 1.3 万册',
+    });
+    const { head, revisions } = await stored();
+    expect(head?.explanations).toEqual({ holdingsJump: '剔旧 1.3 万册' });
+    expect(revisions.map((revision) => Object.keys(revision.explanations).length)).toEqual([
+      1, 2, 2,
+    ]);
+  });
+
+  it('refuses a draft explanation for a rule the form does not have with 400 and writes nothing', async () => {
+    const { service, stored } = setup();
+    await save(service, 0);
+    const before = await stored();
+    const error = await failure(
+      service.saveDraft(librarian(), keyOf(), {
+        values: wuxiangReport2025(),
+        expectedRevision: 1,
+        explanations: { holdingsJump: '剔旧', noSuchRule: '说明' },
+      }),
+    );
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.errors).toEqual([
+      expect.objectContaining({ path: 'explanations.noSuchRule', code: 'unknown_rule' }),
+    ]);
+    expect(await stored()).toEqual(before);
+  });
+
   it('answers a stale expectedRevision with 409 and writes nothing', async () => {
     const { service, stored } = setup();
     await save(service, 0);
@@ -389,6 +430,24 @@ describe('SubmissionService.submit', () => {
       expect.objectContaining({ path: 'explanations.noSuchRule', code: 'unknown_rule' }),
     ]);
     expect(await stored()).toEqual(before);
+  });
+
+  it('counts explanations saved with the draft, under those the submission gives', async () => {
+    const { service, stored } = setup();
+    const values = { ...wuxiangReport2025(), visits: 2_000_000 };
+    await service.saveDraft(librarian(), keyOf(), {
+      values,
+      expectedRevision: 0,
+      explanations: { visitsPerCapitaHigh: '含景区服务点', fundingJump: '新馆专项' },
+    });
+    // Another device submits without sending them again.
+    expect((await submit(service, 1)).explanations).toEqual({
+      visitsPerCapitaHigh: '含景区服务点',
+    });
+    await service.returnToLibrary(province, keyOf(), { message: '请核对', fieldComments: {} });
+    const view = await submit(service, 3, { visitsPerCapitaHigh: '含景区旅游服务点到馆人次' });
+    expect(view.explanations).toEqual({ visitsPerCapitaHigh: '含景区旅游服务点到馆人次' });
+    expect((await stored()).head?.explanations).toEqual(view.explanations);
   });
 
   it('answers a stale expectedRevision with 409 and 404 for a report never saved', async () => {

@@ -133,6 +133,27 @@ const GROWN_BY: Partial<Record<SubmissionAction, string>> = {
   reopen: 'message',
 };
 
+/** Explanations may only name rules of the report's form: 400 at `explanations.<id>` otherwise. */
+const refuseUnknownRules = (form: CompiledForm, explanations: Readonly<Record<string, string>>) => {
+  const unknownRules = Object.keys(explanations).filter(
+    (ruleId) => !form.rules.some((rule) => rule.id === ruleId),
+  );
+  if (unknownRules.length === 0) return;
+  throw new BadRequestError(
+    {
+      zh: '说明对应的校验规则不存在。',
+      en: 'Explanations name rules this form does not have.',
+    },
+    {
+      errors: unknownRules.map((ruleId) => ({
+        path: `explanations.${ruleId}`,
+        code: 'unknown_rule',
+        message: { zh: `没有规则“${ruleId}”`, en: `No rule "${ruleId}"` },
+      })),
+    },
+  );
+};
+
 const tooLarge = (bytes: number, action: SubmissionAction) => {
   const size = { now: Math.ceil(bytes / 1000), limit: MAX_REPORT_BYTES / 1000 };
   const path = GROWN_BY[action];
@@ -342,6 +363,7 @@ export class SubmissionService {
           );
     }
     if (current && !EDITABLE.includes(current.status)) throw wrongState(current.status, 'save');
+    if (body.explanations) refuseUnknownRules(form, body.explanations);
     const report = validateDraft(form, body.values, previous?.values);
     if (report.fieldErrors.length > 0) {
       throw new BadRequestError(
@@ -359,7 +381,7 @@ export class SubmissionService {
         formVersion: form.definition.version,
         status: current?.status ?? 'draft',
         values: body.values,
-        explanations: current?.explanations ?? {},
+        explanations: body.explanations ?? current?.explanations ?? {},
         ...(current?.review ? { review: current.review } : {}),
         ...(current?.submittedAt ? { submittedAt: current.submittedAt } : {}),
         ...(current?.firstSubmittedAt ? { firstSubmittedAt: current.firstSubmittedAt } : {}),
@@ -385,24 +407,8 @@ export class SubmissionService {
       throw staleRevision(body.expectedRevision, current.revision);
     if (!EDITABLE.includes(current.status)) throw wrongState(current.status, 'submit');
 
-    const unknownRules = Object.keys(body.explanations).filter(
-      (ruleId) => !form.rules.some((rule) => rule.id === ruleId),
-    );
-    if (unknownRules.length > 0) {
-      throw new BadRequestError(
-        {
-          zh: '说明对应的校验规则不存在。',
-          en: 'Explanations name rules this form does not have.',
-        },
-        {
-          errors: unknownRules.map((ruleId) => ({
-            path: `explanations.${ruleId}`,
-            code: 'unknown_rule',
-            message: { zh: `没有规则“${ruleId}”`, en: `No rule "${ruleId}"` },
-          })),
-        },
-      );
-    }
+    refuseUnknownRules(form, body.explanations);
+    const given = { ...current.explanations, ...body.explanations };
 
     const report = validateFinal(form, current.values, previous?.values);
     const errors: FieldError[] = [
@@ -413,7 +419,7 @@ export class SubmissionService {
         message: violation.message,
       })),
       ...report.warnings
-        .filter((warning) => !body.explanations[warning.ruleId])
+        .filter((warning) => !given[warning.ruleId])
         .map((warning) => ({
           path: `explanations.${warning.ruleId}`,
           code: 'explanation_required',
@@ -434,7 +440,7 @@ export class SubmissionService {
     }
     const explanations = Object.fromEntries(
       report.warnings.flatMap((warning) => {
-        const text = body.explanations[warning.ruleId];
+        const text = given[warning.ruleId];
         return text ? [[warning.ruleId, text]] : [];
       }),
     );

@@ -576,6 +576,38 @@ describe('the lifecycle: validation, submission and review', () => {
     expect((await getView(report.library, report.libraryId)).status).toBe('draft');
   });
 
+  it('an explanation saved with the draft counts at submission; blank or unknown ones are refused at save', async () => {
+    const report = await lifecycleOf('140430');
+    await report.upTo(3);
+    const saveWith = (explanations: Record<string, string>, expectedRevision: number) =>
+      sendJson(report.path, 'PUT', report.library, {
+        values: { ...fullReport(), lectures: 40 },
+        expectedRevision,
+        explanations,
+      });
+
+    const blank = await expectProblem(await saveWith({ eventKindsWithinTotal: '   ' }, 3), 400);
+    expect(pathsOf(blank)).toEqual(['explanations.eventKindsWithinTotal']);
+    const unknown = await expectProblem(await saveWith({ noSuchRule: '说明' }, 3), 400);
+    expect(pathsOf(unknown)).toEqual(['explanations.noSuchRule']);
+    expect(await storedRevisionCount(report.libraryId)).toBe(3);
+
+    const saved = await answerJson<View>(
+      await saveWith({ eventKindsWithinTotal: EXPLANATION }, 3),
+      200,
+    );
+    expect(saved).toMatchObject({
+      revision: 4,
+      explanations: { eventKindsWithinTotal: EXPLANATION },
+    });
+    // Submitted from elsewhere, without the explanation in the request.
+    const submitted = await answerJson<View>(await report.submit(4), 200);
+    expect(submitted).toMatchObject({
+      status: 'submitted',
+      explanations: { eventKindsWithinTotal: EXPLANATION },
+    });
+  });
+
   it('submits with the explanation, which is stored on the head and the revision', async () => {
     const report = await lifecycleOf('140425');
     await report.upTo(3);
