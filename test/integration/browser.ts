@@ -67,3 +67,12 @@ export const collectPageErrors = (page: Page): Error[] => {
   page.on('pageerror', (error) => errors.push(error));
   return errors;
 };
+
+/** Goes to `url` signed out and signs in there as the library (the local sign-in page), back at `url`. */
+export const signInAsLibraryAt = async (page: Page, url: string, libraryId: string) => {
+  await page.goto(url);
+  await page.getByRole('heading', { name: '登录' }).waitFor();
+  await page.getByLabel('图书馆', { exact: true }).selectOption(libraryId);
+  await page.getByRole('button', { name: '以该图书馆身份登录' }).click();
+  await page.waitForURL(url);
+};

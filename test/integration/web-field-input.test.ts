@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { collectPageErrors, eventually, launchChromium } from './browser.js';
+import { collectPageErrors, eventually, launchChromium, signInAsLibraryAt } from './browser.js';
 import { answerJson, api, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
@@ -49,11 +49,7 @@ beforeAll(async () => {
   page = await context.newPage();
   errors = collectPageErrors(page);
 
-  await page.goto(FORM_URL);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('图书馆', { exact: true }).selectOption(LIBRARY);
-  await page.getByRole('button', { name: '以该图书馆身份登录' }).click();
-  await page.waitForURL(FORM_URL);
+  await signInAsLibraryAt(page, FORM_URL, LIBRARY);
   await page.getByRole('heading', { name: FORM_TITLE }).waitFor();
   // A first save, so the server's values can be compared as edits go on.
   await field('servicePopulation').fill('150000');

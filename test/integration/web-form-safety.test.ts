@@ -19,7 +19,7 @@ import {
   jest,
 } from '@jest/globals';
 import type { Browser, BrowserContext, Dialog, Page, Route } from 'playwright-core';
-import { collectPageErrors, eventually, launchChromium } from './browser.js';
+import { collectPageErrors, eventually, launchChromium, signInAsLibraryAt } from './browser.js';
 import { answerJson, api, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
@@ -82,13 +82,7 @@ const startWith = async (values: Record<string, unknown>) => {
 };
 
 /** Goes to `url` and signs in there as the library, as a new tab must. */
-const signInAt = async (url: string) => {
-  await page.goto(url);
-  await page.getByRole('heading', { name: '登录' }).waitFor();
-  await page.getByLabel('图书馆', { exact: true }).selectOption(LIBRARY);
-  await page.getByRole('button', { name: '以该图书馆身份登录' }).click();
-  await page.waitForURL(url);
-};
+const signInAt = (url: string) => signInAsLibraryAt(page, url, LIBRARY);
 
 /** Opens the report, which holds `values` on the server, straight from its address. */
 const openForm = async (values: Record<string, unknown>) => {

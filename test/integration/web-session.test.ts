@@ -34,6 +34,7 @@ interface Report {
   status: string;
   revision: number;
   values: Record<string, unknown>;
+  explanations: Record<string, string>;
 }
 
 let browser: Browser;
@@ -64,6 +65,18 @@ const signIn = async () => {
   await page.getByRole('heading', { name: '登录' }).waitFor();
   await page.getByLabel('图书馆', { exact: true }).selectOption(LIBRARY);
   await page.getByRole('button', { name: '以该图书馆身份登录' }).click();
+};
+
+/** Signs in after the session expired: back at the report, whose banner names what was restored. */
+const signInAgainSeeingRestored = async (restored: string) => {
+  await signIn();
+  await page.waitForURL(FORM_URL);
+  await formHeading().waitFor();
+  await page
+    .getByRole('status')
+    .filter({ hasText: '已恢复并将自动保存' })
+    .filter({ hasText: restored })
+    .waitFor();
 };
 
 /**
@@ -155,14 +168,7 @@ describe('a lost session', () => {
       expectedRevision: meanwhile.revision,
     });
 
-    await signIn();
-    await page.waitForURL(FORM_URL);
-    await formHeading().waitFor();
-    await page
-      .getByRole('status')
-      .filter({ hasText: '已恢复并将自动保存' })
-      .filter({ hasText: labelOf('loans') })
-      .waitFor();
+    await signInAgainSeeingRestored(labelOf('loans'));
     await page
       .getByRole('status')
       .filter({ hasText: '其中 1 项在此期间已由他人保存为其他值，现以您的修改为准' })
@@ -174,6 +180,28 @@ describe('a lost session', () => {
     );
     // Signed in again, the sign-in page's notice is gone with the reason for it.
     expect(await page.evaluate(() => sessionStorage.getItem('sessionExpired'))).toBeNull();
+  });
+
+  it('keeps an explanation typed after it ended, named by the field its warning is at', async () => {
+    const before = await report();
+    // Twenty visits per person: a warning to explain.
+    await write(REPORT_API, 'PUT', {
+      values: { ...before.values, servicePopulation: 1000, visits: 20000 },
+      expectedRevision: before.revision,
+    });
+    await page.reload();
+    await formHeading().waitFor();
+
+    await page.evaluate(() => sessionStorage.removeItem('idToken'));
+    await field('explanations.visitsPerCapitaHigh').fill('含流动服务车人次');
+    await page.getByRole('alert').filter({ hasText: '登录已过期，请重新登录。' }).waitFor();
+    expect((await report()).explanations).toEqual({});
+
+    await signInAgainSeeingRestored(`${labelOf('visits')}的说明`);
+    expect(await field('explanations.visitsPerCapitaHigh').inputValue()).toBe('含流动服务车人次');
+    await eventually(async () =>
+      expect((await report()).explanations).toEqual({ visitsPerCapitaHigh: '含流动服务车人次' }),
+    );
   });
 });
 

@@ -17,7 +17,13 @@ import { parse } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { recentPeriods } from '../../domain/forms/periods.js';
 import { pngImage } from '../fixtures/png.js';
-import { collectPageErrors, eventually, launchChromium, screenshot } from './browser.js';
+import {
+  collectPageErrors,
+  eventually,
+  launchChromium,
+  screenshot,
+  signInAsLibraryAt,
+} from './browser.js';
 import { api, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
@@ -165,6 +171,12 @@ const newPerson = async (viewport: typeof PHONE, phone: boolean) => {
   return { context, page, errors: collectPageErrors(page) };
 };
 
+/** Opens the report link signed out and signs in as the library: back at the report. */
+const signInAsLibrary = async (page: Page) => {
+  await signInAsLibraryAt(page, FORM_URL, LIBRARY);
+  await page.getByRole('heading', { name: `县级公共图书馆年度工作报告 · ${PERIOD}` }).waitFor();
+};
+
 beforeAll(async () => {
   const admin = await tokenFor('admin');
   [libraryToken, provinceToken] = await Promise.all([
@@ -194,15 +206,8 @@ afterAll(async () => {
 
 describe(`a library's annual report ${PERIOD} in the browser`, () => {
   it('the library signs in from the report link and fills in the form; it is saved on its own', async () => {
-    await library.goto(FORM_URL);
     // Not signed in yet: the sign-in page, then back to the report.
-    await library.getByRole('heading', { name: '登录' }).waitFor();
-    await library.getByLabel('图书馆', { exact: true }).selectOption(LIBRARY);
-    await library.getByRole('button', { name: '以该图书馆身份登录' }).click();
-    await library.waitForURL(FORM_URL);
-    await library
-      .getByRole('heading', { name: `县级公共图书馆年度工作报告 · ${PERIOD}` })
-      .waitFor();
+    await signInAsLibrary(library);
 
     for (const [name, text] of TYPED) await field(library, name).fill(text);
     await field(library, 'assessmentGrade').selectOption({ label: '三级馆' });
@@ -309,6 +314,21 @@ describe(`a library's annual report ${PERIOD} in the browser`, () => {
     expect(await report()).toMatchObject({ status: 'draft', revision });
 
     await field(library, 'explanations.visitsPerCapitaHigh').fill(EXPLANATION);
+    // Saved with the draft like a value, so the library's other devices find it.
+    const explained = await eventually(async () => {
+      const head = await report();
+      expect(head.explanations).toEqual({ visitsPerCapitaHigh: EXPLANATION });
+      return head;
+    });
+    const otherDevice = await newPerson(DESKTOP, false);
+    try {
+      await signInAsLibrary(otherDevice.page);
+      await expectInputValue(otherDevice.page, 'explanations.visitsPerCapitaHigh', EXPLANATION);
+      expect(otherDevice.errors).toEqual([]);
+    } finally {
+      await otherDevice.context.close();
+    }
+
     await submitButton(library).click();
     await library
       .getByRole('status')
@@ -321,7 +341,7 @@ describe(`a library's annual report ${PERIOD} in the browser`, () => {
     const submitted = await report();
     expect(submitted).toMatchObject({
       status: 'submitted',
-      revision: revision + 1,
+      revision: explained.revision + 1,
       values: { ...SAVED_VALUES, readingSeats: 320, weeklyOpenHours: 56 },
       explanations: { visitsPerCapitaHigh: EXPLANATION },
     });

@@ -197,8 +197,12 @@ export const api = {
     ),
   submission: (libraryId: string, formId: string, period: string) =>
     request<SubmissionView>('GET', submissionPath(libraryId, formId, period)),
-  save: (path: string, values: Record<string, unknown>, expectedRevision: number) =>
-    idempotentWrite<SubmissionView>('PUT', path, { values, expectedRevision }),
+  save: (
+    path: string,
+    values: Record<string, unknown>,
+    expectedRevision: number,
+    explanations: Record<string, string>,
+  ) => idempotentWrite<SubmissionView>('PUT', path, { values, expectedRevision, explanations }),
   submit: (path: string, expectedRevision: number, explanations: Record<string, string>) =>
     idempotentWrite<SubmissionView>('POST', `${path}/submit`, { expectedRevision, explanations }),
   returnReport: (

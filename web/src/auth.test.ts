@@ -233,13 +233,14 @@ describe('an expired session', () => {
   it('keeps the unsaved edits of a report for the same person, once', () => {
     browserAt('');
     const report = '/libraries/140429/submissions/county-annual-report/2026';
-    keepUnsavedEdits(report, { subject: 'u', revision: 1, edits: {}, base: {} });
+    keepUnsavedEdits(report, { subject: 'u', revision: 1, edits: {}, base: {}, explanations: {} });
     expect(hasUnsavedEdits()).toBe(false);
     const kept = {
       subject: 'u',
       revision: 2,
       edits: { loans: 100, visits: null },
       base: { loans: 90, visits: 5 },
+      explanations: { holdingsJump: '剔旧', fundingJump: null },
     };
     keepUnsavedEdits(report, kept);
     expect(hasUnsavedEdits()).toBe(true);
@@ -248,9 +249,30 @@ describe('an expired session', () => {
     expect(hasUnsavedEdits()).toBe(false);
 
     // Another person signed in in this tab: the edits are not theirs, and are dropped.
-    keepUnsavedEdits(report, { subject: 'u', revision: 2, edits: { loans: 100 }, base: {} });
+    keepUnsavedEdits(report, {
+      subject: 'u',
+      revision: 2,
+      edits: { loans: 100 },
+      base: {},
+      explanations: {},
+    });
     expect(takeUnsavedEdits(report, 'someone-else')).toBeUndefined();
     expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
+
+    // Only explanations were written: kept all the same. Edits kept by an earlier version of
+    // the page, without explanations, still come back.
+    const explained = { subject: 'u', revision: 3, edits: {}, base: {}, explanations: { a: 'x' } };
+    keepUnsavedEdits(report, explained);
+    expect(takeUnsavedEdits(report, 'u')).toEqual(explained);
+    stored.set(
+      `unsaved:${report}`,
+      JSON.stringify({ subject: 'u', revision: 3, edits: { loans: 1 } }),
+    );
+    expect(takeUnsavedEdits(report, 'u')).toEqual({
+      ...explained,
+      edits: { loans: 1 },
+      explanations: {},
+    });
 
     stored.set(`unsaved:${report}`, '{not json');
     expect(takeUnsavedEdits(report, 'u')).toBeUndefined();

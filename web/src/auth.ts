@@ -137,10 +137,12 @@ export interface UnsavedEdits {
   edits: Record<string, unknown>;
   /** What each edited field held in that revision (null for nothing), to see who changed it since. */
   base: Record<string, unknown>;
+  /** Explanations of warnings written or changed since, by rule id; null for one removed. */
+  explanations: Record<string, string | null>;
 }
 
 export const keepUnsavedEdits = (report: string, unsaved: UnsavedEdits) => {
-  if (Object.keys(unsaved.edits).length === 0) return;
+  if (Object.keys(unsaved.edits).length + Object.keys(unsaved.explanations).length === 0) return;
   sessionStorage.setItem(`${UNSAVED_PREFIX}${report}`, JSON.stringify(unsaved));
 };
 
@@ -156,7 +158,13 @@ export const takeUnsavedEdits = (report: string, subject: string): UnsavedEdits 
     if (kept.subject !== subject || typeof kept.revision !== 'number') return undefined;
     if (!kept.edits || typeof kept.edits !== 'object') return undefined;
     const base = kept.base && typeof kept.base === 'object' ? kept.base : {};
-    return { subject, revision: kept.revision, edits: kept.edits, base };
+    const explanations = Object.fromEntries(
+      Object.entries(typeof kept.explanations === 'object' ? (kept.explanations ?? {}) : {}).filter(
+        (entry): entry is [string, string | null] =>
+          typeof entry[1] === 'string' || entry[1] === null,
+      ),
+    );
+    return { subject, revision: kept.revision, edits: kept.edits, base, explanations };
   } catch {
     return undefined;
   }

@@ -24,6 +24,7 @@ import {
   switchMoneyUnit,
   withinEntries,
   withoutEntry,
+  writtenExplanations,
 } from './draft-state.js';
 
 const form = realForm();
@@ -253,6 +254,28 @@ describe('keeping local edits after a conflicting save', () => {
       servicePopulation: 120000,
       holdingsTotal: 6000,
     });
+  });
+
+  it('does the same for explanations: a cleared one removes theirs only where this page changed it', () => {
+    const lastSaved = { holdingsJump: '剔旧', fundingJump: '新馆专项' };
+    const theirs = { holdingsJump: '剔旧 1.2 万册', fundingJump: '新馆专项' };
+    const local = { holdingsJump: '剔旧', fundingJump: '', visitsPerCapitaHigh: '含景区' };
+    expect(mergeAfterConflict(theirs, lastSaved, local)).toEqual({
+      holdingsJump: '剔旧 1.2 万册',
+      visitsPerCapitaHigh: '含景区',
+    });
+  });
+});
+
+describe('explanations a draft save carries', () => {
+  it('sends each written one for a rule of the form, trimmed, and nothing blank or unknown', () => {
+    expect(
+      writtenExplanations(form, {
+        holdingsJump: '  剔旧 1.2 万册 ',
+        fundingJump: '   ',
+        noSuchRule: '说明',
+      }),
+    ).toEqual({ holdingsJump: '剔旧 1.2 万册' });
   });
 });
 

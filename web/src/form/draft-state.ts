@@ -222,19 +222,35 @@ export const draftSave = (
 };
 
 /**
- * After someone else saved a newer revision: their values, with this page's unsaved edits
- * (fields that differ from what this page last saved or loaded) applied on top.
+ * The explanations a draft save sends: each one written for a rule of the form, trimmed as the
+ * server keeps it, so a save follows only real changes.
  */
-export const mergeAfterConflict = (
-  theirs: FormValues,
-  lastSaved: FormValues,
-  local: FormValues,
-): FormValues => {
-  const merged: FormValues = { ...theirs };
+export const writtenExplanations = (
+  form: CompiledForm,
+  explanations: Readonly<Record<string, string>>,
+): Record<string, string> =>
+  Object.fromEntries(
+    form.rules.flatMap((rule) => {
+      const text = explanations[rule.id]?.trim();
+      return text ? [[rule.id, text] as const] : [];
+    }),
+  );
+
+/**
+ * After someone else saved a newer revision: their values (or explanations), with this page's
+ * unsaved edits (keys that differ from what this page last saved or loaded) applied on top.
+ */
+export const mergeAfterConflict = <T>(
+  theirs: Readonly<Record<string, T>>,
+  lastSaved: Readonly<Record<string, T>>,
+  local: Readonly<Record<string, T>>,
+): Record<string, T> => {
+  const merged: Record<string, T> = { ...theirs };
   for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(local)])) {
-    if (sameValue(lastSaved[key], local[key])) continue;
-    if (isEmpty(local[key])) delete merged[key];
-    else merged[key] = local[key];
+    const value = local[key];
+    if (sameValue(lastSaved[key], value)) continue;
+    if (value === undefined || isEmpty(value)) delete merged[key];
+    else merged[key] = value;
   }
   return merged;
 };

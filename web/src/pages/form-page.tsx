@@ -55,6 +55,7 @@ import {
   sameValue,
   submissionBlockers,
   valuePath,
+  writtenExplanations,
 } from '../form/draft-state.js';
 import { EvidencePanel } from '../form/evidence-panel.js';
 import { FieldInput, type FieldMessage, shownValue } from '../form/field-input.js';
@@ -114,7 +115,26 @@ const loadReport = async (
   };
 };
 
+/** Where an earlier version of this page kept explanations, in this browser only. */
 const explanationsKey = (path: string) => `explanations:${path}`;
+
+/**
+ * Explanations an earlier version of this page kept in this browser until submission. They are
+ * read into the draft, which saves them with the report, and removed once a save has.
+ */
+const deviceExplanations = (path: string): Record<string, string> => {
+  try {
+    const kept: unknown = JSON.parse(localStorage.getItem(explanationsKey(path)) ?? '{}');
+    if (!kept || typeof kept !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(kept).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      ),
+    );
+  } catch {
+    return {};
+  }
+};
 
 const NO_TEXT: Localized = { zh: '', en: '' };
 
@@ -126,15 +146,15 @@ type SaveState =
   | { kind: 'conflict' };
 
 /**
- * Fields whose value differs from the last saved one, and what each held there; null for no
- * value.
+ * Keys (fields, or rules explained) whose value differs from the last saved one, and what each
+ * held there; null for no value.
  */
-const editsSince = (
-  lastSaved: FormValues,
-  values: FormValues,
-): { edits: Record<string, unknown>; base: Record<string, unknown> } => {
-  const edits: Record<string, unknown> = {};
-  const base: Record<string, unknown> = {};
+const editsSince = <T,>(
+  lastSaved: Readonly<Record<string, T>>,
+  values: Readonly<Record<string, T>>,
+): { edits: Record<string, T | null>; base: Record<string, T | null> } => {
+  const edits: Record<string, T | null> = {};
+  const base: Record<string, T | null> = {};
   for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(values)])) {
     if (sameValue(lastSaved[key], values[key])) continue;
     edits[key] = values[key] ?? null;
@@ -143,9 +163,12 @@ const editsSince = (
   return { edits, base };
 };
 
-/** Values with kept edits applied on top. */
-const withEdits = (values: FormValues, edits: Record<string, unknown>): FormValues => {
-  const next: FormValues = { ...values };
+/** Values (or explanations) with kept edits applied on top. */
+const withEdits = <T,>(
+  values: Readonly<Record<string, T>>,
+  edits: Readonly<Record<string, T | null>>,
+): Record<string, T> => {
+  const next: Record<string, T> = { ...values };
   for (const [key, value] of Object.entries(edits)) {
     if (value === null) delete next[key];
     else next[key] = value;
@@ -216,6 +239,18 @@ const ReportEditor = (props: {
   const [restored] = useState<UnsavedEdits | undefined>(() =>
     takeUnsavedEdits(path, props.session.subject),
   );
+  /** What those edits changed: fields by label, explanations by the field their rule is at. */
+  const [restoredNames] = useState<Localized[]>(() => {
+    if (!restored) return [];
+    const label = (key: string) => compiled.fields.get(key)?.label ?? { zh: key, en: key };
+    return [
+      ...Object.keys(restored.edits).map(label),
+      ...Object.keys(restored.explanations).map((ruleId) => {
+        const at = label(compiled.rules.find((rule) => rule.id === ruleId)?.fields[0] ?? ruleId);
+        return { zh: `${at.zh}的说明`, en: `the explanation at ${at.en}` };
+      }),
+    ];
+  });
   /** Of those, the fields someone else saved with other values meanwhile: still replaced. */
   const [overwritten] = useState<string[]>(() =>
     restored && editable
@@ -229,10 +264,12 @@ const ReportEditor = (props: {
     return restored && editable ? withEdits(saved, restored.edits) : saved;
   });
   const [inputErrors, setInputErrors] = useState<Record<string, Localized>>({});
-  const [explanations, setExplanations] = useState<Record<string, string>>(() => ({
-    ...(props.report.head?.explanations ?? {}),
-    ...(JSON.parse(localStorage.getItem(explanationsKey(path)) ?? '{}') as Record<string, string>),
-  }));
+  const [explanations, setExplanations] = useState<Record<string, string>>(() => {
+    const saved = { ...(props.report.head?.explanations ?? {}) };
+    if (!editable) return saved;
+    // Saved with the draft like values, so another device sees them; the autosave saves these.
+    return withEdits({ ...saved, ...deviceExplanations(path) }, restored?.explanations ?? {});
+  });
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [evidence, setEvidence] = useState(props.report.evidence);
   /** Once submitting was tried, what still blocks it is shown, recomputed as edits go on. */
@@ -249,10 +286,13 @@ const ReportEditor = (props: {
   // The latest values for the save chain, which outlives renders.
   const valuesRef = useRef(values);
   valuesRef.current = values;
+  const explanationsRef = useRef(explanations);
+  explanationsRef.current = explanations;
   const inputErrorsRef = useRef(inputErrors);
   inputErrorsRef.current = inputErrors;
   const revisionRef = useRef(head?.revision ?? 0);
   const lastSavedRef = useRef<FormValues>(head?.values ?? {});
+  const lastSavedExplanationsRef = useRef<Record<string, string>>(head?.explanations ?? {});
   const saveChain = useRef<Promise<boolean>>(Promise.resolve(true));
   const conflictRef = useRef(false);
   const blockersRef = useRef<HTMLDivElement>(null);
@@ -266,10 +306,6 @@ const ReportEditor = (props: {
   const editableRef = useRef(editable);
   editableRef.current = editable;
 
-  useEffect(() => {
-    localStorage.setItem(explanationsKey(path), JSON.stringify(explanations));
-  }, [explanations, path]);
-
   // The action bar that was clicked may be gone and the notice a page away (on a phone):
   // bring it to where the person looks.
   useEffect(() => {
@@ -282,7 +318,10 @@ const ReportEditor = (props: {
     [compiled, values, inputErrors, head],
   );
   /** Edits a save would send. */
-  const pending = editable && !sameValue(draft.values, lastSavedRef.current);
+  const pending =
+    editable &&
+    (!sameValue(draft.values, lastSavedRef.current) ||
+      !sameValue(writtenExplanations(compiled, explanations), lastSavedExplanationsRef.current));
   /** Fields with an error whose edits no save can carry yet. */
   const held = editable ? draft.held : [];
   /** A return message or field comments the province wrote and has not sent. */
@@ -296,15 +335,26 @@ const ReportEditor = (props: {
     return () => window.removeEventListener('beforeunload', warn);
   }, [unsaved]);
 
-  const applyHead = (next: SubmissionView) => {
+  /** The head as saved: what later saves and edits are compared with. */
+  const savedAs = (next: SubmissionView) => {
     revisionRef.current = next.revision;
     lastSavedRef.current = next.values;
+    lastSavedExplanationsRef.current = next.explanations;
+  };
+
+  const applyHead = (next: SubmissionView) => {
+    savedAs(next);
     setHead(next);
   };
 
   /** What a save would send now, read from refs: the save chain outlives renders. */
   const draftNow = () =>
     draftSave(compiled, valuesRef.current, lastSavedRef.current, inputErrorsRef.current);
+  const explanationsNow = () => writtenExplanations(compiled, explanationsRef.current);
+  /** Whether values or explanations differ from the last save. */
+  const changedSinceSave = () =>
+    !sameValue(draftNow().values, lastSavedRef.current) ||
+    !sameValue(explanationsNow(), lastSavedExplanationsRef.current);
 
   /** The session ended: keep what is not saved in this tab until the person signs in again. */
   const keepEditsForSignIn = () =>
@@ -312,19 +362,24 @@ const ReportEditor = (props: {
       subject: props.session.subject,
       revision: revisionRef.current,
       ...editsSince(lastSavedRef.current, valuesRef.current),
+      explanations: editsSince(lastSavedExplanationsRef.current, explanationsNow()).edits,
     });
 
   /** Saves what can be saved, after any save already under way. False when it failed. */
   const save = (): Promise<boolean> => {
     const run = async () => {
       if (conflictRef.current) return false;
-      const payload = draftNow().values;
-      if (revisionRef.current > 0 && sameValue(payload, lastSavedRef.current)) return true;
+      if (revisionRef.current > 0 && !changedSinceSave()) return true;
       if (mountedRef.current) setSaveState({ kind: 'saving' });
       try {
-        const next = await api.save(path, payload, revisionRef.current);
-        revisionRef.current = next.revision;
-        lastSavedRef.current = next.values;
+        const next = await api.save(
+          path,
+          draftNow().values,
+          revisionRef.current,
+          explanationsNow(),
+        );
+        savedAs(next);
+        localStorage.removeItem(explanationsKey(path));
         if (mountedRef.current) {
           setHead(next);
           setSaveState({ kind: 'saved', at: next.updatedAt });
@@ -357,11 +412,10 @@ const ReportEditor = (props: {
     if (!pending) return;
     const timer = setTimeout(() => void save(), AUTOSAVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [values, inputErrors, retryTick, editable]);
+  }, [values, explanations, inputErrors, retryTick, editable]);
 
   /** Edits a save would send right now, read from refs: for leaving, outside any render. */
-  const pendingNow = () =>
-    editableRef.current && !sameValue(draftNow().values, lastSavedRef.current);
+  const pendingNow = () => editableRef.current && changedSinceSave();
 
   // Leaving in the app (a link, the back button) first saves what the autosave has not yet;
   // only when that fails, or a field is held back by an error, is the person asked.
@@ -411,9 +465,15 @@ const ReportEditor = (props: {
     try {
       const latest = await api.submission(props.libraryId, props.formId, props.period);
       const merged = mergeAfterConflict(latest.values, lastSavedRef.current, valuesRef.current);
+      const mergedExplanations = mergeAfterConflict(
+        latest.explanations,
+        lastSavedExplanationsRef.current,
+        explanationsNow(),
+      );
       applyHead(latest);
       conflictRef.current = false;
       setValues(merged);
+      setExplanations(mergedExplanations);
       setSaveState({ kind: 'idle' });
     } catch (error) {
       setNotice({ kind: 'error', text: problemText(error, t) });
@@ -640,20 +700,18 @@ const ReportEditor = (props: {
         </Banner>
       ) : null}
       {versionNotice ? <Banner kind="info">{t(versionNotice)}</Banner> : null}
-      {restored ? (
+      {restoredNames.length > 0 ? (
         <Banner kind={editable ? 'info' : 'warning'}>
           {editable
             ? t(
-                `登录过期前有 ${Object.keys(restored.edits).length} 项修改未保存，已恢复并将自动保存：`,
-                `${Object.keys(restored.edits).length} change(s) not saved before your sign-in expired were restored and will be saved: `,
+                `登录过期前有 ${restoredNames.length} 项修改未保存，已恢复并将自动保存：`,
+                `${restoredNames.length} change(s) not saved before your sign-in expired were restored and will be saved: `,
               )
             : t(
-                `登录过期前有 ${Object.keys(restored.edits).length} 项修改未能保存，报告现已不可编辑：`,
-                `${Object.keys(restored.edits).length} change(s) made before your sign-in expired were not saved, and the report can no longer be edited: `,
+                `登录过期前有 ${restoredNames.length} 项修改未能保存，报告现已不可编辑：`,
+                `${restoredNames.length} change(s) made before your sign-in expired were not saved, and the report can no longer be edited: `,
               )}
-          {Object.keys(restored.edits)
-            .map((key) => t(compiled.fields.get(key)?.label ?? { zh: key, en: key }))
-            .join(t('、', ', '))}
+          {restoredNames.map((name) => t(name)).join(t('、', ', '))}
         </Banner>
       ) : null}
       {overwritten.length > 0 ? (
