@@ -1,11 +1,13 @@
 /**
  * What the form page does when the session or an answer is lost: edits typed after the
  * session expired come back after signing in again, on the report the person was on, saying
- * which replace values a colleague saved meanwhile; a
+ * which replace values a colleague saved meanwhile (explanations of warnings alike, and those an
+ * earlier version of the page kept in localStorage are taken into the draft); a
  * submit whose answer the network dropped, tried again, shows the report as submitted (the
  * retry carries the same Idempotency-Key, or the page reloads the report after a 409); the
  * notice after submitting is one, in view and focused on a phone; a returned report lists the
- * commented fields with links. Library 140226 (左云县图书馆), period 2026 (open): no other test
+ * commented fields with links; a report submitted elsewhere while the page had edits shows as
+ * submitted. Library 140226 (左云县图书馆), period 2026 (open): no other test
  * uses them.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
@@ -182,7 +184,7 @@ describe('a lost session', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('sessionExpired'))).toBeNull();
   });
 
-  it('keeps an explanation typed after it ended, named by the field its warning is at', async () => {
+  it('keeps an explanation typed after it ended, saying whose it replaces', async () => {
     const before = await report();
     // Twenty visits per person: a warning to explain.
     await write(REPORT_API, 'PUT', {
@@ -195,13 +197,68 @@ describe('a lost session', () => {
     await page.evaluate(() => sessionStorage.removeItem('idToken'));
     await field('explanations.visitsPerCapitaHigh').fill('含流动服务车人次');
     await page.getByRole('alert').filter({ hasText: '登录已过期，请重新登录。' }).waitFor();
-    expect((await report()).explanations).toEqual({});
+    // Meanwhile a colleague explains the same warning otherwise.
+    const meanwhile = await report();
+    expect(meanwhile.explanations).toEqual({});
+    await write(REPORT_API, 'PUT', {
+      values: meanwhile.values,
+      expectedRevision: meanwhile.revision,
+      explanations: { visitsPerCapitaHigh: '含线上访问' },
+    });
 
-    await signInAgainSeeingRestored(`${labelOf('visits')}的说明`);
+    const explanation = `${labelOf('visits')}的说明`;
+    await signInAgainSeeingRestored(explanation);
+    await page
+      .getByRole('status')
+      .filter({ hasText: '其中 1 项在此期间已由他人保存为其他值' })
+      .filter({ hasText: `${explanation}（他人保存：含线上访问）` })
+      .waitFor();
     expect(await field('explanations.visitsPerCapitaHigh').inputValue()).toBe('含流动服务车人次');
     await eventually(async () =>
       expect((await report()).explanations).toEqual({ visitsPerCapitaHigh: '含流动服务车人次' }),
     );
+  });
+});
+
+describe('explanations an earlier version of the page kept in this browser', () => {
+  it('fill in only warnings without a saved explanation, are saved with the draft and removed', async () => {
+    const before = (await api(REPORT_API, { token })).ok ? await report() : undefined;
+    // Two warnings: twenty visits per person, and more lectures than events.
+    await write(REPORT_API, 'PUT', {
+      values: {
+        ...before?.values,
+        servicePopulation: 1000,
+        visits: 20000,
+        eventsTotal: 1,
+        lectures: 5,
+        exhibitions: 0,
+        trainings: 0,
+        onlineEvents: 0,
+      },
+      expectedRevision: before?.revision ?? 0,
+      explanations: { visitsPerCapitaHigh: '含流动服务车人次' },
+    });
+    const kept = `explanations:${FORM_PATH}`;
+    await page.evaluate(
+      (key) =>
+        localStorage.setItem(
+          key,
+          JSON.stringify({ visitsPerCapitaHigh: '旧的说明', eventKindsWithinTotal: '讲座含线上' }),
+        ),
+      kept,
+    );
+    await page.reload();
+    await formHeading().waitFor();
+
+    expect(await field('explanations.visitsPerCapitaHigh').inputValue()).toBe('含流动服务车人次');
+    expect(await field('explanations.eventKindsWithinTotal').inputValue()).toBe('讲座含线上');
+    await eventually(async () =>
+      expect((await report()).explanations).toEqual({
+        visitsPerCapitaHigh: '含流动服务车人次',
+        eventKindsWithinTotal: '讲座含线上',
+      }),
+    );
+    expect(await page.evaluate((key) => localStorage.getItem(key), kept)).toBeNull();
   });
 });
 
@@ -266,6 +323,34 @@ describe('a submit whose answer was lost', () => {
     // The replay wrote nothing.
     expect((await report()).revision).toBe(revision);
     await lost.stop();
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('a report submitted from another device while this page has edits', () => {
+  it('loading the latest shows it as submitted and says the edits were not saved', async () => {
+    const submitted = await report();
+    expect(submitted.status).toBe('submitted');
+    await write(
+      `${REPORT_API}/return`,
+      'POST',
+      { expectedRevision: submitted.revision, message: '请再核对一次。' },
+      await tokenFor('province'),
+    );
+    await page.reload();
+    await formHeading().waitFor();
+    // Another device resubmits; this page, on the returned revision, then types an edit.
+    await write(`${REPORT_API}/submit`, 'POST', { expectedRevision: submitted.revision + 1 });
+    await field('loans').fill('7777');
+    const conflict = page
+      .getByRole('alert')
+      .filter({ hasText: '其他人刚刚保存了这份报告的新版本' });
+    await conflict.getByRole('button', { name: '载入最新版本并保留我的修改' }).click();
+
+    await page.getByRole('alert').filter({ hasText: '这份报告已由他人提交，不能再修改' }).waitFor();
+    await page.locator('.badge', { hasText: '已提交' }).first().waitFor();
+    expect(await field('loans').inputValue()).toBe(String(VALUES.loans));
+    expect((await report()).values.loans).toBe(VALUES.loans);
     expect(errors).toEqual([]);
   });
 });

@@ -233,7 +233,14 @@ describe('an expired session', () => {
   it('keeps the unsaved edits of a report for the same person, once', () => {
     browserAt('');
     const report = '/libraries/140429/submissions/county-annual-report/2026';
-    keepUnsavedEdits(report, { subject: 'u', revision: 1, edits: {}, base: {}, explanations: {} });
+    keepUnsavedEdits(report, {
+      subject: 'u',
+      revision: 1,
+      edits: {},
+      base: {},
+      explanations: {},
+      explanationsBase: {},
+    });
     expect(hasUnsavedEdits()).toBe(false);
     const kept = {
       subject: 'u',
@@ -241,6 +248,7 @@ describe('an expired session', () => {
       edits: { loans: 100, visits: null },
       base: { loans: 90, visits: 5 },
       explanations: { holdingsJump: '剔旧', fundingJump: null },
+      explanationsBase: { holdingsJump: null, fundingJump: '新馆专项' },
     };
     keepUnsavedEdits(report, kept);
     expect(hasUnsavedEdits()).toBe(true);
@@ -255,13 +263,21 @@ describe('an expired session', () => {
       edits: { loans: 100 },
       base: {},
       explanations: {},
+      explanationsBase: {},
     });
     expect(takeUnsavedEdits(report, 'someone-else')).toBeUndefined();
     expect(takeUnsavedEdits(report, 'u')).toBeUndefined();
 
     // Only explanations were written: kept all the same. Edits kept by an earlier version of
     // the page, without explanations, still come back.
-    const explained = { subject: 'u', revision: 3, edits: {}, base: {}, explanations: { a: 'x' } };
+    const explained = {
+      subject: 'u',
+      revision: 3,
+      edits: {},
+      base: {},
+      explanations: { a: 'x' },
+      explanationsBase: { a: null },
+    };
     keepUnsavedEdits(report, explained);
     expect(takeUnsavedEdits(report, 'u')).toEqual(explained);
     stored.set(
@@ -272,6 +288,7 @@ describe('an expired session', () => {
       ...explained,
       edits: { loans: 1 },
       explanations: {},
+      explanationsBase: {},
     });
 
     stored.set(`unsaved:${report}`, '{not json');

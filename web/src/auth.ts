@@ -139,7 +139,18 @@ export interface UnsavedEdits {
   base: Record<string, unknown>;
   /** Explanations of warnings written or changed since, by rule id; null for one removed. */
   explanations: Record<string, string | null>;
+  /** What each of those explanations was in that revision (null for none). */
+  explanationsBase: Record<string, string | null>;
 }
+
+/** Texts by key as kept in storage (null for none); anything else in it is dropped. */
+const keptTexts = (kept: unknown): Record<string, string | null> =>
+  Object.fromEntries(
+    Object.entries(kept && typeof kept === 'object' ? kept : {}).filter(
+      (entry): entry is [string, string | null] =>
+        typeof entry[1] === 'string' || entry[1] === null,
+    ),
+  );
 
 export const keepUnsavedEdits = (report: string, unsaved: UnsavedEdits) => {
   if (Object.keys(unsaved.edits).length + Object.keys(unsaved.explanations).length === 0) return;
@@ -158,13 +169,14 @@ export const takeUnsavedEdits = (report: string, subject: string): UnsavedEdits 
     if (kept.subject !== subject || typeof kept.revision !== 'number') return undefined;
     if (!kept.edits || typeof kept.edits !== 'object') return undefined;
     const base = kept.base && typeof kept.base === 'object' ? kept.base : {};
-    const explanations = Object.fromEntries(
-      Object.entries(typeof kept.explanations === 'object' ? (kept.explanations ?? {}) : {}).filter(
-        (entry): entry is [string, string | null] =>
-          typeof entry[1] === 'string' || entry[1] === null,
-      ),
-    );
-    return { subject, revision: kept.revision, edits: kept.edits, base, explanations };
+    return {
+      subject,
+      revision: kept.revision,
+      edits: kept.edits,
+      base,
+      explanations: keptTexts(kept.explanations),
+      explanationsBase: keptTexts(kept.explanationsBase),
+    };
   } catch {
     return undefined;
   }

@@ -268,12 +268,13 @@ describe('keeping local edits after a conflicting save', () => {
 });
 
 describe('explanations a draft save carries', () => {
-  it('sends each written one for a rule of the form, trimmed, and nothing blank or unknown', () => {
+  it('sends each written one for a warning of the form, trimmed, and nothing blank, unknown or for an error rule', () => {
     expect(
       writtenExplanations(form, {
         holdingsJump: '  剔旧 1.2 万册 ',
         fundingJump: '   ',
         noSuchRule: '说明',
+        staffSplit: '一条错误规则不需要说明',
       }),
     ).toEqual({ holdingsJump: '剔旧 1.2 万册' });
   });

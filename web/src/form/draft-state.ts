@@ -222,8 +222,8 @@ export const draftSave = (
 };
 
 /**
- * The explanations a draft save sends: each one written for a rule of the form, trimmed as the
- * server keeps it, so a save follows only real changes.
+ * The explanations a draft save sends: each one written for a warning of the form (only
+ * warnings are explained), trimmed as the server keeps it, so a save follows only real changes.
  */
 export const writtenExplanations = (
   form: CompiledForm,
@@ -231,7 +231,7 @@ export const writtenExplanations = (
 ): Record<string, string> =>
   Object.fromEntries(
     form.rules.flatMap((rule) => {
-      const text = explanations[rule.id]?.trim();
+      const text = rule.severity === 'warning' ? explanations[rule.id]?.trim() : undefined;
       return text ? [[rule.id, text] as const] : [];
     }),
   );

@@ -119,16 +119,20 @@ const loadReport = async (
 const explanationsKey = (path: string) => `explanations:${path}`;
 
 /**
- * Explanations an earlier version of this page kept in this browser until submission. They are
- * read into the draft, which saves them with the report, and removed once a save has.
+ * Explanations an earlier version of this page kept in this browser until submission, taken
+ * once: the page fills in with them only warnings the report has no saved explanation for, and
+ * the autosave saves them with the draft. One saved since, from any device, is newer.
  */
-const deviceExplanations = (path: string): Record<string, string> => {
+const takeDeviceExplanations = (path: string): Record<string, string> => {
+  const text = localStorage.getItem(explanationsKey(path));
+  localStorage.removeItem(explanationsKey(path));
   try {
-    const kept: unknown = JSON.parse(localStorage.getItem(explanationsKey(path)) ?? '{}');
+    const kept: unknown = JSON.parse(text ?? '{}');
     if (!kept || typeof kept !== 'object') return {};
     return Object.fromEntries(
       Object.entries(kept).filter(
-        (entry): entry is [string, string] => typeof entry[1] === 'string',
+        (entry): entry is [string, string] =>
+          typeof entry[1] === 'string' && entry[1].trim() !== '',
       ),
     );
   } catch {
@@ -161,6 +165,15 @@ const editsSince = <T,>(
     base[key] = lastSaved[key] ?? null;
   }
   return { edits, base };
+};
+
+/** Explanations changed since the last save, with what each was then: kept like fields' edits. */
+const explanationEditsSince = (
+  lastSaved: Readonly<Record<string, string>>,
+  written: Readonly<Record<string, string>>,
+) => {
+  const { edits, base } = editsSince(lastSaved, written);
+  return { explanations: edits, explanationsBase: base };
 };
 
 /** Values (or explanations) with kept edits applied on top. */
@@ -239,22 +252,35 @@ const ReportEditor = (props: {
   const [restored] = useState<UnsavedEdits | undefined>(() =>
     takeUnsavedEdits(path, props.session.subject),
   );
+  const fieldLabel = (key: string) => compiled.fields.get(key)?.label ?? { zh: key, en: key };
+  /** An explanation, named by the field its rule is at. */
+  const explanationLabel = (ruleId: string): Localized => {
+    const at = fieldLabel(compiled.rules.find((rule) => rule.id === ruleId)?.fields[0] ?? ruleId);
+    return { zh: `${at.zh}的说明`, en: `the explanation at ${at.en}` };
+  };
   /** What those edits changed: fields by label, explanations by the field their rule is at. */
-  const [restoredNames] = useState<Localized[]>(() => {
-    if (!restored) return [];
-    const label = (key: string) => compiled.fields.get(key)?.label ?? { zh: key, en: key };
-    return [
-      ...Object.keys(restored.edits).map(label),
-      ...Object.keys(restored.explanations).map((ruleId) => {
-        const at = label(compiled.rules.find((rule) => rule.id === ruleId)?.fields[0] ?? ruleId);
-        return { zh: `${at.zh}的说明`, en: `the explanation at ${at.en}` };
-      }),
-    ];
-  });
+  const [restoredNames] = useState<Localized[]>(() =>
+    restored
+      ? [
+          ...Object.keys(restored.edits).map(fieldLabel),
+          ...Object.keys(restored.explanations).map(explanationLabel),
+        ]
+      : [],
+  );
   /** Of those, the fields someone else saved with other values meanwhile: still replaced. */
   const [overwritten] = useState<string[]>(() =>
     restored && editable
       ? overwrittenSince(restored.base, restored.edits, props.report.head?.values ?? {})
+      : [],
+  );
+  /** And the explanations someone else saved with other text meanwhile, by rule id. */
+  const [overwrittenExplanations] = useState<string[]>(() =>
+    restored && editable
+      ? overwrittenSince(
+          restored.explanationsBase,
+          restored.explanations,
+          props.report.head?.explanations ?? {},
+        )
       : [],
   );
   const [values, setValues] = useState<FormValues>(() => {
@@ -266,9 +292,10 @@ const ReportEditor = (props: {
   const [inputErrors, setInputErrors] = useState<Record<string, Localized>>({});
   const [explanations, setExplanations] = useState<Record<string, string>>(() => {
     const saved = { ...(props.report.head?.explanations ?? {}) };
+    const kept = takeDeviceExplanations(path);
     if (!editable) return saved;
     // Saved with the draft like values, so another device sees them; the autosave saves these.
-    return withEdits({ ...saved, ...deviceExplanations(path) }, restored?.explanations ?? {});
+    return withEdits({ ...kept, ...saved }, restored?.explanations ?? {});
   });
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [evidence, setEvidence] = useState(props.report.evidence);
@@ -362,7 +389,7 @@ const ReportEditor = (props: {
       subject: props.session.subject,
       revision: revisionRef.current,
       ...editsSince(lastSavedRef.current, valuesRef.current),
-      explanations: editsSince(lastSavedExplanationsRef.current, explanationsNow()).edits,
+      ...explanationEditsSince(lastSavedExplanationsRef.current, explanationsNow()),
     });
 
   /** Saves what can be saved, after any save already under way. False when it failed. */
@@ -379,7 +406,6 @@ const ReportEditor = (props: {
           explanationsNow(),
         );
         savedAs(next);
-        localStorage.removeItem(explanationsKey(path));
         if (mountedRef.current) {
           setHead(next);
           setSaveState({ kind: 'saved', at: next.updatedAt });
@@ -464,6 +490,22 @@ const ReportEditor = (props: {
     setBusy(true);
     try {
       const latest = await api.submission(props.libraryId, props.formId, props.period);
+      conflictRef.current = false;
+      setSaveState({ kind: 'idle' });
+      if (latest.status === 'submitted' || latest.status === 'accepted') {
+        // Submitted from elsewhere: shown as it was submitted, not with edits it never had.
+        applyHead(latest);
+        setValues({ ...latest.values });
+        setExplanations({ ...latest.explanations });
+        setNotice({
+          kind: 'error',
+          text: t(
+            '这份报告已由他人提交，不能再修改；本页未保存的修改没有保存。',
+            'Someone else has submitted this report, so it can no longer be changed; the edits on this page were not saved.',
+          ),
+        });
+        return;
+      }
       const merged = mergeAfterConflict(latest.values, lastSavedRef.current, valuesRef.current);
       const mergedExplanations = mergeAfterConflict(
         latest.explanations,
@@ -471,10 +513,8 @@ const ReportEditor = (props: {
         explanationsNow(),
       );
       applyHead(latest);
-      conflictRef.current = false;
       setValues(merged);
       setExplanations(mergedExplanations);
-      setSaveState({ kind: 'idle' });
     } catch (error) {
       setNotice({ kind: 'error', text: problemText(error, t) });
     } finally {
@@ -571,7 +611,6 @@ const ReportEditor = (props: {
     applyHead(next);
     setValues({ ...next.values });
     setSubmitAttempted(false);
-    localStorage.removeItem(explanationsKey(path));
     setNotice({
       kind: 'success',
       text: t('已提交，等待省馆审核。', 'Submitted; the province will review it.'),
@@ -714,18 +753,27 @@ const ReportEditor = (props: {
           {restoredNames.map((name) => t(name)).join(t('、', ', '))}
         </Banner>
       ) : null}
-      {overwritten.length > 0 ? (
+      {overwritten.length + overwrittenExplanations.length > 0 ? (
         <Banner kind="warning">
           {t(
-            `其中 ${overwritten.length} 项在此期间已由他人保存为其他值，现以您的修改为准（他人保存的版本仍保留在报告的历史版本中）：`,
-            `${overwritten.length} of them were saved with other values by someone else meanwhile; your changes replace them (their revision stays in the report's history): `,
+            `其中 ${overwritten.length + overwrittenExplanations.length} 项在此期间已由他人保存为其他值，现以您的修改为准（他人保存的版本仍保留在报告的历史版本中）：`,
+            `${overwritten.length + overwrittenExplanations.length} of them were saved with other values by someone else meanwhile; your changes replace them (their revision stays in the report's history): `,
           )}
-          {overwritten
-            .map((key) => {
+          {[
+            ...overwritten.map((key) => {
               const field = fieldsByKey.get(key);
               const theirs = field && shownValue(field, props.report.head?.values[key], t);
-              return `${t(field?.label ?? { zh: key, en: key })}${t('（他人保存：', ' (theirs: ')}${theirs ?? t('空', 'empty')}${t('）', ')')}`;
-            })
+              return [fieldLabel(key), theirs] as const;
+            }),
+            ...overwrittenExplanations.map(
+              (ruleId) =>
+                [explanationLabel(ruleId), props.report.head?.explanations[ruleId]] as const,
+            ),
+          ]
+            .map(
+              ([name, theirs]) =>
+                `${t(name)}${t('（他人保存：', ' (theirs: ')}${theirs ?? t('空', 'empty')}${t('）', ')')}`,
+            )
             .join(t('、', ', '))}
         </Banner>
       ) : null}
