@@ -1,24 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { catalogData } from '../../forms/catalog.generated.js';
 import { FormRegistry } from './catalog.js';
-import { FormCatalog, FormDefinition } from './definition.js';
-import { countyAnnualReport, realPeriods, realStandards } from './fixtures.js';
+import { FormCatalog, type FormDefinition } from './definition.js';
+import {
+  countyAnnualReport,
+  realPeriods,
+  realStandards,
+  withSelfServiceMachines,
+} from './fixtures.js';
 
 const v1 = countyAnnualReport();
 
 /** 2026.2: the same form with one added field. */
-const v2 = (): FormDefinition => {
-  const definition = structuredClone(v1);
-  definition.version = '2026.2';
-  definition.sections[0]?.fields.push({
-    key: 'selfServiceMachines',
-    type: 'int',
-    label: { zh: '自助借还设备', en: 'Self-service machines' },
-    required: false,
-    min: 0,
-  });
-  return FormDefinition.parse(definition);
-};
+const v2 = (): FormDefinition => withSelfServiceMachines('2026.2');
 
 const catalogOf = (forms: FormDefinition[]): FormCatalog => ({
   forms,

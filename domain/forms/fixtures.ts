@@ -18,6 +18,19 @@ const readYaml = (relativePath: string): unknown =>
 export const countyAnnualReport = (): FormDefinition =>
   FormDefinition.parse(readYaml('county-annual-report/2026.1.yaml'));
 
+/** A later version of the real form: the same, plus an optional int `selfServiceMachines`. */
+export const withSelfServiceMachines = (version = '2026.2'): FormDefinition => {
+  const definition = structuredClone(countyAnnualReport());
+  definition.sections[0]?.fields.push({
+    key: 'selfServiceMachines',
+    type: 'int',
+    label: { zh: '自助借还设备', en: 'Self-service machines' },
+    required: false,
+    min: 0,
+  });
+  return FormDefinition.parse({ ...definition, version });
+};
+
 export const realStandards = () => StandardsFile.parse(readYaml('standards.yaml')).standards;
 
 export const realPeriods = (): PeriodsFile => PeriodsFile.parse(readYaml('periods.yaml'));

@@ -19,6 +19,11 @@ export const SaveDraftBody = z.strictObject({
    * device; they replace the saved ones. Absent: the saved ones are kept.
    */
   explanations: z.optional(Explanations),
+  /**
+   * The form version the values are written in: the report's own (the default) or the
+   * period's current one, which moves a draft onto it.
+   */
+  formVersion: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
 });
 export type SaveDraftBody = z.infer<typeof SaveDraftBody>;
 

@@ -13,11 +13,12 @@ import {
 } from '../errors.js';
 import { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
-import { FormDefinition } from '../forms/definition.js';
+import type { FormDefinition } from '../forms/definition.js';
 import {
   countyAnnualReport,
   realPeriods,
   realStandards,
+  withSelfServiceMachines,
   wuxiangReport2025,
 } from '../forms/fixtures.js';
 import {
@@ -73,18 +74,7 @@ const registryOf = (forms: FormDefinition[]) =>
   new FormRegistry({ forms, standards: realStandards(), periods: realPeriods() });
 
 /** 2026.2: the real form with one added field. */
-const withAddedField = (): FormDefinition => {
-  const definition = structuredClone(countyAnnualReport());
-  definition.version = '2026.2';
-  definition.sections[0]?.fields.push({
-    key: 'selfServiceMachines',
-    type: 'int',
-    label: { zh: '自助借还设备', en: 'Self-service machines' },
-    required: false,
-    min: 0,
-  });
-  return FormDefinition.parse(definition);
-};
+const withAddedField = (): FormDefinition => withSelfServiceMachines('2026.2');
 
 interface Setup {
   store?: (inner: InMemorySubmissionStore) => SubmissionStore;
@@ -254,6 +244,70 @@ describe('SubmissionService.saveDraft', () => {
       expect.objectContaining({ path: 'explanations.noSuchRule', code: 'unknown_rule' }),
     ]);
     expect(await stored()).toEqual(before);
+  });
+
+  describe('onto the current form version', () => {
+    /** A draft started on 2026.1 (with an explanation), after 2026.2 is published. */
+    const draftOnOlderVersion = async () => {
+      const submissions = new InMemorySubmissionStore();
+      await setup({ submissions }).service.saveDraft(librarian(), keyOf(), {
+        values: wuxiangReport2025(),
+        expectedRevision: 0,
+        explanations: { holdingsJump: '剔旧' },
+      });
+      return setup({ submissions, forms: registryOf([countyAnnualReport(), withAddedField()]) });
+    };
+
+    it('keeps a draft on its own version unless the save names the current one', async () => {
+      const { service } = await draftOnOlderVersion();
+      const kept = await save(service, 1, { ...wuxiangReport2025(), visits: 81000 });
+      expect(kept.view.formVersion).toBe('2026.1');
+
+      const moved = await service.saveDraft(librarian(), keyOf(), {
+        values: { ...wuxiangReport2025(), selfServiceMachines: 4 },
+        expectedRevision: 2,
+        formVersion: '2026.2',
+      });
+      expect(moved.view).toMatchObject({
+        formVersion: '2026.2',
+        revision: 3,
+        values: { selfServiceMachines: 4 },
+        explanations: { holdingsJump: '剔旧' },
+      });
+      // Its own version named again is the version it is now on.
+      expect((await save(service, 3)).view.formVersion).toBe('2026.2');
+    });
+
+    it('checks the values by the version named: a new field is unknown to the old one', async () => {
+      const { service, stored } = await draftOnOlderVersion();
+      const before = await stored();
+      const error = await failure(
+        save(service, 1, { ...wuxiangReport2025(), selfServiceMachines: 4 }),
+      );
+      expect(error.errors).toEqual([
+        expect.objectContaining({ path: 'values.selfServiceMachines' }),
+      ]);
+      expect(await stored()).toEqual(before);
+    });
+
+    it('refuses any other version with 400 at formVersion and writes nothing', async () => {
+      const { service, stored } = await draftOnOlderVersion();
+      const before = await stored();
+      for (const formVersion of ['2025.9', '2027.1']) {
+        const error = await failure(
+          service.saveDraft(librarian(), keyOf(), {
+            values: wuxiangReport2025(),
+            expectedRevision: 1,
+            formVersion,
+          }),
+        );
+        expect(error).toBeInstanceOf(BadRequestError);
+        expect(error.errors).toEqual([
+          expect.objectContaining({ path: 'formVersion', code: 'not_current_version' }),
+        ]);
+      }
+      expect(await stored()).toEqual(before);
+    });
   });
 
   it('answers a stale expectedRevision with 409 and writes nothing', async () => {

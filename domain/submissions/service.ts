@@ -133,6 +133,23 @@ const GROWN_BY: Partial<Record<SubmissionAction, string>> = {
   reopen: 'message',
 };
 
+const notTheCurrentVersion = (asked: string, own: string, current: string) =>
+  new BadRequestError(
+    {
+      zh: `报告只能改用本期现行的表单版本 ${current}（报告现为 ${own} 版），不能改用 ${asked} 版。`,
+      en: `A report can only move onto the period's current form version ${current} (it is on ${own}), not ${asked}.`,
+    },
+    {
+      errors: [
+        {
+          path: 'formVersion',
+          code: 'not_current_version',
+          message: { zh: `应为 ${own} 或 ${current}`, en: `must be ${own} or ${current}` },
+        },
+      ],
+    },
+  );
+
 /** Explanations may only name rules of the report's form: 400 at `explanations.<id>` otherwise. */
 const refuseUnknownRules = (form: CompiledForm, explanations: Readonly<Record<string, string>>) => {
   const unknownRules = Object.keys(explanations).filter(
@@ -225,17 +242,25 @@ export class SubmissionService {
       : undefined;
   }
 
-  /** A report's head and its previous period's values, in one read. */
+  /**
+   * A report's head and its previous period's values, in one read: read as the version the
+   * write asks for, else as the report's own, else as the period's form.
+   */
   private async headAndPreviousValues(
     form: CompiledForm,
     key: SubmissionKey,
+    version: string | undefined,
   ): Promise<[SubmissionHead | undefined, PreviousValues | undefined]> {
     const period = previousPeriod(form.definition.periodType, key.period);
     if (!period) return [await this.deps.store.getHead(key), undefined];
     const [head, previous] = await this.deps.store.getHeads([key, { ...key, period }]);
     return [
       head,
-      this.previousValuesOf(period, previous, head?.formVersion ?? form.definition.version),
+      this.previousValuesOf(
+        period,
+        previous,
+        version ?? head?.formVersion ?? form.definition.version,
+      ),
     ];
   }
 
@@ -258,20 +283,40 @@ export class SubmissionService {
     key: SubmissionKey,
     reportMustExist: true,
   ): Promise<WriteContext & { current: SubmissionHead }>;
-  private async readForWrite(key: SubmissionKey, reportMustExist: false): Promise<WriteContext>;
-  private async readForWrite(key: SubmissionKey, reportMustExist: boolean): Promise<WriteContext> {
+  private async readForWrite(
+    key: SubmissionKey,
+    reportMustExist: false,
+    formVersion?: string,
+  ): Promise<WriteContext>;
+  /**
+   * `formVersion`: the version a draft save writes in. Only the report's own version and the
+   * period's current one are allowed (a draft moves onto the current version, never back):
+   * 400 at `formVersion` otherwise.
+   */
+  private async readForWrite(
+    key: SubmissionKey,
+    reportMustExist: boolean,
+    formVersion?: string,
+  ): Promise<WriteContext> {
     const periodForm = this.formFor(key.formId, key.period);
     const [heads, window] = await Promise.allSettled([
-      this.headAndPreviousValues(periodForm, key),
+      this.headAndPreviousValues(periodForm, key, formVersion),
       this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId),
     ]);
     if (heads.status === 'rejected') throw heads.reason;
     const [current, previous] = heads.value;
     if (!current && reportMustExist) throw notFound(key);
     if (window.status === 'rejected') throw window.reason;
+    const ownVersion = current?.formVersion ?? periodForm.definition.version;
+    if (formVersion !== undefined && formVersion !== ownVersion) {
+      if (formVersion !== periodForm.definition.version) {
+        throw notTheCurrentVersion(formVersion, ownVersion, periodForm.definition.version);
+      }
+      return { current, form: periodForm, window: window.value, previous };
+    }
     return {
       current,
-      form: current ? this.formFor(key.formId, key.period, current.formVersion) : periodForm,
+      form: current ? this.formFor(key.formId, key.period, ownVersion) : periodForm,
       window: window.value,
       previous,
     };
@@ -342,7 +387,11 @@ export class SubmissionService {
     body: SaveDraftBody,
   ): Promise<{ created: boolean; view: SubmissionView }> {
     authorize(principal, 'submission:edit', key.libraryId);
-    const { current, form, window, previous } = await this.readForWrite(key, false);
+    const { current, form, window, previous } = await this.readForWrite(
+      key,
+      false,
+      body.formVersion,
+    );
     if ((current?.revision ?? 0) !== body.expectedRevision) {
       throw current
         ? staleRevision(body.expectedRevision, current.revision)
@@ -381,7 +430,12 @@ export class SubmissionService {
         formVersion: form.definition.version,
         status: current?.status ?? 'draft',
         values: body.values,
-        explanations: body.explanations ?? current?.explanations ?? {},
+        // Moved onto another version, explanations of rules it no longer has are dropped.
+        explanations: Object.fromEntries(
+          Object.entries(body.explanations ?? current?.explanations ?? {}).filter(([ruleId]) =>
+            form.rules.some((rule) => rule.id === ruleId),
+          ),
+        ),
         ...(current?.review ? { review: current.review } : {}),
         ...(current?.submittedAt ? { submittedAt: current.submittedAt } : {}),
         ...(current?.firstSubmittedAt ? { firstSubmittedAt: current.firstSubmittedAt } : {}),

@@ -259,6 +259,34 @@ describe('saving drafts with expected revisions', () => {
   });
 });
 
+describe('the form version a draft is written in', () => {
+  const LIB = '140431';
+
+  it('is its own or the current one; any other gets 400 at formVersion and writes nothing', async () => {
+    const token = await tokenFor('library', LIB);
+    await saveDrafts(LIB, token, [1000]);
+    const other = await expectProblem(
+      await sendJson(submissionPath(LIB), 'PUT', token, {
+        values: { holdingsTotal: 2000 },
+        expectedRevision: 1,
+        formVersion: '2027.1',
+      }),
+      400,
+    );
+    expect(other.errors).toEqual([
+      expect.objectContaining({ path: 'formVersion', code: 'not_current_version' }),
+    ]);
+    expect(await storedRevisionCount(LIB)).toBe(1);
+
+    const own = await sendJson(submissionPath(LIB), 'PUT', token, {
+      values: { holdingsTotal: 2000 },
+      expectedRevision: 1,
+      formVersion: '2026.1',
+    });
+    expect(await answerJson<View>(own, 200)).toMatchObject({ revision: 2, formVersion: '2026.1' });
+  });
+});
+
 describe('draft validation', () => {
   const LIB = '140106';
   let token: string;
