@@ -197,12 +197,20 @@ export const api = {
     ),
   submission: (libraryId: string, formId: string, period: string) =>
     request<SubmissionView>('GET', submissionPath(libraryId, formId, period)),
+  /** `formVersion`: only to move the draft onto the form's current version. */
   save: (
     path: string,
     values: Record<string, unknown>,
     expectedRevision: number,
     explanations: Record<string, string>,
-  ) => idempotentWrite<SubmissionView>('PUT', path, { values, expectedRevision, explanations }),
+    formVersion?: string,
+  ) =>
+    idempotentWrite<SubmissionView>('PUT', path, {
+      values,
+      expectedRevision,
+      explanations,
+      ...(formVersion === undefined ? {} : { formVersion }),
+    }),
   submit: (path: string, expectedRevision: number, explanations: Record<string, string>) =>
     idempotentWrite<SubmissionView>('POST', `${path}/submit`, { expectedRevision, explanations }),
   returnReport: (

@@ -1,8 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import type { FormValues } from '../../../domain/forms/compile.js';
-import { realForm, wuxiangReport2025 } from '../../../domain/forms/fixtures.js';
+import { compileForm, type FormValues } from '../../../domain/forms/compile.js';
+import { FormDefinition } from '../../../domain/forms/definition.js';
+import {
+  countyAnnualReport,
+  realForm,
+  withSelfServiceMachines,
+  wuxiangReport2025,
+} from '../../../domain/forms/fixtures.js';
 import {
   childrenRoomForm,
+  holdingsShownWithNote,
   ROOM,
   SEATS,
   SEATS_RULE,
@@ -14,10 +21,12 @@ import {
   draftSave,
   entryPath,
   mergeAfterConflict,
+  moveToVersion,
   olderVersionNotice,
   overwrittenSince,
   parseMoneyText,
   parseNumberText,
+  previousAsVersion,
   ruleField,
   sameValue,
   submissionBlockers,
@@ -485,5 +494,79 @@ describe('a report on an older form version', () => {
     expect(
       olderVersionNotice({ version: '2027.1', versions: ['2026.1', '2027.1'] }),
     ).toBeUndefined();
+  });
+});
+
+describe('moving a draft onto a later form version', () => {
+  /** 2027.1: reading seats renamed, newspaper titles dropped, self-service machines added. */
+  const later = (): FormDefinition => {
+    const definition = withSelfServiceMachines('2027.1');
+    for (const section of definition.sections) {
+      section.fields = section.fields
+        .filter((field) => field.key !== 'newspaperTitles')
+        .map((field) => (field.key === 'readingSeats' ? { ...field, key: 'seats' } : field));
+    }
+    definition.migrations = [
+      { field: 'readingSeats', change: 'rename', to: 'seats', note: '改名' },
+      { field: 'newspaperTitles', change: 'drop', note: '不再收集' },
+    ];
+    return FormDefinition.parse(definition);
+  };
+
+  it('moves renamed values, names the new fields and the values that go', () => {
+    const values = { ...wuxiangReport2025(), readingSeats: 320, newspaperTitles: 12, plans: '' };
+    const move = moveToVersion(countyAnnualReport(), [later()], values);
+    expect(move.values.seats).toBe(320);
+    expect(move.values).not.toHaveProperty('readingSeats');
+    expect(move.values).not.toHaveProperty('newspaperTitles');
+    expect(move.values.holdingsTotal).toBe(wuxiangReport2025().holdingsTotal);
+    expect(move.added.map((field) => field.key)).toEqual(['selfServiceMachines']);
+    expect(move.dropped.map((field) => field.key)).toEqual(['newspaperTitles']);
+  });
+
+  it('reads a previous report of an older version as the server does, renamed values moved', async () => {
+    const target = later();
+    const loaded: string[] = [];
+    const previous = await previousAsVersion(
+      { version: '2027.1', versions: ['2026.1', '2027.1'], definition: target },
+      compileForm(target),
+      { formVersion: '2026.1', values: { ...wuxiangReport2025(), readingSeats: 320 } },
+      async (version) => {
+        loaded.push(version);
+        return countyAnnualReport();
+      },
+    );
+    expect(loaded).toEqual(['2026.1']);
+    expect(previous.seats).toBe(320);
+    expect(previous).not.toHaveProperty('readingSeats');
+    expect(previous.holdingsTotal).toBe(wuxiangReport2025().holdingsTotal);
+  });
+
+  it("reads hidden fields by the previous report's own version, not this one's", async () => {
+    // 2026.2 hides holdingsTotal without a collection note, which 2026.1 reports never have.
+    const current = holdingsShownWithNote();
+    const previous = await previousAsVersion(
+      { version: '2026.2', versions: ['2026.1', '2026.2'], definition: current },
+      compileForm(current),
+      { formVersion: '2026.1', values: wuxiangReport2025() },
+      async () => countyAnnualReport(),
+    );
+    expect(previous.holdingsTotal).toBe(wuxiangReport2025().holdingsTotal);
+    // A previous report of the same version is read by its conditions.
+    const same = await previousAsVersion(
+      { version: '2026.2', versions: ['2026.1', '2026.2'], definition: current },
+      compileForm(current),
+      { formVersion: '2026.2', values: wuxiangReport2025() },
+      async () => {
+        throw new Error('nothing to load');
+      },
+    );
+    expect(same).not.toHaveProperty('holdingsTotal');
+  });
+
+  it('drops nothing and adds nothing when the later version changed only wording', () => {
+    const reworded = FormDefinition.parse({ ...countyAnnualReport(), version: '2026.2' });
+    const move = moveToVersion(countyAnnualReport(), [reworded], wuxiangReport2025());
+    expect(move).toEqual({ values: wuxiangReport2025(), added: [], dropped: [] });
   });
 });

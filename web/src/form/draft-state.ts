@@ -6,8 +6,11 @@
 
 import { canonicalJson } from '../../../domain/canonical-json.js';
 import type { FieldError } from '../../../domain/errors.js';
+import { compareVersions } from '../../../domain/forms/check.js';
 import {
+  answeredValues,
   type CompiledForm,
+  compileForm,
   type FormValues,
   hiddenFields,
   type RuleViolation,
@@ -15,7 +18,8 @@ import {
   validateDraft,
   validateFinal,
 } from '../../../domain/forms/compile.js';
-import type { FieldDefinition } from '../../../domain/forms/definition.js';
+import type { FieldDefinition, FormDefinition } from '../../../domain/forms/definition.js';
+import { upgradeValues } from '../../../domain/forms/migrate.js';
 import {
   formatYuanAsWan,
   MoneyInputError,
@@ -389,6 +393,73 @@ export const submissionBlockers = (
 
 export const isNumeric = (field: FieldDefinition) =>
   field.type === 'int' || field.type === 'decimal' || field.type === 'money';
+
+export interface VersionMove {
+  /** The values as the later version holds them: renamed ones moved, dropped ones gone. */
+  values: FormValues;
+  /** Fields the later version asks for that the report's version did not have. */
+  added: FieldDefinition[];
+  /** Fields with a value that the later version no longer collects, in the report's version. */
+  dropped: FieldDefinition[];
+}
+
+/**
+ * What moving a draft from its version (`from`) onto a later one does to its values, through
+ * the migrations of `later` (each version after `from`, up to the target, in any order; the
+ * target is the newest). What goes is still in the report's earlier revisions.
+ */
+export const moveToVersion = (
+  from: FormDefinition,
+  later: readonly FormDefinition[],
+  values: FormValues,
+): VersionMove => {
+  const fieldsOf = (definition: FormDefinition) =>
+    definition.sections.flatMap((section) => section.fields);
+  const target = [...later].sort((a, b) => compareVersions(a.version, b.version)).at(-1) ?? from;
+  const moved = upgradeValues(later, from.version, compact(values));
+  const renamedFrom = new Set(
+    later.flatMap((definition) =>
+      definition.migrations.flatMap((migration) =>
+        migration.change === 'rename' ? [migration.field] : [],
+      ),
+    ),
+  );
+  const before = new Set(fieldsOf(from).map((field) => field.key));
+  return {
+    values: moved,
+    added: fieldsOf(target).filter((field) => !before.has(field.key) && !(field.key in moved)),
+    dropped: fieldsOf(from).filter(
+      (field) =>
+        !isEmpty(values[field.key]) && !(field.key in moved) && !renamedFrom.has(field.key),
+    ),
+  };
+};
+
+/**
+ * A previous report's values as `form` (its version, `compiled`) reads them, as the server
+ * does: without the fields the report's own version hides, then through the migrations of
+ * every version since. `definitionOf` loads the definition of another version.
+ */
+export const previousAsVersion = async (
+  form: { version: string; versions: readonly string[]; definition: FormDefinition },
+  compiled: CompiledForm,
+  earlier: { formVersion: string; values: FormValues },
+  definitionOf: (version: string) => Promise<FormDefinition>,
+): Promise<FormValues> => {
+  if (earlier.formVersion === form.version) return answeredValues(compiled, earlier.values);
+  const since = await Promise.all(
+    form.versions
+      .filter(
+        (version) =>
+          compareVersions(version, earlier.formVersion) >= 0 &&
+          compareVersions(version, form.version) < 0,
+      )
+      .map(definitionOf),
+  );
+  const own = since.find((definition) => definition.version === earlier.formVersion);
+  const answered = own ? answeredValues(compileForm(own), earlier.values) : earlier.values;
+  return upgradeValues([...since, form.definition], earlier.formVersion, answered);
+};
 
 /**
  * What to tell the people reading a report written under an older version of its form: it is

@@ -5,8 +5,8 @@
  * or accepts it. Validation runs in the browser with the same engine as the server.
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { compareVersions } from '../../../domain/forms/check.js';
 import {
-  answeredValues,
   type CompiledForm,
   compileForm,
   computeDerived,
@@ -49,8 +49,10 @@ import {
   draftSave,
   fieldOfPath,
   mergeAfterConflict,
+  moveToVersion,
   olderVersionNotice,
   overwrittenSince,
+  previousAsVersion,
   ruleField,
   sameValue,
   submissionBlockers,
@@ -91,17 +93,19 @@ const loadReport = async (
   const form = await api.form(formId, head?.formVersion);
   const compiled = compileForm(form.definition);
   // The server sends the previous period with a report, read as its own version reads it;
-  // before the first save, ask for it and read it so where that version is this one.
+  // before the first save, ask for it and read it the same way.
   let previous = head?.previous;
   const before = previousPeriod(form.periodType, period);
   if (!head && before) {
     const earlier = await api.submission(libraryId, formId, before).catch(() => undefined);
     if (earlier && (earlier.status === 'submitted' || earlier.status === 'accepted')) {
-      const sameVersion = earlier.formVersion === form.version;
-      previous = {
-        period: before,
-        values: sameVersion ? answeredValues(compiled, earlier.values) : earlier.values,
-      };
+      const values = await previousAsVersion(
+        form,
+        compiled,
+        earlier,
+        async (version) => (await api.form(formId, version)).definition,
+      );
+      previous = { period: before, values };
     }
   }
   const evidence = head ? (await api.evidence(path)).items : [];
@@ -630,6 +634,72 @@ const ReportEditor = (props: {
     }
   };
 
+  /**
+   * Moves the draft onto the form's current version: what was typed is saved first under the
+   * report's own version, the values go through the migrations of the versions since, the
+   * person confirms what is added and what goes, and the page opens again on the new version.
+   */
+  const moveToCurrentVersion = async () => {
+    setNotice(undefined);
+    if (draftNow().held.length > 0) {
+      setNotice({
+        kind: 'error',
+        text: t('请先改正标出的错误，再改用现行版本。', 'Correct the fields marked first.'),
+      });
+      return;
+    }
+    setBusy(true);
+    try {
+      if (!(await save())) return;
+      const later = await Promise.all(
+        form.versions
+          .filter((version) => compareVersions(version, form.version) > 0)
+          .map((version) => api.form(props.formId, version)),
+      );
+      const target = later.at(-1);
+      if (!target) return;
+      const move = moveToVersion(
+        form.definition,
+        later.map((view) => view.definition),
+        lastSavedRef.current,
+      );
+      const names = (fields: readonly { label: Localized }[]) =>
+        fields.map((field) => t(field.label)).join(t('、', ', '));
+      const confirmed = window.confirm(
+        [
+          t(
+            `改用表单 ${target.version} 版填写本报告？`,
+            `Use form version ${target.version} for this report?`,
+          ),
+          move.added.length > 0
+            ? t(`新增：${names(move.added)}。`, `New: ${names(move.added)}.`)
+            : '',
+          move.dropped.length > 0
+            ? t(
+                `不再收集：${names(move.dropped)}（已填的值保留在报告的历史版本中）。`,
+                `No longer collected: ${names(move.dropped)} (what was entered stays in the report's history).`,
+              )
+            : '',
+        ]
+          .filter(Boolean)
+          .join('\n'),
+      );
+      if (!confirmed) return;
+      await api.save(
+        path,
+        move.values,
+        revisionRef.current,
+        writtenExplanations(compileForm(target.definition), explanationsRef.current),
+        target.version,
+      );
+      window.location.reload();
+    } catch (error) {
+      setNotice({ kind: 'error', text: problemText(error, t) });
+    } finally {
+      if (mountedRef.current) setBusy(false);
+    }
+  };
+
   const submit = async () => {
     setNotice(undefined);
     setServerBlockers(undefined);
@@ -738,7 +808,24 @@ const ReportEditor = (props: {
           )}
         </Banner>
       ) : null}
-      {versionNotice ? <Banner kind="info">{t(versionNotice)}</Banner> : null}
+      {versionNotice ? (
+        <Banner kind="info">
+          {t(versionNotice)}
+          {editable ? (
+            <>
+              {' '}
+              <button
+                type="button"
+                class="button secondary"
+                disabled={busy || saveState.kind === 'conflict'}
+                onClick={() => void moveToCurrentVersion()}
+              >
+                {t('改用现行版本', 'Use the current version')}
+              </button>
+            </>
+          ) : null}
+        </Banner>
+      ) : null}
       {restoredNames.length > 0 ? (
         <Banner kind={editable ? 'info' : 'warning'}>
           {editable
