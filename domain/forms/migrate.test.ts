@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { FormDefinition, type Migration } from './definition.js';
 import { countyAnnualReport } from './fixtures.js';
-import { keysAcrossVersions, upgradeValues } from './migrate.js';
+import { keyInLaterVersion, keysAcrossVersions, upgradeValues } from './migrate.js';
 
 /** The real form as `version`, declaring `migrations` (the fields themselves are not changed). */
 const version = (name: string, migrations: Migration[]): FormDefinition =>
@@ -19,6 +19,15 @@ const definitions = [
     { field: 'circulation', change: 'rename', to: 'circulationTotal', note: NOTE },
     { field: 'readingSeats', change: 'retype', note: NOTE },
     { field: 'staffTotal', change: 'retype', note: NOTE },
+  ]),
+];
+
+/** Renames that shift keys within one version: visits → loans, loans → circulation. */
+const shifted = [
+  version('2026.1', []),
+  version('2027.1', [
+    { field: 'visits', change: 'rename', to: 'loans', note: NOTE },
+    { field: 'loans', change: 'rename', to: 'circulation', note: NOTE },
   ]),
 ];
 
@@ -43,13 +52,6 @@ describe('upgradeValues', () => {
   });
 
   it("reads each version's migrations from the values the version before left, in any order", () => {
-    const shifted = [
-      version('2026.1', []),
-      version('2027.1', [
-        { field: 'visits', change: 'rename', to: 'loans', note: NOTE },
-        { field: 'loans', change: 'rename', to: 'circulation', note: NOTE },
-      ]),
-    ];
     expect(upgradeValues(shifted, '2026.1', { loans: 500, visits: 9 })).toEqual({
       circulation: 500,
       loans: 9,
@@ -95,5 +97,21 @@ describe('keysAcrossVersions', () => {
       'loans',
       'visits',
     ]);
+  });
+});
+
+describe('keyInLaterVersion', () => {
+  it('follows a field through every rename since its version, and loses it once dropped', () => {
+    expect(keyInLaterVersion(definitions, '2026.1', 'loans')).toBe('circulationTotal');
+    expect(keyInLaterVersion(definitions, '2027.1', 'circulation')).toBe('circulationTotal');
+    expect(keyInLaterVersion(definitions, '2026.1', 'eventsTotal')).toBeUndefined();
+    // A retype keeps the key; a field no migration names stays as it is.
+    expect(keyInLaterVersion(definitions, '2026.1', 'readingSeats')).toBe('readingSeats');
+    expect(keyInLaterVersion(definitions, '2026.1', 'visits')).toBe('visits');
+  });
+
+  it('applies one migration per version, so renames that shift keys land where values do', () => {
+    expect(keyInLaterVersion(shifted, '2026.1', 'visits')).toBe('loans');
+    expect(keyInLaterVersion(shifted, '2026.1', 'loans')).toBe('circulation');
   });
 });

@@ -75,6 +75,28 @@ export const upgradeValues = (
 };
 
 /**
+ * Where a field of version `fromVersion` is in the newest of `definitions`: its key through every
+ * rename since, or undefined once a version dropped it. A retype keeps the key.
+ */
+export const keyInLaterVersion = (
+  definitions: readonly FormDefinition[],
+  fromVersion: string,
+  key: string,
+): string | undefined => {
+  let current: string | undefined = key;
+  const later = definitions
+    .filter((definition) => compareVersions(definition.version, fromVersion) > 0)
+    .sort((a, b) => compareVersions(a.version, b.version));
+  for (const definition of later) {
+    const migration = definition.migrations.find((candidate) => candidate.field === current);
+    if (migration?.change === 'drop') return undefined;
+    if (migration?.change === 'rename') current = migration.to;
+    if (current === undefined) return undefined;
+  }
+  return current;
+};
+
+/**
  * `keys` of the newest version with every key their values were stored under in older ones
  * (a renamed field's earlier names): what to read of reports of any version to upgrade them.
  */

@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import { FormRegistry } from '../forms/catalog.js';
 import type { FormValues } from '../forms/compile.js';
-import type { FormDefinition } from '../forms/definition.js';
+import { FormDefinition } from '../forms/definition.js';
 import {
   countyAnnualReport,
   realPeriods,
@@ -290,23 +290,75 @@ describe('SubmissionService.saveDraft', () => {
       expect(await stored()).toEqual(before);
     });
 
-    it('refuses any other version with 400 at formVersion and writes nothing', async () => {
+    it('refuses a version it cannot move onto with 400, and an older one than its own with 409', async () => {
       const { service, stored } = await draftOnOlderVersion();
+      const saveIn = (formVersion: string, expectedRevision: number) =>
+        service.saveDraft(librarian(), keyOf(), {
+          values: wuxiangReport2025(),
+          expectedRevision,
+          formVersion,
+        });
       const before = await stored();
-      for (const formVersion of ['2025.9', '2027.1']) {
-        const error = await failure(
-          service.saveDraft(librarian(), keyOf(), {
-            values: wuxiangReport2025(),
-            expectedRevision: 1,
-            formVersion,
-          }),
-        );
-        expect(error).toBeInstanceOf(BadRequestError);
-        expect(error.errors).toEqual([
-          expect.objectContaining({ path: 'formVersion', code: 'not_current_version' }),
-        ]);
-      }
+      const later = await failure(saveIn('2027.1', 1));
+      expect(later).toBeInstanceOf(BadRequestError);
+      expect(later.errors).toEqual([
+        expect.objectContaining({ path: 'formVersion', code: 'not_current_version' }),
+      ]);
       expect(await stored()).toEqual(before);
+
+      // Moved on by another device: a page still on 2026.1 is told to load the report again.
+      await saveIn('2026.2', 1);
+      const moved = await stored();
+      const stale = await failure(saveIn('2026.1', 2));
+      expect(stale).toBeInstanceOf(ConflictError);
+      expect(stale.errors).toEqual([
+        expect.objectContaining({ path: 'formVersion', code: 'form_version_moved' }),
+      ]);
+      expect(await stored()).toEqual(moved);
+    });
+
+    it("carries a return's field comments through the renames, leaving those on dropped fields", async () => {
+      const submissions = new InMemorySubmissionStore();
+      const first = setup({ submissions });
+      await save(first.service, 0);
+      await submit(first.service, 1);
+      await first.service.returnToLibrary(province, keyOf(), {
+        message: '请核对',
+        fieldComments: { readingSeats: '座席数偏少', newspaperTitles: '请核对', visits: '偏高' },
+      });
+      const renamed = FormDefinition.parse({
+        ...countyAnnualReport(),
+        version: '2026.2',
+        sections: countyAnnualReport().sections.map((section) => ({
+          ...section,
+          fields: section.fields
+            .filter((field) => field.key !== 'newspaperTitles')
+            .map((field) => (field.key === 'readingSeats' ? { ...field, key: 'seats' } : field)),
+        })),
+        migrations: [
+          { field: 'readingSeats', change: 'rename', to: 'seats', note: '改名' },
+          { field: 'newspaperTitles', change: 'drop', note: '不再收集' },
+        ],
+      });
+      const { service, stored } = setup({
+        submissions,
+        forms: registryOf([countyAnnualReport(), renamed]),
+      });
+      const { readingSeats, newspaperTitles: _dropped, ...kept } = wuxiangReport2025();
+      const { view } = await service.saveDraft(librarian(), keyOf(), {
+        values: { ...kept, seats: readingSeats },
+        expectedRevision: 3,
+        formVersion: '2026.2',
+      });
+      expect(view.review).toMatchObject({
+        message: '请核对',
+        fieldComments: { seats: '座席数偏少', visits: '偏高' },
+      });
+      // The return itself keeps every comment as the province wrote it.
+      const { revisions } = await stored();
+      expect(
+        revisions.find((revision) => revision.action === 'return')?.review?.fieldComments,
+      ).toEqual({ readingSeats: '座席数偏少', newspaperTitles: '请核对', visits: '偏高' });
     });
   });
 

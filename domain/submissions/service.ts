@@ -26,7 +26,7 @@ import {
   validateDraft,
   validateFinal,
 } from '../forms/compile.js';
-import { upgradeValues } from '../forms/migrate.js';
+import { keyInLaterVersion, upgradeValues } from '../forms/migrate.js';
 import { previousPeriod } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService, ResolvedWindow } from '../periods/service.js';
@@ -35,6 +35,7 @@ import type { AcceptBody, ReopenBody, ReturnBody, SaveDraftBody, SubmitBody } fr
 import {
   type Actor,
   actorOf,
+  type Review,
   type SubmissionAction,
   type SubmissionHead,
   type SubmissionKey,
@@ -67,7 +68,10 @@ type PreviousValues = NonNullable<SubmissionView['previous']>;
 
 interface WriteContext {
   current: SubmissionHead | undefined;
+  /** The report's own version (the active one for a report not yet saved). */
   form: CompiledForm;
+  /** The form's active version, which new reports use and drafts may move onto. */
+  activeForm: CompiledForm;
   window: ResolvedWindow;
   previous: PreviousValues | undefined;
 }
@@ -133,22 +137,52 @@ const GROWN_BY: Partial<Record<SubmissionAction, string>> = {
   reopen: 'message',
 };
 
-const notTheCurrentVersion = (asked: string, own: string, current: string) =>
-  new BadRequestError(
+/**
+ * The form a draft save writes in: the report's own version, or the active one it moves onto.
+ * An older version than the report's means the report moved on since the client loaded it
+ * (409, to load it again); any other version is refused (400).
+ */
+const draftForm = (
+  { form, activeForm }: Pick<WriteContext, 'form' | 'activeForm'>,
+  asked: string | undefined,
+): CompiledForm => {
+  const own = form.definition.version;
+  const active = activeForm.definition.version;
+  if (asked === undefined || asked === own) return form;
+  if (asked === active) return activeForm;
+  if (compareVersions(asked, own) < 0) {
+    throw new ConflictError(
+      {
+        zh: `这份报告现按表单 ${own} 版填写（本页为 ${asked} 版），请重新载入页面。`,
+        en: `This report now uses form version ${own} (this page has ${asked}); load it again.`,
+      },
+      {
+        errors: [
+          {
+            path: 'formVersion',
+            code: 'form_version_moved',
+            message: { zh: `报告现为 ${own} 版`, en: `the report is on ${own}` },
+          },
+        ],
+      },
+    );
+  }
+  throw new BadRequestError(
     {
-      zh: `报告只能改用本期现行的表单版本 ${current}（报告现为 ${own} 版），不能改用 ${asked} 版。`,
-      en: `A report can only move onto the period's current form version ${current} (it is on ${own}), not ${asked}.`,
+      zh: `报告只能改用表单的现行版本 ${active}（报告现为 ${own} 版），不能改用 ${asked} 版。`,
+      en: `A report can only move onto the form's current version ${active} (it is on ${own}), not ${asked}.`,
     },
     {
       errors: [
         {
           path: 'formVersion',
           code: 'not_current_version',
-          message: { zh: `应为 ${own} 或 ${current}`, en: `must be ${own} or ${current}` },
+          message: { zh: `应为 ${own} 或 ${active}`, en: `must be ${own} or ${active}` },
         },
       ],
     },
   );
+};
 
 /** Explanations may only name rules of the report's form: 400 at `explanations.<id>` otherwise. */
 const refuseUnknownRules = (form: CompiledForm, explanations: Readonly<Record<string, string>>) => {
@@ -283,40 +317,30 @@ export class SubmissionService {
     key: SubmissionKey,
     reportMustExist: true,
   ): Promise<WriteContext & { current: SubmissionHead }>;
+  /** `formVersion`: the version a draft save writes in, which the previous values are read as. */
   private async readForWrite(
     key: SubmissionKey,
     reportMustExist: false,
     formVersion?: string,
   ): Promise<WriteContext>;
-  /**
-   * `formVersion`: the version a draft save writes in. Only the report's own version and the
-   * period's current one are allowed (a draft moves onto the current version, never back):
-   * 400 at `formVersion` otherwise.
-   */
   private async readForWrite(
     key: SubmissionKey,
     reportMustExist: boolean,
     formVersion?: string,
   ): Promise<WriteContext> {
-    const periodForm = this.formFor(key.formId, key.period);
+    const activeForm = this.formFor(key.formId, key.period);
     const [heads, window] = await Promise.allSettled([
-      this.headAndPreviousValues(periodForm, key, formVersion),
+      this.headAndPreviousValues(activeForm, key, formVersion),
       this.deps.periods.assertLibraryMayWrite(key.formId, key.period, key.libraryId),
     ]);
     if (heads.status === 'rejected') throw heads.reason;
     const [current, previous] = heads.value;
     if (!current && reportMustExist) throw notFound(key);
     if (window.status === 'rejected') throw window.reason;
-    const ownVersion = current?.formVersion ?? periodForm.definition.version;
-    if (formVersion !== undefined && formVersion !== ownVersion) {
-      if (formVersion !== periodForm.definition.version) {
-        throw notTheCurrentVersion(formVersion, ownVersion, periodForm.definition.version);
-      }
-      return { current, form: periodForm, window: window.value, previous };
-    }
     return {
       current,
-      form: current ? this.formFor(key.formId, key.period, ownVersion) : periodForm,
+      form: current ? this.formFor(key.formId, key.period, current.formVersion) : activeForm,
+      activeForm,
       window: window.value,
       previous,
     };
@@ -387,11 +411,8 @@ export class SubmissionService {
     body: SaveDraftBody,
   ): Promise<{ created: boolean; view: SubmissionView }> {
     authorize(principal, 'submission:edit', key.libraryId);
-    const { current, form, window, previous } = await this.readForWrite(
-      key,
-      false,
-      body.formVersion,
-    );
+    const context = await this.readForWrite(key, false, body.formVersion);
+    const { current, window, previous } = context;
     if ((current?.revision ?? 0) !== body.expectedRevision) {
       throw current
         ? staleRevision(body.expectedRevision, current.revision)
@@ -412,6 +433,7 @@ export class SubmissionService {
           );
     }
     if (current && !EDITABLE.includes(current.status)) throw wrongState(current.status, 'save');
+    const form = draftForm(context, body.formVersion);
     if (body.explanations) refuseUnknownRules(form, body.explanations);
     const report = validateDraft(form, body.values, previous?.values);
     if (report.fieldErrors.length > 0) {
@@ -430,13 +452,13 @@ export class SubmissionService {
         formVersion: form.definition.version,
         status: current?.status ?? 'draft',
         values: body.values,
-        // Moved onto another version, explanations of rules it no longer has are dropped.
+        // Moved onto another version, saved explanations of rules it no longer has are dropped.
         explanations: Object.fromEntries(
           Object.entries(body.explanations ?? current?.explanations ?? {}).filter(([ruleId]) =>
             form.rules.some((rule) => rule.id === ruleId),
           ),
         ),
-        ...(current?.review ? { review: current.review } : {}),
+        ...(current?.review ? { review: this.reviewAs(current, form, current.review) } : {}),
         ...(current?.submittedAt ? { submittedAt: current.submittedAt } : {}),
         ...(current?.firstSubmittedAt ? { firstSubmittedAt: current.firstSubmittedAt } : {}),
       },
@@ -447,6 +469,23 @@ export class SubmissionService {
       created: current === undefined,
       view: viewOf(form, head, previous, window, report),
     };
+  }
+
+  /**
+   * A return's field comments as the version a draft is written in names the fields: through
+   * the renames since the report's own version; one on a field dropped since stays only in the
+   * return's revision.
+   */
+  private reviewAs(current: SubmissionHead, form: CompiledForm, review: Review): Review {
+    if (current.formVersion === form.definition.version) return review;
+    const definitions = this.deps.forms
+      .definitionsOf(current.formId)
+      .filter((definition) => compareVersions(definition.version, form.definition.version) <= 0);
+    const fieldComments = Object.entries(review.fieldComments).flatMap(([field, comment]) => {
+      const key = keyInLaterVersion(definitions, current.formVersion, field);
+      return key === undefined ? [] : [[key, comment] as const];
+    });
+    return { ...review, fieldComments: Object.fromEntries(fieldComments) };
   }
 
   /** Final submission: every field and rule checked, every warning explained. */
