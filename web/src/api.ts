@@ -197,7 +197,7 @@ export const api = {
     ),
   submission: (libraryId: string, formId: string, period: string) =>
     request<SubmissionView>('GET', submissionPath(libraryId, formId, period)),
-  /** `formVersion`: only to move the draft onto the form's current version. */
+  /** `formVersion`: the version the values are written in; the current one moves a draft onto it. */
   save: (
     path: string,
     values: Record<string, unknown>,

@@ -249,6 +249,7 @@ describe('an expired session', () => {
       base: { loans: 90, visits: 5 },
       explanations: { holdingsJump: '剔旧', fundingJump: null },
       explanationsBase: { holdingsJump: null, fundingJump: '新馆专项' },
+      formVersion: '2026.1',
     };
     keepUnsavedEdits(report, kept);
     expect(hasUnsavedEdits()).toBe(true);

@@ -141,6 +141,8 @@ export interface UnsavedEdits {
   explanations: Record<string, string | null>;
   /** What each of those explanations was in that revision (null for none). */
   explanationsBase: Record<string, string | null>;
+  /** The form version the page was on: the edits apply only to a report still on it. */
+  formVersion?: string;
 }
 
 /** Texts by key as kept in storage (null for none); anything else in it is dropped. */
@@ -176,6 +178,7 @@ export const takeUnsavedEdits = (report: string, subject: string): UnsavedEdits 
       base,
       explanations: keptTexts(kept.explanations),
       explanationsBase: keptTexts(kept.explanationsBase),
+      ...(typeof kept.formVersion === 'string' ? { formVersion: kept.formVersion } : {}),
     };
   } catch {
     return undefined;

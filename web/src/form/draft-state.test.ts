@@ -564,6 +564,24 @@ describe('moving a draft onto a later form version', () => {
     expect(same).not.toHaveProperty('holdingsTotal');
   });
 
+  it('names a value as going when its field was renamed and then dropped', () => {
+    const renamedThenDropped = FormDefinition.parse({
+      ...later(),
+      version: '2028.1',
+      sections: later().sections.map((section) => ({
+        ...section,
+        fields: section.fields.filter((field) => field.key !== 'seats'),
+      })),
+      migrations: [{ field: 'seats', change: 'drop', note: '不再收集' }],
+    });
+    const move = moveToVersion(countyAnnualReport(), [later(), renamedThenDropped], {
+      readingSeats: 320,
+      visits: 9,
+    });
+    expect(move.values).toEqual({ visits: 9 });
+    expect(move.dropped.map((field) => field.key)).toEqual(['readingSeats']);
+  });
+
   it('drops nothing and adds nothing when the later version changed only wording', () => {
     const reworded = FormDefinition.parse({ ...countyAnnualReport(), version: '2026.2' });
     const move = moveToVersion(countyAnnualReport(), [reworded], wuxiangReport2025());

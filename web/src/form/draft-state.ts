@@ -19,7 +19,7 @@ import {
   validateFinal,
 } from '../../../domain/forms/compile.js';
 import type { FieldDefinition, FormDefinition } from '../../../domain/forms/definition.js';
-import { upgradeValues } from '../../../domain/forms/migrate.js';
+import { keyInLaterVersion, upgradeValues } from '../../../domain/forms/migrate.js';
 import {
   formatYuanAsWan,
   MoneyInputError,
@@ -417,21 +417,17 @@ export const moveToVersion = (
     definition.sections.flatMap((section) => section.fields);
   const target = [...later].sort((a, b) => compareVersions(a.version, b.version)).at(-1) ?? from;
   const moved = upgradeValues(later, from.version, compact(values));
-  const renamedFrom = new Set(
-    later.flatMap((definition) =>
-      definition.migrations.flatMap((migration) =>
-        migration.change === 'rename' ? [migration.field] : [],
-      ),
-    ),
-  );
   const before = new Set(fieldsOf(from).map((field) => field.key));
   return {
     values: moved,
     added: fieldsOf(target).filter((field) => !before.has(field.key) && !(field.key in moved)),
-    dropped: fieldsOf(from).filter(
-      (field) =>
-        !isEmpty(values[field.key]) && !(field.key in moved) && !renamedFrom.has(field.key),
-    ),
+    // Followed through every rename: a value goes when its field was dropped on the way, or
+    // did not fit a retype.
+    dropped: fieldsOf(from).filter((field) => {
+      if (isEmpty(values[field.key])) return false;
+      const key = keyInLaterVersion(later, from.version, field.key);
+      return key === undefined || !(key in moved);
+    }),
   };
 };
 

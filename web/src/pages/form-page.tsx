@@ -250,12 +250,20 @@ const ReportEditor = (props: {
   const isOwner = props.session.role === 'library' && props.session.libraryId === props.libraryId;
   const periodWindow = libraryWindow(props.report.window, props.libraryId);
   const windowOpen = periodWindow.state === 'open';
+  /** While the draft moves onto another form version, nothing on the page is edited. */
+  const [moving, setMoving] = useState(false);
   const editable =
-    isOwner && windowOpen && (status === 'missing' || status === 'draft' || status === 'returned');
+    isOwner &&
+    windowOpen &&
+    !moving &&
+    (status === 'missing' || status === 'draft' || status === 'returned');
   /** Edits this page could not save before the session ended, taken once when it opens. */
   const [restored] = useState<UnsavedEdits | undefined>(() =>
     takeUnsavedEdits(path, props.session.subject),
   );
+  /** They apply to a report still editable and on the form version they were made in. */
+  const restoredApplies =
+    restored !== undefined && editable && (restored.formVersion ?? form.version) === form.version;
   const fieldLabel = (key: string) => compiled.fields.get(key)?.label ?? { zh: key, en: key };
   /** An explanation, named by the field its rule is at. */
   const explanationLabel = (ruleId: string): Localized => {
@@ -273,13 +281,13 @@ const ReportEditor = (props: {
   );
   /** Of those, the fields someone else saved with other values meanwhile: still replaced. */
   const [overwritten] = useState<string[]>(() =>
-    restored && editable
+    restored && restoredApplies
       ? overwrittenSince(restored.base, restored.edits, props.report.head?.values ?? {})
       : [],
   );
   /** And the explanations someone else saved with other text meanwhile, by rule id. */
   const [overwrittenExplanations] = useState<string[]>(() =>
-    restored && editable
+    restored && restoredApplies
       ? overwrittenSince(
           restored.explanationsBase,
           restored.explanations,
@@ -291,7 +299,7 @@ const ReportEditor = (props: {
     const saved = { ...(props.report.head?.values ?? {}) };
     // Re-applied on top of the report as it is now, like edits kept over a conflict; the
     // autosave then saves them. A report no longer editable only lists them.
-    return restored && editable ? withEdits(saved, restored.edits) : saved;
+    return restored && restoredApplies ? withEdits(saved, restored.edits) : saved;
   });
   const [inputErrors, setInputErrors] = useState<Record<string, Localized>>({});
   const [explanations, setExplanations] = useState<Record<string, string>>(() => {
@@ -299,7 +307,7 @@ const ReportEditor = (props: {
     const kept = takeDeviceExplanations(path);
     if (!editable) return saved;
     // Saved with the draft like values, so another device sees them; the autosave saves these.
-    return withEdits({ ...kept, ...saved }, restored?.explanations ?? {});
+    return withEdits({ ...kept, ...saved }, restoredApplies ? restored.explanations : {});
   });
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [evidence, setEvidence] = useState(props.report.evidence);
@@ -394,6 +402,7 @@ const ReportEditor = (props: {
       revision: revisionRef.current,
       ...editsSince(lastSavedRef.current, valuesRef.current),
       ...explanationEditsSince(lastSavedExplanationsRef.current, explanationsNow()),
+      formVersion: form.version,
     });
 
   /** Saves what can be saved, after any save already under way. False when it failed. */
@@ -408,6 +417,7 @@ const ReportEditor = (props: {
           draftNow().values,
           revisionRef.current,
           explanationsNow(),
+          form.version,
         );
         savedAs(next);
         if (mountedRef.current) {
@@ -496,6 +506,19 @@ const ReportEditor = (props: {
       const latest = await api.submission(props.libraryId, props.formId, props.period);
       conflictRef.current = false;
       setSaveState({ kind: 'idle' });
+      if (latest.formVersion !== form.version) {
+        // Moved onto another version elsewhere: this page's fields are not that version's.
+        conflictRef.current = true;
+        setSaveState({ kind: 'conflict' });
+        setNotice({
+          kind: 'error',
+          text: t(
+            `这份报告已由他人改用表单 ${latest.formVersion} 版。请记下本页未保存的修改，重新载入页面后按新版本填写。`,
+            `Someone else moved this report onto form version ${latest.formVersion}. Note the edits on this page, then load the page again and enter them in the new version.`,
+          ),
+        });
+        return;
+      }
       if (latest.status === 'submitted' || latest.status === 'accepted') {
         // Submitted from elsewhere: shown as it was submitted, not with edits it never had.
         applyHead(latest);
@@ -649,6 +672,7 @@ const ReportEditor = (props: {
       return;
     }
     setBusy(true);
+    setMoving(true);
     try {
       if (!(await save())) return;
       const later = await Promise.all(
@@ -665,6 +689,12 @@ const ReportEditor = (props: {
       );
       const names = (fields: readonly { label: Localized }[]) =>
         fields.map((field) => t(field.label)).join(t('、', ', '));
+      const withEvidence = new Set(
+        target.definition.sections.flatMap((section) => (section.evidence ? [section.key] : [])),
+      );
+      const unplaced = evidence.filter(
+        (item) => item.status !== 'deleted' && !withEvidence.has(item.sectionKey ?? ''),
+      ).length;
       const confirmed = window.confirm(
         [
           t(
@@ -680,23 +710,38 @@ const ReportEditor = (props: {
                 `No longer collected: ${names(move.dropped)} (what was entered stays in the report's history).`,
               )
             : '',
+          unplaced > 0
+            ? t(
+                `${unplaced} 份佐证材料所在的栏目在新版本中没有，将不再显示在页面上（仍保存在报告中）。`,
+                `${unplaced} evidence file(s) belong to sections the new version does not have and will no longer show on the page (they stay with the report).`,
+              )
+            : '',
         ]
           .filter(Boolean)
           .join('\n'),
       );
       if (!confirmed) return;
-      await api.save(
-        path,
-        move.values,
-        revisionRef.current,
-        writtenExplanations(compileForm(target.definition), explanationsRef.current),
-        target.version,
-      );
+      // In the save chain, after any save under way, so the two never race for a revision.
+      const moveSave = () =>
+        api
+          .save(
+            path,
+            move.values,
+            revisionRef.current,
+            writtenExplanations(compileForm(target.definition), explanationsRef.current),
+            target.version,
+          )
+          .then(() => true);
+      saveChain.current = saveChain.current.then(moveSave, moveSave);
+      await saveChain.current;
       window.location.reload();
     } catch (error) {
       setNotice({ kind: 'error', text: problemText(error, t) });
     } finally {
-      if (mountedRef.current) setBusy(false);
+      if (mountedRef.current) {
+        setBusy(false);
+        setMoving(false);
+      }
     }
   };
 
@@ -827,16 +872,21 @@ const ReportEditor = (props: {
         </Banner>
       ) : null}
       {restoredNames.length > 0 ? (
-        <Banner kind={editable ? 'info' : 'warning'}>
-          {editable
+        <Banner kind={restoredApplies ? 'info' : 'warning'}>
+          {restoredApplies
             ? t(
                 `登录过期前有 ${restoredNames.length} 项修改未保存，已恢复并将自动保存：`,
                 `${restoredNames.length} change(s) not saved before your sign-in expired were restored and will be saved: `,
               )
-            : t(
-                `登录过期前有 ${restoredNames.length} 项修改未能保存，报告现已不可编辑：`,
-                `${restoredNames.length} change(s) made before your sign-in expired were not saved, and the report can no longer be edited: `,
-              )}
+            : editable
+              ? t(
+                  `登录过期前有 ${restoredNames.length} 项修改未能保存，报告已改用表单 ${form.version} 版，请按新版本重新填写：`,
+                  `${restoredNames.length} change(s) made before your sign-in expired were not saved, and the report now uses form version ${form.version}; enter them again: `,
+                )
+              : t(
+                  `登录过期前有 ${restoredNames.length} 项修改未能保存，报告现已不可编辑：`,
+                  `${restoredNames.length} change(s) made before your sign-in expired were not saved, and the report can no longer be edited: `,
+                )}
           {restoredNames.map((name) => t(name)).join(t('、', ', '))}
         </Banner>
       ) : null}
