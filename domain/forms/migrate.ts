@@ -6,7 +6,7 @@
  */
 
 import { compareVersions, topLevelFields } from './check.js';
-import type { FormValues } from './compile.js';
+import { answeredValues, type CompiledForm, type FormValues } from './compile.js';
 import type { FieldDefinition, FormDefinition } from './definition.js';
 
 /**
@@ -73,6 +73,19 @@ export const upgradeValues = (
   }
   return upgraded;
 };
+
+/**
+ * A report's values as a later version reads them, as year-over-year rules compare them: the
+ * fields its own version (`own`, compiled, when deployed) hides left out, then through the
+ * migrations of `definitions` after its version `fromVersion`.
+ */
+export const valuesAsLaterVersion = (
+  own: CompiledForm | undefined,
+  definitions: readonly FormDefinition[],
+  fromVersion: string,
+  values: FormValues,
+): FormValues =>
+  upgradeValues(definitions, fromVersion, own ? answeredValues(own, values) : values);
 
 /**
  * Where a field of version `fromVersion` is in the newest of `definitions`: its key through every

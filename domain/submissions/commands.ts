@@ -20,8 +20,8 @@ export const SaveDraftBody = z.strictObject({
    */
   explanations: z.optional(Explanations),
   /**
-   * The form version the values are written in: the report's own (the default) or the
-   * period's current one, which moves a draft onto it.
+   * The form version the values are written in: the report's own (the default) or the form's
+   * current one, which moves a draft onto it.
    */
   formVersion: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
 });

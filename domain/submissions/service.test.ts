@@ -317,6 +317,47 @@ describe('SubmissionService.saveDraft', () => {
       expect(await stored()).toEqual(moved);
     });
 
+    it('drops saved explanations of rules the version moved onto no longer has', async () => {
+      const submissions = new InMemorySubmissionStore();
+      await setup({ submissions }).service.saveDraft(librarian(), keyOf(), {
+        values: wuxiangReport2025(),
+        expectedRevision: 0,
+        explanations: { holdingsJump: '剔旧', fundingJump: '新馆专项' },
+      });
+      const withoutHoldingsJump = FormDefinition.parse({
+        ...withSelfServiceMachines('2026.2'),
+        rules: countyAnnualReport().rules.filter((rule) => rule.id !== 'holdingsJump'),
+      });
+      const { service } = setup({
+        submissions,
+        forms: registryOf([countyAnnualReport(), withoutHoldingsJump]),
+      });
+      const { view } = await service.saveDraft(librarian(), keyOf(), {
+        values: wuxiangReport2025(),
+        expectedRevision: 1,
+        formVersion: '2026.2',
+      });
+      expect(view.explanations).toEqual({ fundingJump: '新馆专项' });
+    });
+
+    it('tells a page loaded before a new version was deployed, for a report never saved, to load again', async () => {
+      const { service, stored } = setup({
+        forms: registryOf([countyAnnualReport(), withAddedField()]),
+      });
+      const error = await failure(
+        service.saveDraft(librarian(), keyOf(), {
+          values: wuxiangReport2025(),
+          expectedRevision: 0,
+          formVersion: '2026.1',
+        }),
+      );
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error.errors).toEqual([
+        expect.objectContaining({ path: 'formVersion', code: 'form_version_moved' }),
+      ]);
+      expect((await stored()).head).toBeUndefined();
+    });
+
     it("carries a return's field comments through the renames, leaving those on dropped fields", async () => {
       const submissions = new InMemorySubmissionStore();
       const first = setup({ submissions });

@@ -18,7 +18,6 @@ import {
 import type { FormRegistry } from '../forms/catalog.js';
 import { compareVersions } from '../forms/check.js';
 import {
-  answeredValues,
   type CompiledForm,
   computeDerived,
   type FormValues,
@@ -26,7 +25,7 @@ import {
   validateDraft,
   validateFinal,
 } from '../forms/compile.js';
-import { keyInLaterVersion, upgradeValues } from '../forms/migrate.js';
+import { keyInLaterVersion, valuesAsLaterVersion } from '../forms/migrate.js';
 import { previousPeriod } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService, ResolvedWindow } from '../periods/service.js';
@@ -254,12 +253,11 @@ export class SubmissionService {
     version: string,
   ): PreviousValues | undefined {
     if (!head || (head.status !== 'submitted' && head.status !== 'accepted')) return undefined;
-    const own = this.deps.forms.get(head.formId, head.formVersion);
-    const answered = own ? answeredValues(own, head.values) : head.values;
     const upTo = this.deps.forms
       .definitionsOf(head.formId)
       .filter((definition) => compareVersions(definition.version, version) <= 0);
-    return { period, values: upgradeValues(upTo, head.formVersion, answered) };
+    const own = this.deps.forms.get(head.formId, head.formVersion);
+    return { period, values: valuesAsLaterVersion(own, upTo, head.formVersion, head.values) };
   }
 
   private async previousValues(
@@ -278,7 +276,7 @@ export class SubmissionService {
 
   /**
    * A report's head and its previous period's values, in one read: read as the version the
-   * write asks for, else as the report's own, else as the period's form.
+   * write asks for, else as the report's own, else as the form's active version (`form`).
    */
   private async headAndPreviousValues(
     form: CompiledForm,
