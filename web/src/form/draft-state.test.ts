@@ -522,6 +522,11 @@ describe('moving a draft onto a later form version', () => {
     expect(move.values.holdingsTotal).toBe(wuxiangReport2025().holdingsTotal);
     expect(move.added.map((field) => field.key)).toEqual(['selfServiceMachines']);
     expect(move.dropped.map((field) => field.key)).toEqual(['newspaperTitles']);
+    // A renamed field is not new, with a value to move or without one.
+    const { readingSeats: _none, ...withoutSeats } = values;
+    expect(
+      moveToVersion(countyAnnualReport(), [later()], withoutSeats).added.map((field) => field.key),
+    ).toEqual(['selfServiceMachines']);
   });
 
   it('reads a previous report of an older version as the server does, renamed values moved', async () => {

@@ -19,7 +19,11 @@ import {
   validateFinal,
 } from '../../../domain/forms/compile.js';
 import type { FieldDefinition, FormDefinition } from '../../../domain/forms/definition.js';
-import { keyInLaterVersion, upgradeValues } from '../../../domain/forms/migrate.js';
+import {
+  keyInLaterVersion,
+  upgradeValues,
+  valuesAsLaterVersion,
+} from '../../../domain/forms/migrate.js';
 import {
   formatYuanAsWan,
   MoneyInputError,
@@ -241,6 +245,38 @@ export const writtenExplanations = (
   );
 
 /**
+ * Keys (fields, or rules explained) whose value differs from the last saved one: each one's
+ * value now (null for none) and what it held there (null for none).
+ */
+export const editsSince = <T>(
+  lastSaved: Readonly<Record<string, T>>,
+  values: Readonly<Record<string, T>>,
+): { edits: Record<string, T | null>; base: Record<string, T | null> } => {
+  const edits: Record<string, T | null> = {};
+  const base: Record<string, T | null> = {};
+  for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(values)])) {
+    const value = values[key];
+    if (sameValue(lastSaved[key], value)) continue;
+    edits[key] = value === undefined || isEmpty(value) ? null : value;
+    base[key] = lastSaved[key] ?? null;
+  }
+  return { edits, base };
+};
+
+/** Values (or explanations) with edits applied on top; null removes a key. */
+export const withEdits = <T>(
+  values: Readonly<Record<string, T>>,
+  edits: Readonly<Record<string, T | null>>,
+): Record<string, T> => {
+  const next: Record<string, T> = { ...values };
+  for (const [key, value] of Object.entries(edits)) {
+    if (value === null) delete next[key];
+    else next[key] = value;
+  }
+  return next;
+};
+
+/**
  * After someone else saved a newer revision: their values (or explanations), with this page's
  * unsaved edits (keys that differ from what this page last saved or loaded) applied on top.
  */
@@ -248,16 +284,7 @@ export const mergeAfterConflict = <T>(
   theirs: Readonly<Record<string, T>>,
   lastSaved: Readonly<Record<string, T>>,
   local: Readonly<Record<string, T>>,
-): Record<string, T> => {
-  const merged: Record<string, T> = { ...theirs };
-  for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(local)])) {
-    const value = local[key];
-    if (sameValue(lastSaved[key], value)) continue;
-    if (value === undefined || isEmpty(value)) delete merged[key];
-    else merged[key] = value;
-  }
-  return merged;
-};
+): Record<string, T> => withEdits(theirs, editsSince(lastSaved, local).edits);
 
 /**
  * Edits kept over an expired sign-in whose field someone else saved with another value since:
@@ -417,10 +444,13 @@ export const moveToVersion = (
     definition.sections.flatMap((section) => section.fields);
   const target = [...later].sort((a, b) => compareVersions(a.version, b.version)).at(-1) ?? from;
   const moved = upgradeValues(later, from.version, compact(values));
-  const before = new Set(fieldsOf(from).map((field) => field.key));
+  // Where each field of the report's version is in the target: the others are new there.
+  const carried = new Set(
+    fieldsOf(from).flatMap((field) => keyInLaterVersion(later, from.version, field.key) ?? []),
+  );
   return {
     values: moved,
-    added: fieldsOf(target).filter((field) => !before.has(field.key) && !(field.key in moved)),
+    added: fieldsOf(target).filter((field) => !carried.has(field.key)),
     // Followed through every rename: a value goes when its field was dropped on the way, or
     // did not fit a retype.
     dropped: fieldsOf(from).filter((field) => {
@@ -453,8 +483,12 @@ export const previousAsVersion = async (
       .map(definitionOf),
   );
   const own = since.find((definition) => definition.version === earlier.formVersion);
-  const answered = own ? answeredValues(compileForm(own), earlier.values) : earlier.values;
-  return upgradeValues([...since, form.definition], earlier.formVersion, answered);
+  return valuesAsLaterVersion(
+    own && compileForm(own),
+    [...since, form.definition],
+    earlier.formVersion,
+    earlier.values,
+  );
 };
 
 /**

@@ -47,6 +47,7 @@ import {
   blockersFromServer,
   compact,
   draftSave,
+  editsSince,
   fieldOfPath,
   mergeAfterConflict,
   moveToVersion,
@@ -57,6 +58,7 @@ import {
   sameValue,
   submissionBlockers,
   valuePath,
+  withEdits,
   writtenExplanations,
 } from '../form/draft-state.js';
 import { EvidencePanel } from '../form/evidence-panel.js';
@@ -154,46 +156,6 @@ type SaveState =
   | { kind: 'conflict' };
 
 /**
- * Keys (fields, or rules explained) whose value differs from the last saved one, and what each
- * held there; null for no value.
- */
-const editsSince = <T,>(
-  lastSaved: Readonly<Record<string, T>>,
-  values: Readonly<Record<string, T>>,
-): { edits: Record<string, T | null>; base: Record<string, T | null> } => {
-  const edits: Record<string, T | null> = {};
-  const base: Record<string, T | null> = {};
-  for (const key of new Set([...Object.keys(lastSaved), ...Object.keys(values)])) {
-    if (sameValue(lastSaved[key], values[key])) continue;
-    edits[key] = values[key] ?? null;
-    base[key] = lastSaved[key] ?? null;
-  }
-  return { edits, base };
-};
-
-/** Explanations changed since the last save, with what each was then: kept like fields' edits. */
-const explanationEditsSince = (
-  lastSaved: Readonly<Record<string, string>>,
-  written: Readonly<Record<string, string>>,
-) => {
-  const { edits, base } = editsSince(lastSaved, written);
-  return { explanations: edits, explanationsBase: base };
-};
-
-/** Values (or explanations) with kept edits applied on top. */
-const withEdits = <T,>(
-  values: Readonly<Record<string, T>>,
-  edits: Readonly<Record<string, T | null>>,
-): Record<string, T> => {
-  const next: Record<string, T> = { ...values };
-  for (const [key, value] of Object.entries(edits)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  return next;
-};
-
-/**
  * Where a blocker is fixed: a warning's explanation box, else the control of the group entry's
  * sub-field it is about, else the field's first control.
  */
@@ -262,8 +224,10 @@ const ReportEditor = (props: {
     takeUnsavedEdits(path, props.session.subject),
   );
   /** They apply to a report still editable and on the form version they were made in. */
-  const restoredApplies =
-    restored !== undefined && editable && (restored.formVersion ?? form.version) === form.version;
+  const [restoredApplies] = useState(
+    () =>
+      restored !== undefined && editable && (restored.formVersion ?? form.version) === form.version,
+  );
   const fieldLabel = (key: string) => compiled.fields.get(key)?.label ?? { zh: key, en: key };
   /** An explanation, named by the field its rule is at. */
   const explanationLabel = (ruleId: string): Localized => {
@@ -304,10 +268,12 @@ const ReportEditor = (props: {
   const [inputErrors, setInputErrors] = useState<Record<string, Localized>>({});
   const [explanations, setExplanations] = useState<Record<string, string>>(() => {
     const saved = { ...(props.report.head?.explanations ?? {}) };
-    const kept = takeDeviceExplanations(path);
     if (!editable) return saved;
     // Saved with the draft like values, so another device sees them; the autosave saves these.
-    return withEdits({ ...kept, ...saved }, restoredApplies ? restored.explanations : {});
+    return withEdits(
+      { ...takeDeviceExplanations(path), ...saved },
+      restored && restoredApplies ? restored.explanations : {},
+    );
   });
   const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
   const [evidence, setEvidence] = useState(props.report.evidence);
@@ -396,14 +362,17 @@ const ReportEditor = (props: {
     !sameValue(explanationsNow(), lastSavedExplanationsRef.current);
 
   /** The session ended: keep what is not saved in this tab until the person signs in again. */
-  const keepEditsForSignIn = () =>
+  const keepEditsForSignIn = () => {
+    const explained = editsSince(lastSavedExplanationsRef.current, explanationsNow());
     keepUnsavedEdits(path, {
       subject: props.session.subject,
       revision: revisionRef.current,
       ...editsSince(lastSavedRef.current, valuesRef.current),
-      ...explanationEditsSince(lastSavedExplanationsRef.current, explanationsNow()),
+      explanations: explained.edits,
+      explanationsBase: explained.base,
       formVersion: form.version,
     });
+  };
 
   /** Saves what can be saved, after any save already under way. False when it failed. */
   const save = (): Promise<boolean> => {
@@ -503,22 +472,23 @@ const ReportEditor = (props: {
   const reloadKeepingEdits = async () => {
     setBusy(true);
     try {
-      const latest = await api.submission(props.libraryId, props.formId, props.period);
-      conflictRef.current = false;
-      setSaveState({ kind: 'idle' });
-      if (latest.formVersion !== form.version) {
-        // Moved onto another version elsewhere: this page's fields are not that version's.
-        conflictRef.current = true;
-        setSaveState({ kind: 'conflict' });
+      const latest = await api
+        .submission(props.libraryId, props.formId, props.period)
+        .catch(notFoundAsUndefined);
+      if (latest?.formVersion !== form.version) {
+        // Moved onto another version elsewhere, or, never saved, to be started on the version
+        // deployed since this page loaded: this page's fields are not that version's.
         setNotice({
           kind: 'error',
           text: t(
-            `这份报告已由他人改用表单 ${latest.formVersion} 版。请记下本页未保存的修改，重新载入页面后按新版本填写。`,
-            `Someone else moved this report onto form version ${latest.formVersion}. Note the edits on this page, then load the page again and enter them in the new version.`,
+            '这份报告现按表单的新版本填写。请记下本页未保存的修改，重新载入页面后按新版本填写。',
+            'This report now uses a newer version of the form. Note the edits on this page, then load the page again and enter them in the new version.',
           ),
         });
         return;
       }
+      conflictRef.current = false;
+      setSaveState({ kind: 'idle' });
       if (latest.status === 'submitted' || latest.status === 'accepted') {
         // Submitted from elsewhere: shown as it was submitted, not with edits it never had.
         applyHead(latest);
@@ -693,7 +663,10 @@ const ReportEditor = (props: {
         target.definition.sections.flatMap((section) => (section.evidence ? [section.key] : [])),
       );
       const unplaced = evidence.filter(
-        (item) => item.status !== 'deleted' && !withEvidence.has(item.sectionKey ?? ''),
+        (item) =>
+          item.status !== 'deleted' &&
+          item.sectionKey !== undefined &&
+          !withEvidence.has(item.sectionKey),
       ).length;
       const confirmed = window.confirm(
         [
