@@ -302,6 +302,37 @@ describe(`a library's annual report ${PERIOD} in the browser`, () => {
     ]);
   });
 
+  it('evidence in no section of the form (an API client added it without one) is listed under 其他佐证材料, where it can be removed', async () => {
+    const name = '补充材料.png';
+    const ticket = await json<{
+      evidence: { evidenceId: string };
+      upload: { url: string; fields: Record<string, string> };
+    }>(`${REPORT_API}/evidence`, libraryToken, {
+      method: 'POST',
+      body: { fileName: name, contentType: 'image/png', size: PHOTO.length },
+      status: 201,
+    });
+    const upload = new FormData();
+    for (const [field, value] of Object.entries(ticket.upload.fields)) upload.append(field, value);
+    upload.append('file', new Blob([new Uint8Array(PHOTO)], { type: 'image/png' }), name);
+    expect([200, 201, 204]).toContain(
+      (await fetch(ticket.upload.url, { method: 'POST', body: upload })).status,
+    );
+    await json(`${REPORT_API}/evidence/${ticket.evidence.evidenceId}/complete`, libraryToken, {
+      method: 'POST',
+    });
+
+    await library.reload();
+    const other = library.getByRole('region', { name: '其他佐证材料' });
+    await other.getByRole('link', { name }).waitFor();
+    await other.getByRole('button', { name: `删除 ${name}` }).click();
+    await other.waitFor({ state: 'detached' });
+    const { items } = await json<{ items: Evidence[] }>(`${REPORT_API}/evidence`, libraryToken);
+    expect(items.filter((item) => item.status !== 'deleted').map((item) => item.fileName)).toEqual([
+      PHOTO_NAME,
+    ]);
+  });
+
   it('a warning must be explained before the report can be submitted', async () => {
     const visits = fieldBlock(library, 'visits');
     await visits.getByText('到馆人次超过服务人口的10倍').waitFor();

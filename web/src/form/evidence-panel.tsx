@@ -33,8 +33,9 @@ const contentTypeOf = (file: File) => {
 
 export interface EvidencePanelProps {
   path: string;
-  sectionKey: string;
-  maxFiles: number;
+  /** The section uploads go to; without one, the panel lists and removes but takes none. */
+  sectionKey?: string;
+  maxFiles?: number;
   hint?: Localized;
   items: EvidenceView[];
   editable: boolean;
@@ -52,7 +53,7 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [error, setError] = useState<string>();
   const lastUploadId = useRef(0);
-  const inputId = `evidence-${props.sectionKey}`;
+  const inputId = `evidence-${props.sectionKey ?? 'unplaced'}`;
   const live = props.items.filter((item) => item.status !== 'deleted');
 
   const upload = (file: File) => {
@@ -85,7 +86,7 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
         fileName: file.name,
         contentType,
         size: file.size,
-        sectionKey: props.sectionKey,
+        ...(props.sectionKey === undefined ? {} : { sectionKey: props.sectionKey }),
       });
       await uploadWithProgress(ticket.upload, file, (progress) => track({ progress }));
       const verified = await api.completeEvidence(props.path, ticket.evidence.evidenceId);
@@ -118,9 +119,11 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
     <section class="evidence" aria-labelledby={`${inputId}-title`}>
       <h3 id={`${inputId}-title`}>
         {t('佐证材料', 'Evidence')}{' '}
-        <span class="muted">
-          ({live.length}/{props.maxFiles})
-        </span>
+        {props.maxFiles === undefined ? null : (
+          <span class="muted">
+            ({live.length}/{props.maxFiles})
+          </span>
+        )}
       </h3>
       {props.hint ? <p class="help">{t(props.hint)}</p> : null}
       {live.length > 0 ? (
@@ -200,7 +203,10 @@ export const EvidencePanel = (props: EvidencePanelProps) => {
           {error}
         </p>
       ) : null}
-      {props.editable && live.length < props.maxFiles ? (
+      {props.editable &&
+      props.sectionKey !== undefined &&
+      props.maxFiles !== undefined &&
+      live.length < props.maxFiles ? (
         <label class="button secondary upload-button" for={inputId}>
           {t('上传照片或 PDF', 'Upload photos or PDF')}
           <input

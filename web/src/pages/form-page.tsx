@@ -14,6 +14,7 @@ import {
   hiddenFields,
   validateDraft,
 } from '../../../domain/forms/compile.js';
+import type { FormDefinition } from '../../../domain/forms/definition.js';
 import { previousPeriod } from '../../../domain/forms/periods.js';
 import { MAX_COMMENT_LENGTH } from '../../../domain/submissions/limits.js';
 import {
@@ -154,6 +155,10 @@ type SaveState =
   | { kind: 'saved'; at: string }
   | { kind: 'failed'; message: string }
   | { kind: 'conflict' };
+
+/** The keys of a form version's sections that take evidence. */
+const evidenceSectionsOf = (definition: FormDefinition) =>
+  new Set(definition.sections.flatMap((section) => (section.evidence ? [section.key] : [])));
 
 /**
  * Where a blocker is fixed: a warning's explanation box, else the control of the group entry's
@@ -537,6 +542,12 @@ const ReportEditor = (props: {
       return Object.fromEntries(error ? [...others, [path, error]] : others);
     });
 
+  /** Evidence in no section of this version that takes it: added without one, or moved on. */
+  const unplacedEvidence = evidence.filter(
+    (item) =>
+      item.status !== 'deleted' && !evidenceSectionsOf(form.definition).has(item.sectionKey ?? ''),
+  );
+
   const fieldsByKey = useMemo(
     () =>
       new Map(
@@ -659,14 +670,11 @@ const ReportEditor = (props: {
       );
       const names = (fields: readonly { label: Localized }[]) =>
         fields.map((field) => t(field.label)).join(t('、', ', '));
-      const withEvidence = new Set(
-        target.definition.sections.flatMap((section) => (section.evidence ? [section.key] : [])),
-      );
       const unplaced = evidence.filter(
         (item) =>
           item.status !== 'deleted' &&
           item.sectionKey !== undefined &&
-          !withEvidence.has(item.sectionKey),
+          !evidenceSectionsOf(target.definition).has(item.sectionKey),
       ).length;
       const confirmed = window.confirm(
         [
@@ -685,8 +693,8 @@ const ReportEditor = (props: {
             : '',
           unplaced > 0
             ? t(
-                `${unplaced} 份佐证材料所在的栏目在新版本中没有，将不再显示在页面上（仍保存在报告中）。`,
-                `${unplaced} evidence file(s) belong to sections the new version does not have and will no longer show on the page (they stay with the report).`,
+                `${unplaced} 份佐证材料所在的栏目在新版本中没有，将列在“其他佐证材料”中。`,
+                `${unplaced} evidence file(s) belong to sections the new version does not have; they will be listed under Other evidence.`,
               )
             : '',
         ]
@@ -1078,6 +1086,25 @@ const ReportEditor = (props: {
               ) : null}
             </section>
           ))}
+
+          {unplacedEvidence.length > 0 ? (
+            <section class="card" aria-labelledby="unplaced-evidence-title">
+              <h2 id="unplaced-evidence-title">{t('其他佐证材料', 'Other evidence')}</h2>
+              <p class="help">
+                {t(
+                  '这些材料不属于本版表单的任何栏目（例如栏目在新版本中已取消）。',
+                  'These files belong to no section of this form version (for example, a section a newer version dropped).',
+                )}
+              </p>
+              <EvidencePanel
+                path={path}
+                items={unplacedEvidence}
+                editable={editable}
+                ensureSaved={ensureSaved}
+                onChanged={reloadEvidence}
+              />
+            </section>
+          ) : null}
 
           {form.derived.length > 0 ? (
             <section class="card" aria-labelledby="derived-title">
