@@ -242,6 +242,13 @@ export class SubmissionService {
     return resolveForm(this.deps.forms, formId, period, version);
   }
 
+  /** Every version of a form up to `version`: what reading a report as that version goes through. */
+  private definitionsUpTo(formId: string, version: string) {
+    return this.deps.forms
+      .definitionsOf(formId)
+      .filter((definition) => compareVersions(definition.version, version) <= 0);
+  }
+
   /**
    * The previous period's report as rules compare with it, once it was submitted: read as its
    * own version reads it (its hidden fields left out), then in the keys of `version`, the
@@ -253,9 +260,7 @@ export class SubmissionService {
     version: string,
   ): PreviousValues | undefined {
     if (!head || (head.status !== 'submitted' && head.status !== 'accepted')) return undefined;
-    const upTo = this.deps.forms
-      .definitionsOf(head.formId)
-      .filter((definition) => compareVersions(definition.version, version) <= 0);
+    const upTo = this.definitionsUpTo(head.formId, version);
     const own = this.deps.forms.get(head.formId, head.formVersion);
     return { period, values: valuesAsLaterVersion(own, upTo, head.formVersion, head.values) };
   }
@@ -476,9 +481,7 @@ export class SubmissionService {
    */
   private reviewAs(current: SubmissionHead, form: CompiledForm, review: Review): Review {
     if (current.formVersion === form.definition.version) return review;
-    const definitions = this.deps.forms
-      .definitionsOf(current.formId)
-      .filter((definition) => compareVersions(definition.version, form.definition.version) <= 0);
+    const definitions = this.definitionsUpTo(current.formId, form.definition.version);
     const fieldComments = Object.entries(review.fieldComments).flatMap(([field, comment]) => {
       const key = keyInLaterVersion(definitions, current.formVersion, field);
       return key === undefined ? [] : [[key, comment] as const];

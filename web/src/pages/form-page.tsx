@@ -156,9 +156,13 @@ type SaveState =
   | { kind: 'failed'; message: string }
   | { kind: 'conflict' };
 
-/** The keys of a form version's sections that take evidence. */
-const evidenceSectionsOf = (definition: FormDefinition) =>
-  new Set(definition.sections.flatMap((section) => (section.evidence ? [section.key] : [])));
+/** Evidence not removed that no section of a form version taking evidence holds. */
+const evidenceOutside = (definition: FormDefinition, items: readonly EvidenceView[]) => {
+  const sections = new Set(
+    definition.sections.flatMap((section) => (section.evidence ? [section.key] : [])),
+  );
+  return items.filter((item) => item.status !== 'deleted' && !sections.has(item.sectionKey ?? ''));
+};
 
 /**
  * Where a blocker is fixed: a warning's explanation box, else the control of the group entry's
@@ -543,10 +547,7 @@ const ReportEditor = (props: {
     });
 
   /** Evidence in no section of this version that takes it: added without one, or moved on. */
-  const unplacedEvidence = evidence.filter(
-    (item) =>
-      item.status !== 'deleted' && !evidenceSectionsOf(form.definition).has(item.sectionKey ?? ''),
-  );
+  const unplacedEvidence = evidenceOutside(form.definition, evidence);
 
   const fieldsByKey = useMemo(
     () =>
@@ -670,11 +671,8 @@ const ReportEditor = (props: {
       );
       const names = (fields: readonly { label: Localized }[]) =>
         fields.map((field) => t(field.label)).join(t('、', ', '));
-      const unplaced = evidence.filter(
-        (item) =>
-          item.status !== 'deleted' &&
-          item.sectionKey !== undefined &&
-          !evidenceSectionsOf(target.definition).has(item.sectionKey),
+      const unplaced = evidenceOutside(target.definition, evidence).filter(
+        (item) => item.sectionKey !== undefined,
       ).length;
       const confirmed = window.confirm(
         [
