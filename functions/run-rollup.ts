@@ -42,7 +42,10 @@ export const runRollup = async (event: unknown): Promise<unknown> => {
   const request = parsed.data;
   if ('scheduled' in request) {
     logger.info('Scheduled rollup started');
-    const runs = await rollupService.runScheduled();
+    const runs = await rollupService.runScheduled().catch((error: unknown) => {
+      logger.error('Scheduled rollup failed', { error });
+      throw error;
+    });
     for (const run of runs) {
       // A failed period is recorded on its run and does not stop the others; a retry of the
       // whole night would only publish the good periods again with empty `changes`.

@@ -9,9 +9,10 @@ process.env.AWS_SECRET_ACCESS_KEY = 'test';
 process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
 process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:9';
 
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import type { JWTPayload } from 'jose';
 import { createLambdaContext, matchRoute, toApiGatewayEvent } from '../local/api-gateway-event.js';
+import { logger } from './http/logger.js';
 import type { ApiResult } from './http/types.js';
 import { routes } from './routes.js';
 
@@ -155,6 +156,20 @@ describe('handler', () => {
     await expect(
       handler(eventBridgeEvent(KEY.replace('uploads/', 'evidence/')), context),
     ).resolves.toBeUndefined();
+  });
+
+  it('logs a verification that fails, naming the key, and fails the event so that it is retried', async () => {
+    const logged = jest.spyOn(logger, 'error').mockImplementation(() => undefined);
+    try {
+      // Nothing listens at the table's endpoint.
+      await expect(handler(eventBridgeEvent(KEY), context)).rejects.toThrow();
+      expect(logged).toHaveBeenCalledWith(
+        'Evidence verification failed',
+        expect.objectContaining({ key: KEY, error: expect.any(Error) }),
+      );
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it('answers an API Gateway request without a signed-in user with 401', async () => {

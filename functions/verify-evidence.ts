@@ -64,8 +64,14 @@ export const verifyUploadedObjects = async (objectKeys: readonly string[]): Prom
       logger.warn('Ignoring an object that is no evidence upload', { key: encoded });
       continue;
     }
-    const item = await evidenceService.verify(key);
-    logger.info('Evidence verified', { evidenceId: item.evidenceId, status: item.status });
+    try {
+      const item = await evidenceService.verify(key);
+      logger.info('Evidence verified', { evidenceId: item.evidenceId, status: item.status });
+    } catch (error) {
+      // Logged here, with its source-mapped stack; the event then fails, and is retried.
+      logger.error('Evidence verification failed', { key: encoded, error });
+      throw error;
+    }
   }
 };
 

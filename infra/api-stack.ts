@@ -515,13 +515,13 @@ export class ApiStack extends Stack {
         [resourceEnv.evidenceBucket]: props.evidenceBucket.bucketName,
         [resourceEnv.reportsBucket]: props.reportsBucket.bucketName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        NODE_OPTIONS: '--enable-source-maps',
       },
-      // The esbuild options the benchmark also builds with (infra/bundling.ts), plus source maps.
+      // The esbuild options the benchmark also builds with (infra/bundling.ts).
       bundling: {
         format: LAMBDA_BUNDLING.format === 'cjs' ? OutputFormat.CJS : OutputFormat.ESM,
         minify: LAMBDA_BUNDLING.minify,
-        sourceMap: true,
+        sourceMap: LAMBDA_BUNDLING.sourcemap,
+        sourcesContent: LAMBDA_BUNDLING.sourcesContent,
         target: LAMBDA_BUNDLING.target,
         mainFields: [...LAMBDA_BUNDLING.mainFields],
         esbuildArgs: Object.fromEntries(

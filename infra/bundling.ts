@@ -19,6 +19,13 @@ export const LAMBDA_BUNDLING = {
   minify: true,
   /** ES module builds of dependencies first: they tree-shake. */
   mainFields: ['module', 'main'],
+  /**
+   * `index.js.map` beside each bundle, without the sources' text: the logger reads it when it
+   * first logs an error (functions/http/source-mapped-stack.ts). Not `--enable-source-maps`,
+   * which parses the map at every cold start.
+   */
+  sourcemap: true,
+  sourcesContent: false,
   /** Environment credentials only: see infra/lambda-credentials.ts. */
   alias: {
     '@aws-sdk/credential-provider-node': fileURLToPath(

@@ -5,6 +5,9 @@
  * fails a test instead of quietly adding a client or the forms toolchain back. Timings stay in
  * `npm run bench`.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { build } from 'esbuild';
@@ -29,7 +32,7 @@ beforeAll(async () => {
       metafile: true,
       logLevel: 'silent',
     });
-    const output = Object.values(result.metafile.outputs)[0];
+    const output = result.metafile.outputs[`${definition.entry}.cjs`];
     inputsByFunction.set(definition.entry, Object.keys(output?.inputs ?? {}));
   }
 }, 120_000);
@@ -94,5 +97,41 @@ describe('Lambda bundles', () => {
     expect(carrying(/node_modules\/file-type\//)).toEqual(
       entriesWhere((definition) => definition.s3Trigger !== undefined),
     );
+  });
+});
+
+describe('an error logged from a bundle', () => {
+  it('names its TypeScript source and line through the source map, with no Node flag', async () => {
+    // Two levels below the repository, as CDK bundles into cdk.out/bundling-temp-…
+    const cdkOut = join(REPO_ROOT, 'cdk.out');
+    mkdirSync(cdkOut, { recursive: true });
+    const dir = mkdtempSync(join(cdkOut, 'log-error-'));
+    try {
+      const outfile = join(dir, 'index.js');
+      // As in the function's zip: no `"type": "module"` above the bundle.
+      writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+      await build({
+        ...LAMBDA_BUNDLING,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
+        entryPoints: [`${REPO_ROOT}test/fixtures/log-error.ts`],
+        absWorkingDir: REPO_ROOT,
+        bundle: true,
+        outfile,
+        logLevel: 'silent',
+      });
+      const run = spawnSync(process.execPath, [outfile], {
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      const logged = JSON.parse(`${run.stdout}${run.stderr}`.trim()) as {
+        error: { location: string; stack: string; cause: { stack: string } };
+      };
+      expect(logged.error.location).toBe('test/fixtures/log-error.ts:5');
+      expect(logged.error.stack).toContain('(test/fixtures/log-error.ts:5:9)');
+      expect(logged.error.cause.stack).toContain('(test/fixtures/log-error.ts:5:47)');
+      expect(logged.error.stack).not.toContain('index.js');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
