@@ -59,7 +59,7 @@ export const sourceMappedErrors = (_key: string, value: unknown): unknown => {
     try {
       error.stack = sourceMappedStack(error.stack);
     } catch {
-      // A frozen error keeps its bundle's stack; logging it must not fail.
+      // An error whose stack cannot be written keeps its bundle's; logging it must not fail.
     }
   }
   return value;
