@@ -53,7 +53,11 @@ export const importNarrative = async (event: ApiEvent): Promise<ApiResult> => {
       en: formVersion ? `Form ${formId} has no version ${formVersion}.` : `No form ${formId}.`,
     });
   }
-  return json(200, extractFromNarrative(form, body.text), correlationIdOf(event));
+  return json(
+    200,
+    extractFromNarrative(form, body.text, formRegistry.definitionsOf(formId)),
+    correlationIdOf(event),
+  );
 };
 
 export const handler = middy(importNarrative).use(apiMiddlewares());

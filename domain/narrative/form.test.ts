@@ -1,6 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { formRegistry } from '../../adapters/form-catalog.js';
+import { compileForm } from '../forms/compile.js';
+import { FormDefinition } from '../forms/definition.js';
+import { countyAnnualReport } from '../forms/fixtures.js';
 import { importNarrative, narrativeFieldsOf } from './form.js';
+import { RULES_FORM } from './rules.js';
 
 const form = formRegistry.get('county-annual-report');
 if (!form) throw new Error('the catalog must have the annual report');
@@ -41,5 +45,74 @@ describe('importNarrative', () => {
       '示范县图书馆2025年度工作总结\n全馆现有职工7人，在编5人。',
     );
     expect(result.values).toEqual({ staffTotal: 7, staffEstablished: 5 });
+  });
+});
+
+describe('importNarrative on another version of the form than the rules name', () => {
+  const SUMMARY = '示范县图书馆2025年度工作总结\n电子阅览室接待读者4200人次。共有古籍35册。';
+
+  /** The rules' version with `change` applied to every field and `migrations` declared. */
+  const versionOf = (
+    version: string,
+    change: (key: string) => string | undefined,
+    migrations: FormDefinition['migrations'] = [],
+  ) => {
+    const definition = structuredClone(countyAnnualReport());
+    for (const section of definition.sections) {
+      section.fields = section.fields.flatMap((field) => {
+        const key = change(field.key);
+        return key === undefined ? [] : [{ ...field, key }];
+      });
+    }
+    return FormDefinition.parse({ ...definition, version, migrations });
+  };
+  const renamed = (key: string) => (key === 'eReadingVisits' ? 'digitalVisits' : key);
+
+  it('names the rules’ version of the annual report, which the catalog has', () => {
+    expect(formRegistry.get(RULES_FORM.formId, RULES_FORM.version)).toBeDefined();
+  });
+
+  it('suggests a field renamed since under its new key, and no field dropped since', () => {
+    const later = versionOf(
+      '2026.2',
+      (key) => (key === 'ancientBooks' ? undefined : renamed(key)),
+      [
+        { field: 'eReadingVisits', change: 'rename', to: 'digitalVisits', note: 'all online' },
+        { field: 'ancientBooks', change: 'drop', note: 'in local documents' },
+      ],
+    );
+    const result = importNarrative(compileForm(later), SUMMARY, [countyAnnualReport(), later]);
+    expect(result.values).toEqual({ digitalVisits: 4200 });
+    expect(result.evidence.map((item) => item.field)).toEqual(['digitalVisits']);
+    expect(result.unmapped.map((item) => [item.field, item.reason])).toEqual([
+      ['ancientBooks', 'notInForm'],
+    ]);
+  });
+
+  it('suggests a field of an older version under the key it had then', () => {
+    // An earlier version called the e-reading visits eReadingRoomVisits; the rules' renamed it.
+    const earlier = versionOf('2025.1', (key) =>
+      key === 'eReadingVisits' ? 'eReadingRoomVisits' : key,
+    );
+    const rulesVersion = FormDefinition.parse({
+      ...countyAnnualReport(),
+      migrations: [
+        { field: 'eReadingRoomVisits', change: 'rename', to: 'eReadingVisits', note: 'shorter' },
+      ],
+    });
+    const result = importNarrative(compileForm(earlier), SUMMARY, [earlier, rulesVersion]);
+    expect(result.values).toEqual({ eReadingRoomVisits: 4200, ancientBooks: 35 });
+  });
+
+  it('reads the rules’ own version, and a catalog without it, by the keys as they are', () => {
+    const later = versionOf('2026.2', renamed, [
+      { field: 'eReadingVisits', change: 'rename', to: 'digitalVisits', note: 'all online' },
+    ]);
+    expect(importNarrative(form, SUMMARY).values).toEqual({
+      eReadingVisits: 4200,
+      ancientBooks: 35,
+    });
+    // Without the versions between, the renamed field cannot be followed.
+    expect(importNarrative(compileForm(later), SUMMARY).values).toEqual({ ancientBooks: 35 });
   });
 });

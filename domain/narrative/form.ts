@@ -5,9 +5,13 @@
  * rule together, none of them is suggested. Uses the forms engine, so it belongs to the
  * server side; the engine itself (extract.ts) needs no zod.
  */
+import { compareVersions, topLevelFields } from '../forms/check.js';
 import { type CompiledForm, evaluateRules } from '../forms/compile.js';
+import type { FormDefinition } from '../forms/definition.js';
+import { keyInLaterVersion } from '../forms/migrate.js';
 import { extractNarrative } from './extract.js';
 import type { NarrativeFieldSpec, NarrativeImport } from './model.js';
+import { RULES_FORM } from './rules.js';
 
 export const narrativeFieldsOf = (form: CompiledForm): Map<string, NarrativeFieldSpec> => {
   const fields = new Map<string, NarrativeFieldSpec>();
@@ -23,11 +27,68 @@ export const narrativeFieldsOf = (form: CompiledForm): Map<string, NarrativeFiel
   return fields;
 };
 
-export const importNarrative = (form: CompiledForm, text: string): NarrativeImport => {
-  const result = extractNarrative(text, {
-    fields: narrativeFieldsOf(form),
-    periodType: form.definition.periodType,
-  });
+/**
+ * The key each field of `form` has in the version the rules name (RULES_FORM), where its
+ * migrations since (or until) that version renamed it; fields they do not reach keep their
+ * key, unless the rules' version gives that key to another field.
+ */
+const rulesKeysOf = (
+  form: CompiledForm,
+  definitions: readonly FormDefinition[],
+): Map<string, string> => {
+  const rulesKeys = new Map<string, string>();
+  const { formId, version } = form.definition;
+  const rulesDefinition = definitions.find(
+    (definition) => definition.version === RULES_FORM.version,
+  );
+  if (formId === RULES_FORM.formId && rulesDefinition && version !== RULES_FORM.version) {
+    const formIsOlder = compareVersions(version, RULES_FORM.version) < 0;
+    const [older, newer] = formIsOlder
+      ? [form.definition, rulesDefinition]
+      : [rulesDefinition, form.definition];
+    const upToNewer = definitions.filter(
+      (definition) => compareVersions(definition.version, newer.version) <= 0,
+    );
+    for (const { field } of topLevelFields(older)) {
+      const later = keyInLaterVersion(upToNewer, older.version, field.key);
+      if (later === undefined) continue;
+      if (formIsOlder) rulesKeys.set(field.key, later);
+      else rulesKeys.set(later, field.key);
+    }
+  }
+  const taken = new Set(rulesKeys.values());
+  for (const key of form.fields.keys()) {
+    if (!rulesKeys.has(key) && !taken.has(key)) rulesKeys.set(key, key);
+  }
+  return rulesKeys;
+};
+
+/**
+ * Suggestions for a draft of `form` from its pasted work summary. `definitions`, every version
+ * of the form, let the rules find fields renamed since the version they name (RULES_FORM).
+ */
+export const importNarrative = (
+  form: CompiledForm,
+  text: string,
+  definitions: readonly FormDefinition[] = [form.definition],
+): NarrativeImport => {
+  const rulesKeys = rulesKeysOf(form, definitions);
+  const formKeys = new Map([...rulesKeys].map(([formKey, rulesKey]) => [rulesKey, formKey]));
+  const asForm = <T extends string | null>(key: T) =>
+    key === null ? key : (formKeys.get(key) ?? key);
+  const fields = new Map<string, NarrativeFieldSpec>();
+  for (const [key, spec] of narrativeFieldsOf(form)) {
+    const rulesKey = rulesKeys.get(key);
+    if (rulesKey !== undefined) fields.set(rulesKey, spec);
+  }
+  const found = extractNarrative(text, { fields, periodType: form.definition.periodType });
+  const result: NarrativeImport = {
+    values: Object.fromEntries(
+      Object.entries(found.values).map(([key, value]) => [asForm(key), value]),
+    ),
+    evidence: found.evidence.map((item) => ({ ...item, field: asForm(item.field) })),
+    unmapped: found.unmapped.map((item) => ({ ...item, field: asForm(item.field) })),
+  };
   const { ruleErrors } = evaluateRules(form, result.values);
   const broken = new Set(
     ruleErrors

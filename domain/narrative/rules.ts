@@ -5,6 +5,13 @@
  * against the normalised (Simplified, half-width) text.
  */
 
+/**
+ * The form version whose field keys these rules name. A draft of another version of the form
+ * is read through the versions' migrations (`form.ts`): a field renamed in `forms/` is still
+ * suggested under its new key, a dropped one is not, and only a field added needs a rule here.
+ */
+export const RULES_FORM = { formId: 'county-annual-report', version: '2026.1' } as const;
+
 /** Kinds of distractor: a figure near one of these words is not the library's yearly figure. */
 export type CueKind =
   | 'runningTotal'

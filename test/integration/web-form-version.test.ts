@@ -2,7 +2,8 @@
  * A new form version deployed over existing reports, in the browser. A draft written under
  * 2026.1 opens under its own version with 改用现行版本; moving it names the field added and the
  * value that goes, then reopens on 2026.2 with the renamed field's value. The new version's
- * conditional field is hidden while its condition is false and keeps its value meanwhile.
+ * conditional field is hidden while its condition is false and keeps its value meanwhile. The
+ * narrative import, whose rules name 2026.1's keys, suggests the renamed field under its new key.
  *
  * The test has a stack of its own, started on the repository's catalog and then again over the
  * same data with a catalog of one more version, as a deploy does (form-catalog-override.mjs).
@@ -223,5 +224,16 @@ describe('a draft of the older form version after a new one is deployed', () => 
     await page.locator('[name="dedicatedBookBudget"][value="true"]').check();
     expect(await field('dedicatedBookBudgetAmount').inputValue()).toBe('8');
     expect(errors).toEqual([]);
+  });
+});
+
+describe('importing a work summary after the new version is deployed', () => {
+  it('suggests a renamed field under its new key, and no dropped field', async () => {
+    const text = '城区图书馆2025年度工作总结\n电子阅览室接待读者4200人次。共有古籍35册。';
+    const answer = await answerJson<{ values: Record<string, unknown> }>(
+      await send('/api/imports/narrative', 'POST', token, { text, formVersion: '2026.2' }),
+      200,
+    );
+    expect(answer.values).toEqual({ digitalVisits: 4200 });
   });
 });
