@@ -89,6 +89,51 @@ describe('upgradeValues of a retyped choice', () => {
   });
 });
 
+describe('upgradeValues of a retyped group', () => {
+  /** 2027.1: incidents' loss written as text, `other` no longer a kind, at most `maxItems`. */
+  const retyped = (maxItems: number) => {
+    const definition = structuredClone(countyAnnualReport());
+    for (const field of definition.sections.flatMap((section) => section.fields)) {
+      if (field.key !== 'incidents' || field.type !== 'group') continue;
+      field.maxItems = maxItems;
+      field.fields = field.fields.map((sub) => {
+        if (sub.key === 'lossYuan')
+          return { key: sub.key, label: sub.label, type: 'text', maxLength: 200, required: false };
+        if (sub.type === 'choice')
+          return { ...sub, choices: sub.choices.filter((c) => c.code !== 'other') };
+        return sub;
+      });
+    }
+    return [
+      countyAnnualReport(),
+      FormDefinition.parse({
+        ...definition,
+        version: '2027.1',
+        migrations: [{ field: 'incidents', change: 'retype', note: NOTE }],
+      }),
+    ];
+  };
+  const incidents = [
+    { date: '2025-07-12', kind: 'flood', description: '暴雨进水', lossYuan: 20000 },
+    { date: '2025-09-01', kind: 'other', description: '停电' },
+  ];
+
+  it('keeps every entry with the sub-values the new sub-fields hold', () => {
+    expect(upgradeValues(retyped(20), '2026.1', { incidents, visits: 9 })).toEqual({
+      incidents: [
+        { date: '2025-07-12', kind: 'flood', description: '暴雨进水' },
+        { date: '2025-09-01', description: '停电' },
+      ],
+      visits: 9,
+    });
+    expect(incidents[0]?.lossYuan).toBe(20000);
+  });
+
+  it('drops the group when it has more entries than the new version takes', () => {
+    expect(upgradeValues(retyped(1), '2026.1', { incidents })).toEqual({});
+  });
+});
+
 describe('keysAcrossVersions', () => {
   it('adds the names a field had before it was renamed', () => {
     expect(keysAcrossVersions(definitions, ['circulationTotal', 'visits']).sort()).toEqual([

@@ -40,10 +40,31 @@ const fitsField = (value: unknown, field: FieldDefinition | undefined): boolean 
 };
 
 /**
+ * A retyped field's value as the later version's field holds it, or undefined when it cannot.
+ * A group keeps its entries (unless it now takes fewer), each with the sub-values its
+ * sub-fields still hold: a sub-field retyped or dropped loses only its own values, which the
+ * version's draft check would otherwise refuse.
+ */
+const retypedValue = (value: unknown, field: FieldDefinition | undefined): unknown => {
+  if (field?.type !== 'group') return fitsField(value, field) ? value : undefined;
+  if (!Array.isArray(value) || value.length > field.maxItems) return undefined;
+  const subFields = new Map<string, FieldDefinition>(field.fields.map((sub) => [sub.key, sub]));
+  return value.map((entry: unknown) =>
+    Object.fromEntries(
+      Object.entries(entry ?? {}).filter(([key, subValue]) => {
+        const subField = subFields.get(key);
+        return subField !== undefined && fitsField(subValue, subField);
+      }),
+    ),
+  );
+};
+
+/**
  * `values`, written under `fromVersion`, as `definitions` (every version of the form, any
  * order) would hold them in the newest: each later version's migrations applied in turn. A
  * renamed field's value moves to its new key, a dropped one goes, and a retyped one stays only
- * if it is still a value of the new type (an int made decimal stays; a number made text goes).
+ * if it is still a value of the new type (an int made decimal stays; a number made text goes;
+ * a group keeps what its sub-fields hold, `retypedValue`).
  */
 export const upgradeValues = (
   definitions: readonly FormDefinition[],
@@ -67,7 +88,10 @@ export const upgradeValues = (
       const value = before[field];
       delete upgraded[field];
       if (change === 'rename' && to !== undefined) moved.push([to, value]);
-      if (change === 'retype' && fitsField(value, fields.get(field))) moved.push([field, value]);
+      if (change === 'retype') {
+        const kept = retypedValue(value, fields.get(field));
+        if (kept !== undefined) moved.push([field, kept]);
+      }
     }
     for (const [key, value] of moved) upgraded[key] = value;
   }

@@ -529,6 +529,34 @@ describe('moving a draft onto a later form version', () => {
     ).toEqual(['selfServiceMachines']);
   });
 
+  it('names a group kept only in part, as its retyped sub-field takes none of its values', () => {
+    const retyped = later();
+    for (const field of retyped.sections.flatMap((section) => section.fields)) {
+      if (field.type === 'group' && field.key === 'incidents') {
+        field.fields = field.fields.map((sub) =>
+          sub.key === 'lossYuan'
+            ? { key: sub.key, label: sub.label, type: 'text', maxLength: 200, required: false }
+            : sub,
+        );
+      }
+    }
+    retyped.migrations.push({ field: 'incidents', change: 'retype', note: '损失改为文字' });
+    const incident = { date: '2025-07-12', kind: 'flood', lossYuan: 20000 };
+    const move = moveToVersion(countyAnnualReport(), [FormDefinition.parse(retyped)], {
+      incidents: [incident],
+    });
+    expect(move.values.incidents).toEqual([{ date: '2025-07-12', kind: 'flood' }]);
+    expect(move.trimmed.map((field) => field.key)).toEqual(['incidents']);
+    expect(move.dropped).toEqual([]);
+    // Without a value the retype cannot hold, nothing is named.
+    const { lossYuan: _loss, ...fitting } = incident;
+    expect(
+      moveToVersion(countyAnnualReport(), [FormDefinition.parse(retyped)], {
+        incidents: [fitting],
+      }).trimmed,
+    ).toEqual([]);
+  });
+
   it('reads a previous report of an older version as the server does, renamed values moved', async () => {
     const target = later();
     const loaded: string[] = [];
@@ -587,9 +615,9 @@ describe('moving a draft onto a later form version', () => {
     expect(move.dropped.map((field) => field.key)).toEqual(['readingSeats']);
   });
 
-  it('drops nothing and adds nothing when the later version changed only wording', () => {
+  it('drops, trims and adds nothing when the later version changed only wording', () => {
     const reworded = FormDefinition.parse({ ...countyAnnualReport(), version: '2026.2' });
     const move = moveToVersion(countyAnnualReport(), [reworded], wuxiangReport2025());
-    expect(move).toEqual({ values: wuxiangReport2025(), added: [], dropped: [] });
+    expect(move).toEqual({ values: wuxiangReport2025(), added: [], dropped: [], trimmed: [] });
   });
 });

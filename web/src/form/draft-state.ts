@@ -428,6 +428,8 @@ export interface VersionMove {
   added: FieldDefinition[];
   /** Fields with a value that the later version no longer collects, in the report's version. */
   dropped: FieldDefinition[];
+  /** Groups the later version keeps only in part: sub-values its retyped sub-fields cannot hold. */
+  trimmed: FieldDefinition[];
 }
 
 /**
@@ -457,6 +459,15 @@ export const moveToVersion = (
       if (isEmpty(values[field.key])) return false;
       const key = keyInLaterVersion(later, from.version, field.key);
       return key === undefined || !(key in moved);
+    }),
+    trimmed: fieldsOf(from).filter((field) => {
+      const key = keyInLaterVersion(later, from.version, field.key);
+      return (
+        field.type === 'group' &&
+        key !== undefined &&
+        key in moved &&
+        JSON.stringify(moved[key]) !== JSON.stringify(values[field.key])
+      );
     }),
   };
 };

@@ -689,6 +689,12 @@ const ReportEditor = (props: {
                 `No longer collected: ${names(move.dropped)} (what was entered stays in the report's history).`,
               )
             : '',
+          move.trimmed.length > 0
+            ? t(
+                `${names(move.trimmed)}中新版本不收集的内容将去掉（保留在报告的历史版本中）。`,
+                `What the new version does not collect in ${names(move.trimmed)} goes (it stays in the report's history).`,
+              )
+            : '',
           unplaced > 0
             ? t(
                 `${unplaced} 份佐证材料所在的栏目在新版本中没有，将列在“其他佐证材料”中。`,
