@@ -64,14 +64,12 @@ export const verifyUploadedObjects = async (objectKeys: readonly string[]): Prom
       logger.warn('Ignoring an object that is no evidence upload', { key: encoded });
       continue;
     }
-    try {
-      const item = await evidenceService.verify(key);
-      logger.info('Evidence verified', { evidenceId: item.evidenceId, status: item.status });
-    } catch (error) {
+    const item = await evidenceService.verify(key).catch((error: unknown) => {
       // Logged here, with its source-mapped stack; the event then fails, and is retried.
       logger.error('Evidence verification failed', { key: encoded, error });
       throw error;
-    }
+    });
+    logger.info('Evidence verified', { evidenceId: item.evidenceId, status: item.status });
   }
 };
 

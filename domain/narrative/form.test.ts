@@ -104,6 +104,22 @@ describe('importNarrative on another version of the form than the rules name', (
     expect(result.values).toEqual({ eReadingRoomVisits: 4200, ancientBooks: 35 });
   });
 
+  it('names no field for a figure whose field the form lacks when the form gave its key to another', () => {
+    // 2026.2 drops eReadingVisits and gives the name to the ancient books.
+    const later = versionOf(
+      '2026.2',
+      (key) =>
+        key === 'eReadingVisits' ? undefined : key === 'ancientBooks' ? 'eReadingVisits' : key,
+      [
+        { field: 'eReadingVisits', change: 'drop', note: 'not collected' },
+        { field: 'ancientBooks', change: 'rename', to: 'eReadingVisits', note: 'a test' },
+      ],
+    );
+    const result = importNarrative(compileForm(later), SUMMARY, [countyAnnualReport(), later]);
+    expect(result.values).toEqual({ eReadingVisits: 35 });
+    expect(result.unmapped.map((item) => [item.field, item.reason])).toEqual([[null, 'notInForm']]);
+  });
+
   it('reads the rules’ own version, and a catalog without it, by the keys as they are', () => {
     const later = versionOf('2026.2', renamed, [
       { field: 'eReadingVisits', change: 'rename', to: 'digitalVisits', note: 'all online' },

@@ -74,8 +74,11 @@ export const importNarrative = (
 ): NarrativeImport => {
   const rulesKeys = rulesKeysOf(form, definitions);
   const formKeys = new Map([...rulesKeys].map(([formKey, rulesKey]) => [rulesKey, formKey]));
-  const asForm = <T extends string | null>(key: T) =>
-    key === null ? key : (formKeys.get(key) ?? key);
+  const asForm = (key: string) => formKeys.get(key) ?? key;
+  // A figure for a field the form lacks keeps the rules' key, unless the form has another
+  // field of that name (a key given to a new field after a rename): then it names none.
+  const unmappedFieldKey = (key: string | null) =>
+    key === null ? null : (formKeys.get(key) ?? (form.fields.has(key) ? null : key));
   const fields = new Map<string, NarrativeFieldSpec>();
   for (const [key, spec] of narrativeFieldsOf(form)) {
     const rulesKey = rulesKeys.get(key);
@@ -87,7 +90,7 @@ export const importNarrative = (
       Object.entries(found.values).map(([key, value]) => [asForm(key), value]),
     ),
     evidence: found.evidence.map((item) => ({ ...item, field: asForm(item.field) })),
-    unmapped: found.unmapped.map((item) => ({ ...item, field: asForm(item.field) })),
+    unmapped: found.unmapped.map((item) => ({ ...item, field: unmappedFieldKey(item.field) })),
   };
   const { ruleErrors } = evaluateRules(form, result.values);
   const broken = new Set(

@@ -41,7 +41,13 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const stackThrownAt = (location: string) =>
-  ['Error: failed 2 times', `    at f (${location})`, `    at ${location}`].join('\n');
+  [
+    'Error: failed 2 times',
+    `    at f (${location})`,
+    `    at ${location}`,
+    `    at async ${location}`,
+    `    at async g (file://${location})`,
+  ].join('\n');
 
 describe('sourceMappedStack', () => {
   it('tells a frame in a bundle with a source map as its source, from the repository root', () => {
@@ -50,6 +56,8 @@ describe('sourceMappedStack', () => {
         'Error: failed 2 times',
         '    at f (functions/fixture.ts:3:5)',
         '    at functions/fixture.ts:3:5',
+        '    at async functions/fixture.ts:3:5',
+        '    at async g (functions/fixture.ts:3:5)',
       ].join('\n'),
     );
   });
@@ -90,7 +98,7 @@ describe('sourceMappedErrors', () => {
     expect(error.stack).toBe(mapped);
   });
 
-  it('passes other values through and survives a read-only stack and a cycle of causes', () => {
+  it('passes other values through; survives a read-only stack, a cycle of causes and a throwing cause', () => {
     expect(sourceMappedErrors('count', 3)).toBe(3);
     const readOnly = Object.defineProperty(new Error('read-only'), 'stack', {
       value: stackThrownAt(thrownAt),
@@ -98,9 +106,19 @@ describe('sourceMappedErrors', () => {
     });
     expect(sourceMappedErrors('error', readOnly)).toBe(readOnly);
     expect(readOnly.stack).toContain(thrownAt);
-    const cyclic = withStack('cyclic');
-    cyclic.cause = cyclic;
+    // Powertools would follow the cause without end; it becomes a note.
+    const cyclic = withStack('cyclic', { cause: withStack('inner') });
+    (cyclic.cause as Error).cause = cyclic;
     expect(sourceMappedErrors('error', cyclic)).toBe(cyclic);
     expect(cyclic.stack).toContain('functions/fixture.ts:3:5');
+    expect((cyclic.cause as Error).cause).toBe('[the cause is Error "cyclic" again]');
+    // A cause that cannot be read leaves the error as it is.
+    const unreadable = withStack('unreadable');
+    Object.defineProperty(unreadable, 'cause', {
+      get: () => {
+        throw new Error('no cause');
+      },
+    });
+    expect(sourceMappedErrors('error', unreadable)).toBe(unreadable);
   });
 });

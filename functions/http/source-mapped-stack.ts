@@ -1,12 +1,13 @@
 /**
  * Stacks of logged errors told in the original sources. Each function ships as a minified bundle
  * with its source map beside it (`index.js.map`). Node's `--enable-source-maps` would read and
- * parse that map at every cold start, whether or not an error is ever logged (30–50 ms for
- * these bundles, docs/performance.md); here a map is read when the first logged error needs it
- * and kept for the life of the execution environment.
+ * parse that map at every cold start, whether or not an error is ever logged (18–86 ms, median
+ * 50 ms, for these bundles: docs/performance.md); here a map is read when the first logged error
+ * needs it and kept for the life of the execution environment.
  */
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 /** Per bundle path: its source map, or null when it has none (or none that can be read). */
 const sourceMaps = new Map<string, SourceMap | null>();
@@ -25,17 +26,24 @@ const sourceMapOf = (bundlePath: string): SourceMap | null => {
 };
 
 /**
- * The end of a V8 stack frame that points into a JavaScript file by absolute path:
- * `at name (/var/task/index.js:1:2345)` or `at /var/task/index.js:1:2345`.
+ * The end of a V8 stack frame that points into a JavaScript file by absolute path or file URL:
+ * `at name (/var/task/index.js:1:2345)`, `at /var/task/index.js:1:2345`, `at async
+ * /var/task/index.js:1:2345` (an anonymous async function) or `at name (file:///…/index.mjs:…)`.
  */
-const FRAME_IN_FILE = /^(\s+at (?:.*\()?)(\/[^\s():]+\.[cm]?js):(\d+):(\d+)(\)?)$/;
+const FRAME_IN_FILE =
+  /^(\s+at (?:async )?(?:.*\()?)((?:file:\/\/)?\/[^\s():]+\.[cm]?js):(\d+):(\d+)(\)?)$/;
 
-/** A map's source from the repository root: `functions/x.ts`, not `../../functions/x.ts`. */
+/**
+ * A map's source from the repository root: `functions/x.ts`, not `../../functions/x.ts`. That
+ * holds for bundles two levels below it, as CDK writes them (cdk.out/bundling-temp-…); built
+ * elsewhere, the path keeps what is left of the way there.
+ */
 const fromRepositoryRoot = (source: string) => source.replace(/^(?:\.\.\/)+/, '');
 
 const sourceMappedFrame = (frame: string): string => {
-  const [, before, bundlePath, line, column, after] = FRAME_IN_FILE.exec(frame) ?? [];
-  if (bundlePath === undefined) return frame;
+  const [, before, location, line, column, after] = FRAME_IN_FILE.exec(frame) ?? [];
+  if (location === undefined) return frame;
+  const bundlePath = location.startsWith('file:') ? fileURLToPath(location) : location;
   const origin = sourceMapOf(bundlePath)?.findOrigin(Number(line), Number(column));
   if (!origin || !('fileName' in origin)) return frame;
   const { fileName, lineNumber, columnNumber } = origin;
@@ -47,20 +55,28 @@ export const sourceMappedStack = (stack: string): string =>
   stack.split('\n').map(sourceMappedFrame).join('\n');
 
 /**
- * A JSON replacer for the logger (Powertools' `jsonReplacerFn`, which sees an error before it is
- * formatted): the stacks of a logged error and of its causes become source-mapped. The error's
- * own `stack` is replaced, so logging it again maps nothing twice.
+ * A JSON replacer for the logger (Powertools' `jsonReplacerFn`, called for every value of every
+ * line, and before an error is formatted): the stacks of a logged error and of its causes become
+ * source-mapped. The error's own `stack` is replaced, so logging it again maps nothing twice. A
+ * cause that comes round again is replaced by a note, as Powertools follows causes without end.
  */
 export const sourceMappedErrors = (_key: string, value: unknown): unknown => {
-  const seen = new Set<unknown>();
-  for (let error = value; error instanceof Error && !seen.has(error); error = error.cause) {
-    seen.add(error);
-    if (typeof error.stack !== 'string') continue;
-    try {
-      error.stack = sourceMappedStack(error.stack);
-    } catch {
-      // An error whose stack cannot be written keeps its bundle's; logging it must not fail.
+  if (!(value instanceof Error)) return value;
+  const seen = new Set<Error>();
+  try {
+    for (let error: unknown = value; error instanceof Error; error = error.cause) {
+      seen.add(error);
+      try {
+        if (typeof error.stack === 'string') error.stack = sourceMappedStack(error.stack);
+      } catch {
+        // A stack that cannot be written stays the bundle's; its causes are still mapped.
+      }
+      if (error.cause instanceof Error && seen.has(error.cause)) {
+        error.cause = `[the cause is ${error.cause.name} "${error.cause.message}" again]`;
+      }
     }
+  } catch {
+    // A cause that cannot be read or replaced: the error is logged as it is.
   }
   return value;
 };

@@ -123,7 +123,12 @@ describe('an error logged from a bundle', () => {
         env: { PATH: process.env.PATH },
         encoding: 'utf8',
       });
-      const logged = JSON.parse(`${run.stdout}${run.stderr}`.trim()) as {
+      // The log line, or on a crash what Node printed instead.
+      expect({ status: run.status, stderr: run.stderr }).toEqual({
+        status: 0,
+        stderr: expect.stringContaining('"level":"ERROR"'),
+      });
+      const logged = JSON.parse(run.stderr.trim()) as {
         error: { location: string; stack: string; cause: { stack: string } };
       };
       expect(logged.error.location).toBe('test/fixtures/log-error.ts:5');
