@@ -2,7 +2,8 @@
  * A new form version deployed over existing reports, in the browser. A draft written under
  * 2026.1 opens under its own version with 改用现行版本; moving it names the field added and the
  * value that goes, then reopens on 2026.2 with the renamed field's value. The new version's
- * conditional field is hidden while its condition is false and keeps its value meanwhile. The
+ * conditional field is hidden while its condition is false, keeping its value meanwhile, and is
+ * required on submission only while shown. The
  * narrative import, whose rules name 2026.1's keys, suggests the renamed field under its new key.
  *
  * The test has a stack of its own, started on the repository's catalog and then again over the
@@ -18,6 +19,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parse, stringify } from 'yaml';
 import { realForm } from '../../domain/forms/fixtures.js';
 import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
+import { completeReport } from '../fixtures/report-values.js';
 import { collectPageErrors, eventually, launchChromium, signInAsLibraryAt } from './browser.js';
 import {
   REPO_ROOT,
@@ -105,6 +107,7 @@ const send = (path: string, method: string, as: string, body?: unknown) =>
   });
 
 interface Report {
+  status: string;
   formVersion: string;
   revision: number;
   values: Record<string, unknown>;
@@ -113,6 +116,7 @@ const report = async () => answerJson<Report>(await send(`/api${FORM_PATH}`, 'GE
 
 const field = (name: string) => page.locator(`[name="${name}"]`);
 const fieldBlock = (key: string) => page.locator(`[data-field="${key}"]`);
+const submitButton = () => page.getByRole('button', { name: '提交', exact: true });
 const saved = () =>
   page
     .locator('.save-status')
@@ -234,6 +238,37 @@ describe('a draft of the older form version after a new one is deployed', () => 
 
     await page.locator('[name="dedicatedBookBudget"][value="true"]').check();
     expect(await field('dedicatedBookBudgetAmount').inputValue()).toBe('8');
+    await saved();
+  });
+
+  it('requires the conditional field on submission only while it is shown', async () => {
+    // Complete but for the amount a dedicated budget asks for.
+    const { revision } = await report();
+    const values = { ...completeReport(), dedicatedBookBudget: true };
+    await answerJson(
+      await send(`/api${FORM_PATH}`, 'PUT', token, { values, expectedRevision: revision }),
+      200,
+    );
+    await page.reload();
+    await field('dedicatedBookBudgetAmount').waitFor();
+
+    await submitButton().click();
+    const blockers = page.getByRole('alert').filter({ hasText: '还有 1 项需要处理才能提交' });
+    await blockers.waitFor();
+    expect(await blockers.textContent()).toContain(AMOUNT_LABEL);
+    expect((await report()).status).toBe('draft');
+
+    // Without a dedicated budget the amount is hidden, so neither asked for nor checked.
+    await page.locator('[name="dedicatedBookBudget"][value="false"]').check();
+    await fieldBlock('dedicatedBookBudgetAmount').waitFor({ state: 'detached' });
+    await saved();
+    await submitButton().click();
+    await page.getByRole('status').filter({ hasText: '已提交，等待省馆审核。' }).first().waitFor();
+    expect(await report()).toMatchObject({
+      status: 'submitted',
+      formVersion: '2026.2',
+      values: { dedicatedBookBudget: false },
+    });
     expect(errors).toEqual([]);
   });
 });
