@@ -3,8 +3,8 @@
  * 2026.1 opens under its own version with 改用现行版本; moving it names the field added and the
  * value that goes, then reopens on 2026.2 with the renamed field's value. The new version's
  * conditional field is hidden while its condition is false, keeping its value meanwhile, and is
- * required on submission only while shown. The
- * narrative import, whose rules name 2026.1's keys, suggests the renamed field under its new key.
+ * required on submission only while shown. The narrative import, whose rules name 2026.1's keys,
+ * suggests the renamed field under its new key.
  *
  * The test has a stack of its own, started on the repository's catalog and then again over the
  * same data with a catalog of one more version, as a deploy does (form-catalog-override.mjs).
