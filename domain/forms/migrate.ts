@@ -39,6 +39,16 @@ const fitsField = (value: unknown, field: FieldDefinition | undefined): boolean 
   }
 };
 
+/** The versions of `definitions` after `version`, oldest first: the migrations to apply in turn. */
+const versionsAfter = (definitions: readonly FormDefinition[], version: string) =>
+  definitions
+    .filter((definition) => compareVersions(definition.version, version) > 0)
+    .sort((a, b) => compareVersions(a.version, b.version));
+
+/** The versions of `definitions` up to `version`: reading a report as `version` goes through them. */
+export const definitionsUpTo = (definitions: readonly FormDefinition[], version: string) =>
+  definitions.filter((definition) => compareVersions(definition.version, version) <= 0);
+
 /**
  * A retyped field's value as the later version's field holds it, or undefined when it cannot.
  * A group keeps its entries (unless it now takes fewer), each with the sub-values its
@@ -71,9 +81,7 @@ export const upgradeValues = (
   fromVersion: string,
   values: FormValues,
 ): FormValues => {
-  const later = definitions
-    .filter((definition) => compareVersions(definition.version, fromVersion) > 0)
-    .sort((a, b) => compareVersions(a.version, b.version));
+  const later = versionsAfter(definitions, fromVersion);
   if (later.length === 0) return values;
   let upgraded: FormValues = values;
   for (const definition of later) {
@@ -121,9 +129,7 @@ export const keyInLaterVersion = (
   key: string,
 ): string | undefined => {
   let current: string | undefined = key;
-  const later = definitions
-    .filter((definition) => compareVersions(definition.version, fromVersion) > 0)
-    .sort((a, b) => compareVersions(a.version, b.version));
+  const later = versionsAfter(definitions, fromVersion);
   for (const definition of later) {
     const migration = definition.migrations.find((candidate) => candidate.field === current);
     if (migration?.change === 'drop') return undefined;

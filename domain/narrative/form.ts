@@ -8,7 +8,7 @@
 import { compareVersions, topLevelFields } from '../forms/check.js';
 import { type CompiledForm, evaluateRules } from '../forms/compile.js';
 import type { FormDefinition } from '../forms/definition.js';
-import { keyInLaterVersion } from '../forms/migrate.js';
+import { definitionsUpTo, keyInLaterVersion } from '../forms/migrate.js';
 import { extractNarrative } from './extract.js';
 import type { NarrativeFieldSpec, NarrativeImport } from './model.js';
 import { RULES_FORM } from './rules.js';
@@ -46,9 +46,7 @@ const rulesKeysOf = (
     const [older, newer] = formIsOlder
       ? [form.definition, rulesDefinition]
       : [rulesDefinition, form.definition];
-    const upToNewer = definitions.filter(
-      (definition) => compareVersions(definition.version, newer.version) <= 0,
-    );
+    const upToNewer = definitionsUpTo(definitions, newer.version);
     for (const { field } of topLevelFields(older)) {
       const later = keyInLaterVersion(upToNewer, older.version, field.key);
       if (later === undefined) continue;

@@ -25,7 +25,7 @@ import {
   validateDraft,
   validateFinal,
 } from '../forms/compile.js';
-import { keyInLaterVersion, valuesAsLaterVersion } from '../forms/migrate.js';
+import { definitionsUpTo, keyInLaterVersion, valuesAsLaterVersion } from '../forms/migrate.js';
 import { previousPeriod } from '../forms/periods.js';
 import { resolveForm } from '../forms/resolve.js';
 import type { PeriodService, ResolvedWindow } from '../periods/service.js';
@@ -244,9 +244,7 @@ export class SubmissionService {
 
   /** Every version of a form up to `version`: what reading a report as that version goes through. */
   private definitionsUpTo(formId: string, version: string) {
-    return this.deps.forms
-      .definitionsOf(formId)
-      .filter((definition) => compareVersions(definition.version, version) <= 0);
+    return definitionsUpTo(this.deps.forms.definitionsOf(formId), version);
   }
 
   /**

@@ -446,22 +446,23 @@ export const moveToVersion = (
     definition.sections.flatMap((section) => section.fields);
   const target = [...later].sort((a, b) => compareVersions(a.version, b.version)).at(-1) ?? from;
   const moved = upgradeValues(later, from.version, compact(values));
-  // Where each field of the report's version is in the target: the others are new there.
-  const carried = new Set(
-    fieldsOf(from).flatMap((field) => keyInLaterVersion(later, from.version, field.key) ?? []),
+  // Where each field of the report's version is in the target, through every rename: the
+  // target's other fields are new there.
+  const keyInTarget = new Map(
+    fieldsOf(from).map((field) => [field, keyInLaterVersion(later, from.version, field.key)]),
   );
+  const carried = new Set(keyInTarget.values());
   return {
     values: moved,
     added: fieldsOf(target).filter((field) => !carried.has(field.key)),
-    // Followed through every rename: a value goes when its field was dropped on the way, or
-    // did not fit a retype.
+    // A value goes when its field was dropped on the way, or did not fit a retype.
     dropped: fieldsOf(from).filter((field) => {
       if (isEmpty(values[field.key])) return false;
-      const key = keyInLaterVersion(later, from.version, field.key);
+      const key = keyInTarget.get(field);
       return key === undefined || !(key in moved);
     }),
     trimmed: fieldsOf(from).filter((field) => {
-      const key = keyInLaterVersion(later, from.version, field.key);
+      const key = keyInTarget.get(field);
       return (
         field.type === 'group' &&
         key !== undefined &&
