@@ -78,7 +78,7 @@ const compileTrigger = (trigger: string | Trigger): CompiledTrigger => {
   };
 };
 
-const COMPILED_RULES: readonly CompiledRule[] = FIELD_RULES.map((rule) => ({
+const compileRule = (rule: FieldRule): CompiledRule => ({
   rule,
   units: new Set(rule.units),
   before: (rule.before ?? []).map(compileTrigger),
@@ -89,7 +89,9 @@ const COMPILED_RULES: readonly CompiledRule[] = FIELD_RULES.map((rule) => ({
   excludeClause: anyOf(rule.excludeClause),
   excludeSentence: anyOf(rule.excludeSentence),
   ignore: new Set(rule.ignore ?? []),
-}));
+});
+
+const COMPILED_RULES: readonly CompiledRule[] = FIELD_RULES.map(compileRule);
 
 const COMPILED_CUES = (
   Object.entries(CUES) as [Exclude<CueKind, 'otherYear'>, (typeof CUES)[keyof typeof CUES]][]
@@ -441,6 +443,30 @@ const figureUnmapped = (
   };
 };
 
+/**
+ * Whether a label rule's word, not a written rule's, names a figure's field: where no written
+ * rule takes the figure for a field of the form, or where the label's word holds the written
+ * one ("专项购书经费" over 购书经费), a field more specific than the written rule's. A label
+ * never takes a figure a written word names by itself ("馆藏图书": 馆藏, not a label's 图书).
+ */
+const preferLabel = (
+  written: Match | 'ambiguous' | undefined,
+  labelled: Match | 'ambiguous' | undefined,
+  fields: ReadonlyMap<string, NarrativeFieldSpec>,
+): labelled is Match | 'ambiguous' => {
+  if (labelled === undefined) return false;
+  if (written === undefined) return true;
+  if (written === 'ambiguous') return false;
+  if (!fields.has(written.compiled.rule.field)) return true;
+  return (
+    labelled !== 'ambiguous' &&
+    labelled.side === written.side &&
+    labelled.start <= written.start &&
+    labelled.end >= written.end &&
+    labelled.end - labelled.start > written.end - written.start
+  );
+};
+
 interface Outcome {
   accepted: Candidate[];
   unmapped: { at: Located; reason: UnmappedReason; field: string | null }[];
@@ -453,9 +479,17 @@ const classifyFigures = (
   options: Required<NarrativeOptions>,
 ): Outcome => {
   const outcome: Outcome = { accepted: [], unmapped: [] };
+  const labelRules = options.labelRules.map(compileRule);
+  const headAmong = (rules: readonly CompiledRule[], at: Located) =>
+    headOf(
+      rules
+        .filter((compiled) => compiled.units.has(at.figure.unit))
+        .flatMap((compiled) => matchRule(normalized, compiled, at)),
+    );
   for (const at of located) {
-    const rules = COMPILED_RULES.filter((compiled) => compiled.units.has(at.figure.unit));
-    const head = headOf(rules.flatMap((compiled) => matchRule(normalized, compiled, at)));
+    const written = headAmong(COMPILED_RULES, at);
+    const labelled = labelRules.length > 0 ? headAmong(labelRules, at) : undefined;
+    const head = preferLabel(written, labelled, options.fields) ? labelled : written;
     if (head === undefined || head === 'ambiguous') {
       outcome.unmapped.push({ at, reason: head ?? 'noField', field: null });
       continue;
@@ -557,7 +591,7 @@ const findStatements = (
   return hits;
 };
 
-const DEFAULT_OPTIONS = { periodType: 'annual' } as const;
+const DEFAULT_OPTIONS = { periodType: 'annual', labelRules: [] } as const;
 
 export const extractNarrative = (text: string, options: NarrativeOptions): NarrativeImport => {
   const settings: Required<NarrativeOptions> = { ...DEFAULT_OPTIONS, ...options };

@@ -128,7 +128,44 @@ describe('importNarrative on another version of the form than the rules name', (
       eReadingVisits: 4200,
       ancientBooks: 35,
     });
-    // Without the versions between, the renamed field cannot be followed.
-    expect(importNarrative(compileForm(later), SUMMARY).values).toEqual({ ancientBooks: 35 });
+    // Without the versions between, the renamed field cannot be followed: its label, the
+    // same as before the rename, finds it.
+    const alone = importNarrative(compileForm(later), SUMMARY);
+    expect(alone.values).toEqual({ digitalVisits: 4200, ancientBooks: 35 });
+  });
+});
+
+describe('importNarrative on a field the rules do not know', () => {
+  const SUMMARY =
+    '示范县图书馆2025年度工作总结\n全馆现有志愿者86人，全年举办线上活动12场，馆藏图书12万册。';
+  /** The rules' version with a volunteers field added to the staff section, as 2026.2. */
+  const withVolunteers = () => {
+    const definition = structuredClone(countyAnnualReport());
+    const staffing = definition.sections.find((section) => section.key === 'staffing');
+    const staffTotal = staffing?.fields.find((field) => field.key === 'staffTotal');
+    if (!staffing || !staffTotal) throw new Error('the fixture must have the staff total');
+    staffing.fields.push({
+      ...staffTotal,
+      key: 'volunteers',
+      label: { zh: '志愿者人数', en: 'Volunteers' },
+      required: false,
+    });
+    return FormDefinition.parse({ ...definition, version: '2026.2' });
+  };
+
+  it('reads a field added since the rules’ version by its label and unit', () => {
+    const later = withVolunteers();
+    const result = importNarrative(compileForm(later), SUMMARY, [countyAnnualReport(), later]);
+    expect(result.values).toEqual({ volunteers: 86, holdingsTotal: 120_000 });
+    expect(result.evidence.find((item) => item.field === 'volunteers')?.quote).toBe(
+      '全馆现有志愿者86人',
+    );
+  });
+
+  it('leaves a field of the rules’ version without a rule unread, as the rules chose', () => {
+    // onlineEvents (线上活动, 场) is in 2026.1 and has no rule on purpose.
+    const result = importNarrative(form, SUMMARY);
+    expect(result.values).toEqual({ holdingsTotal: 120_000 });
+    expect(result.unmapped.map((item) => item.field)).not.toContain('onlineEvents');
   });
 });

@@ -10,8 +10,9 @@ import { type CompiledForm, evaluateRules } from '../forms/compile.js';
 import type { FormDefinition } from '../forms/definition.js';
 import { definitionsUpTo, keyInLaterVersion } from '../forms/migrate.js';
 import { extractNarrative } from './extract.js';
+import { labelRule } from './label-rules.js';
 import type { NarrativeFieldSpec, NarrativeImport } from './model.js';
-import { RULES_FORM } from './rules.js';
+import { FIELD_RULES, type FieldRule, RULES_FORM } from './rules.js';
 
 export const narrativeFieldsOf = (form: CompiledForm): Map<string, NarrativeFieldSpec> => {
   const fields = new Map<string, NarrativeFieldSpec>();
@@ -34,14 +35,12 @@ export const narrativeFieldsOf = (form: CompiledForm): Map<string, NarrativeFiel
  */
 const rulesKeysOf = (
   form: CompiledForm,
+  rulesDefinition: FormDefinition | undefined,
   definitions: readonly FormDefinition[],
 ): Map<string, string> => {
   const rulesKeys = new Map<string, string>();
-  const { formId, version } = form.definition;
-  const rulesDefinition = definitions.find(
-    (definition) => definition.version === RULES_FORM.version,
-  );
-  if (formId === RULES_FORM.formId && rulesDefinition && version !== RULES_FORM.version) {
+  const { version } = form.definition;
+  if (rulesDefinition && version !== RULES_FORM.version) {
     const formIsOlder = compareVersions(version, RULES_FORM.version) < 0;
     const [older, newer] = formIsOlder
       ? [form.definition, rulesDefinition]
@@ -61,16 +60,49 @@ const rulesKeysOf = (
   return rulesKeys;
 };
 
+const WRITTEN_RULE_FIELDS: ReadonlySet<string> = new Set(FIELD_RULES.map((rule) => rule.field));
+
+/**
+ * Label rules (`label-rules.ts`) for the number fields no written rule names: those the
+ * rules' version of the form lacks, such as a field the office added since. A field that
+ * version has without a rule is left unread on purpose (docs/narrative-import.md).
+ */
+const labelRulesOf = (
+  form: CompiledForm,
+  rulesKeys: ReadonlyMap<string, string>,
+  rulesDefinition: FormDefinition | undefined,
+): FieldRule[] => {
+  const rulesVersionKeys = new Set(
+    rulesDefinition ? topLevelFields(rulesDefinition).map(({ field }) => field.key) : [],
+  );
+  return [...form.fields.values()].flatMap((field) => {
+    const key = rulesKeys.get(field.key);
+    if (key === undefined || WRITTEN_RULE_FIELDS.has(key) || rulesVersionKeys.has(key)) return [];
+    const rule = labelRule({
+      key,
+      type: field.type,
+      label: field.label.zh,
+      ...('unit' in field && field.unit ? { unit: field.unit.zh } : {}),
+    });
+    return rule ? [rule] : [];
+  });
+};
+
 /**
  * Suggestions for a draft of `form` from its pasted work summary. `definitions`, every version
- * of the form, let the rules find fields renamed since the version they name (RULES_FORM).
+ * of the form, let the rules find fields renamed since the version they name (RULES_FORM), and
+ * tell the fields added since, which are read by their labels.
  */
 export const importNarrative = (
   form: CompiledForm,
   text: string,
   definitions: readonly FormDefinition[] = [form.definition],
 ): NarrativeImport => {
-  const rulesKeys = rulesKeysOf(form, definitions);
+  const rulesDefinition =
+    form.definition.formId === RULES_FORM.formId
+      ? definitions.find((definition) => definition.version === RULES_FORM.version)
+      : undefined;
+  const rulesKeys = rulesKeysOf(form, rulesDefinition, definitions);
   const formKeys = new Map([...rulesKeys].map(([formKey, rulesKey]) => [rulesKey, formKey]));
   const asForm = (key: string) => formKeys.get(key) ?? key;
   // A figure for a field the form lacks keeps the rules' key, unless the form has another
@@ -82,7 +114,11 @@ export const importNarrative = (
     const rulesKey = rulesKeys.get(key);
     if (rulesKey !== undefined) fields.set(rulesKey, spec);
   }
-  const found = extractNarrative(text, { fields, periodType: form.definition.periodType });
+  const found = extractNarrative(text, {
+    fields,
+    periodType: form.definition.periodType,
+    labelRules: labelRulesOf(form, rulesKeys, rulesDefinition),
+  });
   const result: NarrativeImport = {
     values: Object.fromEntries(
       Object.entries(found.values).map(([key, value]) => [asForm(key), value]),

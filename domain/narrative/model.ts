@@ -4,7 +4,7 @@
  * figures that were found but not suggested, with the reason. Nothing here is ever saved.
  */
 import type { Qualifier } from './numerals.js';
-import type { CueKind } from './rules.js';
+import type { CueKind, FieldRule } from './rules.js';
 
 export type { Qualifier };
 
@@ -25,6 +25,11 @@ export interface NarrativeOptions {
   fields: ReadonlyMap<string, NarrativeFieldSpec>;
   /** A half-year form takes half-year figures and refuses whole-year ones. */
   periodType?: 'annual' | 'half-year';
+  /**
+   * Rules for number fields the written rules do not know (`label-rules.ts`), tried only on
+   * figures no written rule takes for a field of the form.
+   */
+  labelRules?: readonly FieldRule[];
 }
 
 export interface Evidence {

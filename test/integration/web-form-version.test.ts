@@ -4,7 +4,7 @@
  * value that goes, then reopens on 2026.2 with the renamed field's value. The new version's
  * conditional field is hidden while its condition is false, keeping its value meanwhile, and is
  * required on submission only while shown. The narrative import, whose rules name 2026.1's keys,
- * suggests the renamed field under its new key.
+ * suggests the renamed field under its new key and the added one by its label.
  *
  * The test has a stack of its own, started on the repository's catalog and then again over the
  * same data with a catalog of one more version, as a deploy does (form-catalog-override.mjs).
@@ -274,12 +274,17 @@ describe('a draft of the older form version after a new one is deployed', () => 
 });
 
 describe('importing a work summary after the new version is deployed', () => {
-  it('suggests a renamed field under its new key, and no dropped field', async () => {
-    const text = '城区图书馆2025年度工作总结\n电子阅览室接待读者4200人次。共有古籍35册。';
+  it('suggests a renamed field under its new key, an added one by its label, and no dropped field', async () => {
+    const text = `城区图书馆2025年度工作总结\n电子阅览室接待读者4200人次。共有古籍35册。${AMOUNT_LABEL.replace('金额', '')}8万元。`;
     const answer = await answerJson<{ values: Record<string, unknown> }>(
       await send('/api/imports/narrative', 'POST', token, { text, formVersion: '2026.2' }),
       200,
     );
-    expect(answer.values).toEqual({ digitalVisits: 4200 });
+    // The sentence also states that there is a dedicated book budget (a written statement rule).
+    expect(answer.values).toEqual({
+      digitalVisits: 4200,
+      dedicatedBookBudget: true,
+      dedicatedBookBudgetAmount: 80_000,
+    });
   });
 });
