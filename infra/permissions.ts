@@ -38,7 +38,16 @@ export interface Permission {
  * A transaction needs the action of each of its items (PutItem, UpdateItem…), not one of its own.
  */
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
-const TABLE_WRITE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'];
+/**
+ * ConditionCheckItem: a transaction's check of an item it does not write (verification records
+ * its decision only while the evidence's report is editable), in the partitions written.
+ */
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
 /** Rollup run records are only ever put whole (adapters/dynamodb/rollup-run-store.ts). */
 const RUN_WRITE_ACTIONS = ['dynamodb:PutItem'];
 

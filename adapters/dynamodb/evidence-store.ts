@@ -1,5 +1,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import {
   EvidenceItem,
   type EvidenceKey,
@@ -8,11 +13,17 @@ import {
   type EvidenceStatus,
   type EvidenceStore,
 } from '../../domain/evidence/model.js';
-import type { SubmissionKey } from '../../domain/submissions/model.js';
-import { withStorageErrors } from '../storage-errors.js';
-import { evidenceKeys, evidencePrefix, evidenceSetKeys, libraryPartition } from './keys.js';
+import type { SubmissionKey, SubmissionStatus } from '../../domain/submissions/model.js';
+import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import {
+  evidenceKeys,
+  evidencePrefix,
+  evidenceSetKeys,
+  libraryPartition,
+  submissionKeys,
+} from './keys.js';
 import { queryAll } from './query-all.js';
-import { sendTransaction } from './transactions.js';
+import { cancelledByCondition, sendTransaction } from './transactions.js';
 
 export class DynamoDbEvidenceStore implements EvidenceStore {
   constructor(
@@ -113,27 +124,64 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
     key: EvidenceKey,
     from: readonly EvidenceStatus[],
     patch: Partial<EvidenceItem> & { status: EvidenceStatus },
+    reportIn?: readonly SubmissionStatus[],
   ): Promise<boolean> {
     const entries = Object.entries(patch).filter(([, value]) => value !== undefined);
     const names = Object.fromEntries(entries.map(([name], index) => [`#a${index}`, name]));
     const values = Object.fromEntries(entries.map(([, value], index) => [`:v${index}`, value]));
     const allowed = Object.fromEntries(from.map((status, index) => [`:from${index}`, status]));
+    const update = {
+      TableName: this.tableName,
+      Key: evidenceKeys(key),
+      UpdateExpression: `SET ${entries.map((_, index) => `#a${index} = :v${index}`).join(', ')}`,
+      ConditionExpression: `attribute_exists(PK) AND #current IN (${Object.keys(allowed).join(', ')})`,
+      ExpressionAttributeNames: { ...names, '#current': 'status' },
+      ExpressionAttributeValues: { ...values, ...allowed },
+    };
+    if (reportIn) return this.transitionWhileReportIn(key, update, reportIn);
     try {
-      await withStorageErrors(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: evidenceKeys(key),
-            UpdateExpression: `SET ${entries.map((_, index) => `#a${index} = :v${index}`).join(', ')}`,
-            ConditionExpression: `attribute_exists(PK) AND #current IN (${Object.keys(allowed).join(', ')})`,
-            ExpressionAttributeNames: { ...names, '#current': 'status' },
-            ExpressionAttributeValues: { ...values, ...allowed },
-          }),
-        ),
-      );
+      await withStorageErrors(() => this.client.send(new UpdateCommand(update)));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * The update with a check of the report's head in one transaction. A check that fails is
+   * `false`; a transaction still cancelled by concurrent ones (a save of the report, say) after
+   * the retries is a retryable 503, never read as the report's status.
+   */
+  private async transitionWhileReportIn(
+    report: SubmissionKey,
+    update: NonNullable<NonNullable<TransactWriteCommandInput['TransactItems']>[number]['Update']>,
+    reportIn: readonly SubmissionStatus[],
+  ): Promise<boolean> {
+    const statuses = Object.fromEntries(reportIn.map((status, index) => [`:in${index}`, status]));
+    const refused = new Error('A condition of the transition failed');
+    try {
+      await sendTransaction(
+        this.client,
+        {
+          TransactItems: [
+            { Update: update },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: submissionKeys(report),
+                ConditionExpression: `#status IN (${Object.keys(statuses).join(', ')})`,
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: statuses,
+              },
+            },
+          ],
+        },
+        (cause) => (cancelledByCondition(cause) ? refused : storageUnavailable(cause)),
+      );
+      return true;
+    } catch (error) {
+      if (error === refused) return false;
       throw error;
     }
   }

@@ -30,6 +30,10 @@ const cancellationCodes = (error: unknown): string[] | undefined => {
   return (CancellationReasons ?? []).flatMap((reason) => (reason.Code ? [reason.Code] : []));
 };
 
+/** Whether a transaction was cancelled because a condition of one of its items failed. */
+export const cancelledByCondition = (error: unknown): boolean =>
+  cancellationCodes(error)?.includes('ConditionalCheckFailed') ?? false;
+
 /**
  * Sends one transaction. Cancelled by a concurrent transaction, it is sent again with backoff
  * (it wrote nothing); cancelled by a condition the caller cares about (`lostRace` of the

@@ -6,7 +6,7 @@
 import * as z from 'zod/mini';
 import { LibraryId } from '../auth/principal.js';
 import { FieldKey, LocalizedText } from '../forms/primitives.js';
-import { Actor, type SubmissionKey } from '../submissions/model.js';
+import { Actor, type SubmissionKey, type SubmissionStatus } from '../submissions/model.js';
 
 /** Declared type → the types magic-byte detection may report for it. */
 export const EVIDENCE_TYPES = {
@@ -170,12 +170,14 @@ export interface EvidenceStore {
   findVerifiedBySha256(libraryId: string, sha256: string): Promise<EvidenceItem[]>;
   /**
    * Moves an item from one of `from` to the patch's status; false when the item was not in
-   * one of them any more (someone else moved it first).
+   * one of them any more (someone else moved it first), or when `reportIn` is given and the
+   * item's report is not in one of those statuses, checked in the same write.
    */
   transition(
     key: EvidenceKey,
     from: readonly EvidenceStatus[],
     patch: Partial<EvidenceItem> & { status: EvidenceStatus },
+    reportIn?: readonly SubmissionStatus[],
   ): Promise<boolean>;
 }
 

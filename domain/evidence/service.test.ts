@@ -26,6 +26,7 @@ import { countyLibrary } from '../registry/fixtures.js';
 import { InMemoryLibraryStore } from '../registry/memory-store.js';
 import { InMemoryPeriodStore, InMemorySubmissionStore } from '../submissions/memory-store.js';
 import type { SubmissionKey, SubmissionStatus } from '../submissions/model.js';
+import type { SubmissionStore } from '../submissions/store.js';
 import {
   type EvidenceContentType,
   type EvidenceItem,
@@ -61,6 +62,8 @@ const evidenceKeyText = (key: EvidenceKey) =>
 
 /** Keeps the adapter's contract: copies in and out, transitions only from the given states. */
 class FakeEvidenceStore implements EvidenceStore {
+  constructor(private readonly heads: Pick<SubmissionStore, 'getHead'>) {}
+
   readonly items = new Map<string, EvidenceItem>();
   /** Transitions that moved an item (the condition held). */
   successfulTransitions = 0;
@@ -122,10 +125,14 @@ class FakeEvidenceStore implements EvidenceStore {
     key: EvidenceKey,
     from: readonly EvidenceStatus[],
     patch: Partial<EvidenceItem> & { status: EvidenceStatus },
+    reportIn?: readonly SubmissionStatus[],
   ): Promise<boolean> {
     await tick();
     const current = this.items.get(evidenceKeyText(key));
     if (!current || !from.includes(current.status)) return false;
+    // In the same step, as the DynamoDB store's transaction checks the report's head.
+    const report = reportIn && (await this.heads.getHead(key));
+    if (reportIn && !(report && reportIn.includes(report.status))) return false;
     const defined = Object.fromEntries(
       Object.entries(patch).filter(([, value]) => value !== undefined),
     );
@@ -270,7 +277,7 @@ const setup = () => {
     periods: realPeriods(),
   });
   const submissions = new InMemorySubmissionStore();
-  const evidence = new FakeEvidenceStore();
+  const evidence = new FakeEvidenceStore(submissions);
   const objects = new FakeEvidenceObjects();
   const periods = new PeriodService({
     store: new InMemoryPeriodStore(),
@@ -698,6 +705,23 @@ describe('EvidenceService.verify', () => {
       rejection: { code: REPORT_LOCKED },
     });
     expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
+  });
+
+  it('refuses an upload whose report is submitted between its last check and its decision', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    const copied = context.objects.pauseNext('copied');
+    const verification = context.service.verify(keyOf(item));
+    await copied.arrived;
+    await context.reportIn('submitted');
+    copied.release();
+    expect(await verification).toMatchObject({
+      status: 'rejected',
+      rejection: { code: REPORT_LOCKED },
+    });
+    // Neither the upload nor the copy made of it is kept.
+    const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
+    expect(context.objects.deleted).toEqual([copy, uploadKeyOf(item)]);
+    expect(context.objects.objects.size).toBe(0);
   });
 
   it('still verifies an upload whose report is only saved while its bytes are being read', async () => {

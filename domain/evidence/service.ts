@@ -57,9 +57,9 @@ export interface EvidenceView extends EvidenceItem {
   downloadUrl?: string;
 }
 
-const EDITABLE = new Set<SubmissionHead['status']>(['draft', 'returned']);
+const EDITABLE_STATUSES: readonly SubmissionHead['status'][] = ['draft', 'returned'];
 const isEditable = (head: SubmissionHead | undefined): head is SubmissionHead =>
-  head !== undefined && EDITABLE.has(head.status);
+  head !== undefined && EDITABLE_STATUSES.includes(head.status);
 /** Reads and tries of an upload's create while other uploads of the report keep getting in. */
 const CREATE_ATTEMPTS = 40;
 /**
@@ -105,7 +105,7 @@ export class EvidenceService {
         en: 'Save the report as a draft before attaching evidence.',
       });
     }
-    if (!EDITABLE.has(head.status)) {
+    if (!isEditable(head)) {
       throw new ConflictError({
         zh: '报告已提交或已通过，不能再修改佐证材料。',
         en: 'The report is submitted or accepted; its evidence can no longer change.',
@@ -311,9 +311,8 @@ export class EvidenceService {
     const twin = (await this.deps.evidence.findVerifiedBySha256(item.libraryId, sha256)).find(
       (candidate) => candidate.evidenceId !== item.evidenceId,
     );
-    // Again right before the write: the report may have been submitted while the bytes were
-    // read. Not in the same write, which would need dynamodb:ConditionCheckItem on the head (not
-    // in the function's role): what is left open is the milliseconds between read and write.
+    // Again before the copy: the report may have been submitted while the bytes were read. The
+    // decision's write checks it once more, in the same transaction.
     if (!isEditable(await this.deps.submissions.getHead(key))) {
       return reject(REPORT_LOCKED, reportLocked);
     }
@@ -324,15 +323,25 @@ export class EvidenceService {
     if (item.uploadKey && !(await this.deps.objects.copy(item.uploadKey, verifiedKey, version))) {
       return 'replaced';
     }
-    const decided = await this.deps.evidence.transition(key, ['pending'], {
-      status: 'verified',
-      objectKey: verifiedKey,
-      verifiedAt: this.deps.now().toISOString(),
-      sha256,
-      actualSize: total,
-      ...(twin ? { duplicateOf: twin.evidenceId } : {}),
-    });
+    const decided = await this.deps.evidence.transition(
+      key,
+      ['pending'],
+      {
+        status: 'verified',
+        objectKey: verifiedKey,
+        verifiedAt: this.deps.now().toISOString(),
+        sha256,
+        actualSize: total,
+        ...(twin ? { duplicateOf: twin.evidenceId } : {}),
+      },
+      EDITABLE_STATUSES,
+    );
     const latest = await this.current(key);
+    if (!decided && latest.status === 'pending') {
+      // Still pending, so the report's check failed: it was submitted after the read above.
+      if (item.uploadKey) await this.deps.objects.delete(verifiedKey);
+      return reject(REPORT_LOCKED, reportLocked);
+    }
     if (item.uploadKey) {
       // Only now: a concurrent verification still finds the upload until the item is decided.
       await this.deps.objects.delete(item.uploadKey);

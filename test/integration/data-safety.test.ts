@@ -42,7 +42,7 @@ import { PeriodService } from '../../domain/periods/service.js';
 import type { RollupRequest } from '../../domain/rollup/model.js';
 import { RollupService } from '../../domain/rollup/service.js';
 import { SaveDraftBody } from '../../domain/submissions/commands.js';
-import type { SubmissionKey } from '../../domain/submissions/model.js';
+import type { SubmissionKey, SubmissionStatus } from '../../domain/submissions/model.js';
 import { SubmissionService } from '../../domain/submissions/service.js';
 import { RevisionConflictError } from '../../domain/submissions/store.js';
 import { IDEMPOTENCY_CONFIG_OPTIONS } from '../../functions/http/idempotency-settings.js';
@@ -127,8 +127,13 @@ const itemWrites = (call: RecordedCall): ItemWrite[] => {
         },
       ];
     case 'TransactWrite':
-      return (input.TransactItems as unknown[]).map((entry) => {
-        const [kind, operation] = Object.entries(entry as object)[0] as [WriteKind, unknown];
+      return (input.TransactItems as unknown[]).flatMap((entry) => {
+        const [kind, operation] = Object.entries(entry as object)[0] as [
+          WriteKind | 'ConditionCheck',
+          unknown,
+        ];
+        // A check of an item the transaction does not write (verification's of the report).
+        if (kind === 'ConditionCheck') return [];
         return {
           ...base,
           kind,
@@ -216,8 +221,9 @@ const periods = new PeriodService({
   now,
 });
 const submissions = new SubmissionService({ store, periods, forms: formRegistry, now });
+const evidenceStore = new DynamoDbEvidenceStore(documents, table);
 const evidence = new EvidenceService({
-  evidence: new DynamoDbEvidenceStore(documents, table),
+  evidence: evidenceStore,
   objects: new S3EvidenceObjects(s3, buckets.evidence),
   detectType: detectContentType,
   submissions: store,
@@ -343,7 +349,12 @@ describe('the write paths in the code', () => {
       // head and revision in one transaction (the only writer of revisions)
       'adapters/dynamodb/submission-store.ts': ['sendTransaction'],
       // evidence items: created once with their report's set version, then moved between states
-      'adapters/dynamodb/evidence-store.ts': ['UpdateCommand', 'sendTransaction'],
+      // (verified only while the report's head, checked in the same transaction, is editable)
+      'adapters/dynamodb/evidence-store.ts': [
+        'UpdateCommand',
+        'sendTransaction',
+        'sendTransaction',
+      ],
       // window and lock exceptions
       'adapters/dynamodb/period-store.ts': ['PutCommand', 'PutCommand'],
       // rollup run records: created with a plain put; every later put (a worker taking the run,
@@ -498,6 +509,23 @@ describe('every write path, against DynamoDB Local', () => {
       evidence.delete(owner, { ...key, evidenceId: png.evidence.evidenceId }),
     );
     expect((await evidence.list(owner, key)).map((item) => item.status)).toEqual(['rejected']);
+
+    // A decision that checks the report in its write is refused once the report is submitted.
+    const late = await inStep('presign (late)', () =>
+      evidence.presign(owner, key, { fileName: '晚.png', contentType: 'image/png', size: 1024 }),
+    );
+    await inStep('submit (evidence)', () =>
+      submissions.submit(owner, key, { expectedRevision: 1, explanations: {} }),
+    );
+    const lateKey = { ...key, evidenceId: late.evidence.evidenceId };
+    const decide = (reportIn: readonly SubmissionStatus[]) =>
+      inStep('verify (report checked)', () =>
+        evidenceStore.transition(lateKey, ['pending'], { status: 'verified' }, reportIn),
+      );
+    expect(await decide(['draft', 'returned'])).toBe(false);
+    expect((await evidenceStore.get(lateKey))?.status).toBe('pending');
+    expect(await decide(['submitted'])).toBe(true);
+    expect((await evidenceStore.get(lateKey))?.status).toBe('verified');
   });
 
   it('rollup runs: queued, running, succeeded', async () => {
