@@ -40,7 +40,8 @@ export interface Permission {
 const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 /**
  * ConditionCheckItem: a transaction's check of an item it does not write (verification records
- * its decision only while the evidence's report is editable), in the partitions written.
+ * its decision only while the evidence's report is editable), in the partitions written. Every
+ * writer has it with its writes: it shows no more than the reads each already has.
  */
 const TABLE_WRITE_ACTIONS = [
   'dynamodb:PutItem',

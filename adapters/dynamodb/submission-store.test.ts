@@ -1,9 +1,9 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { SubmissionHead, SubmissionRevision } from '../../domain/submissions/model.js';
 import { RevisionConflictError } from '../../domain/submissions/store.js';
+import { cancelled, clientAnswering } from '../../test/fixtures/dynamodb-client.js';
 import { DynamoDbSubmissionStore } from './submission-store.js';
 import { CONFLICT_RETRIES } from './transactions.js';
 
@@ -33,28 +33,6 @@ const revision: SubmissionRevision = {
   explanations: {},
   actor,
   at: head.updatedAt,
-};
-
-/** What DynamoDB answers when it cancels a transaction, built the way the SDK builds it. */
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled',
-    $metadata: { httpStatusCode: 400 },
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-
-/** A document client whose TransactWriteItems answers the given outcomes in turn. */
-const clientAnswering = (...outcomes: (Error | 'ok')[]) => {
-  const inputs: unknown[] = [];
-  const client = {
-    send: async (command: { input: unknown }) => {
-      inputs.push(command.input);
-      const outcome = outcomes[inputs.length - 1] ?? 'ok';
-      if (outcome !== 'ok') throw outcome;
-      return {};
-    },
-  };
-  return { client: client as unknown as DynamoDBDocumentClient, inputs };
 };
 
 const commit = (client: DynamoDBDocumentClient) =>

@@ -121,17 +121,29 @@ class FakeEvidenceStore implements EvidenceStore {
       .map((item) => structuredClone(item));
   }
 
+  /** The next transition throws this, writing nothing (storage down, conflicts that persist). */
+  failNextTransitionWith?: Error;
+  /** Runs at the start of the next transition: what happens right before the write. */
+  beforeNextTransition?: () => Promise<unknown>;
+
   async transition(
     key: EvidenceKey,
     from: readonly EvidenceStatus[],
     patch: Partial<EvidenceItem> & { status: EvidenceStatus },
     reportIn?: readonly SubmissionStatus[],
   ): Promise<boolean> {
+    const before = this.beforeNextTransition;
+    this.beforeNextTransition = undefined;
+    await before?.();
+    // The head first, so that the item's check and write below stay one step, as the DynamoDB
+    // store's transaction checks both at once.
+    const report = reportIn && (await this.heads.getHead(key));
     await tick();
+    const failure = this.failNextTransitionWith;
+    this.failNextTransitionWith = undefined;
+    if (failure) throw failure;
     const current = this.items.get(evidenceKeyText(key));
     if (!current || !from.includes(current.status)) return false;
-    // In the same step, as the DynamoDB store's transaction checks the report's head.
-    const report = reportIn && (await this.heads.getHead(key));
     if (reportIn && !(report && reportIn.includes(report.status))) return false;
     const defined = Object.fromEntries(
       Object.entries(patch).filter(([, value]) => value !== undefined),
@@ -383,6 +395,19 @@ const uploaded = async (
   });
   objects.objects.set(uploadKeyOf(evidence), bytes);
   return evidence;
+};
+
+/** A PNG as evidence was uploaded before uploads had their own key: in place, no upload key. */
+const uploadedInPlace = async ({ service, evidence, objects }: Setup, bytes: Uint8Array) => {
+  const { evidence: item } = await service.presign(librarian(), reportKey(), {
+    fileName: 'old.png',
+    contentType: 'image/png',
+    size: bytes.byteLength,
+  });
+  const { uploadKey: _, ...older } = item;
+  evidence.items.set(evidenceKeyText(keyOf(item)), older);
+  objects.objects.set(item.objectKey, bytes);
+  return older;
 };
 
 const keyOf = (item: EvidenceItem): EvidenceKey => ({
@@ -722,6 +747,32 @@ describe('EvidenceService.verify', () => {
     const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
     expect(context.objects.deleted).toEqual([copy, uploadKeyOf(item)]);
     expect(context.objects.objects.size).toBe(0);
+  });
+
+  it('leaves no copy behind when its decision cannot be written, and is verified on the retry', async () => {
+    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
+    const unavailable = new Error('Storage is temporarily unavailable');
+    context.evidence.failNextTransitionWith = unavailable;
+    await expect(context.service.verify(keyOf(item))).rejects.toBe(unavailable);
+    const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
+    expect(context.objects.deleted).toEqual([copy]);
+    expect((await context.evidence.get(keyOf(item)))?.status).toBe('pending');
+    // The event's retry checks the upload, which is still there, again.
+    expect(await context.service.verify(keyOf(item))).toMatchObject({
+      status: 'verified',
+      objectKey: copy,
+    });
+  });
+
+  it('refuses in-place evidence (no upload key) whose report is submitted right before its decision', async () => {
+    const evidence = await uploadedInPlace(context, SAMPLES['image/png']);
+    context.evidence.beforeNextTransition = () => context.reportIn('submitted');
+    expect(await context.service.verify(keyOf(evidence))).toMatchObject({
+      status: 'rejected',
+      rejection: { code: REPORT_LOCKED },
+    });
+    expect(context.objects.copied).toEqual([]);
+    expect(context.objects.deleted).toEqual([evidence.objectKey]);
   });
 
   it('still verifies an upload whose report is only saved while its bytes are being read', async () => {
@@ -1121,14 +1172,7 @@ describe('EvidenceService.list and delete', () => {
 
   it('verifies evidence uploaded in place, from before uploads had their own key', async () => {
     await context.reportIn('draft');
-    const { evidence } = await context.service.presign(librarian(), reportKey(), {
-      fileName: 'old.png',
-      contentType: 'image/png',
-      size: SAMPLES['image/png'].byteLength,
-    });
-    const { uploadKey: _, ...older } = evidence;
-    context.evidence.items.set(evidenceKeyText(keyOf(evidence)), older);
-    context.objects.objects.set(evidence.objectKey, SAMPLES['image/png']);
+    const evidence = await uploadedInPlace(context, SAMPLES['image/png']);
     expect(await context.service.verify(keyOf(evidence))).toMatchObject({ status: 'verified' });
     expect(context.objects.copied).toEqual([]);
     expect(context.objects.objects.get(evidence.objectKey)).toEqual(SAMPLES['image/png']);

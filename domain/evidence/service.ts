@@ -323,19 +323,32 @@ export class EvidenceService {
     if (item.uploadKey && !(await this.deps.objects.copy(item.uploadKey, verifiedKey, version))) {
       return 'replaced';
     }
-    const decided = await this.deps.evidence.transition(
-      key,
-      ['pending'],
-      {
-        status: 'verified',
-        objectKey: verifiedKey,
-        verifiedAt: this.deps.now().toISOString(),
-        sha256,
-        actualSize: total,
-        ...(twin ? { duplicateOf: twin.evidenceId } : {}),
-      },
-      EDITABLE_STATUSES,
-    );
+    const decided = await this.deps.evidence
+      .transition(
+        key,
+        ['pending'],
+        {
+          status: 'verified',
+          objectKey: verifiedKey,
+          verifiedAt: this.deps.now().toISOString(),
+          sha256,
+          actualSize: total,
+          ...(twin ? { duplicateOf: twin.evidenceId } : {}),
+        },
+        EDITABLE_STATUSES,
+      )
+      .catch(async (error: unknown) => {
+        // Not recorded (storage down or busy): the copy is not left behind, unless another
+        // verification of the same bytes recorded that key meanwhile. A failure to clean up
+        // must not hide the error the event is retried for.
+        if (item.uploadKey) {
+          const recorded = await this.deps.evidence.get(key).catch(() => undefined);
+          if (recorded && recorded.objectKey !== verifiedKey) {
+            await this.deps.objects.delete(verifiedKey).catch(() => undefined);
+          }
+        }
+        throw error;
+      });
     const latest = await this.current(key);
     if (!decided && latest.status === 'pending') {
       // Still pending, so the report's check failed: it was submitted after the read above.

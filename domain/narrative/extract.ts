@@ -445,22 +445,20 @@ const figureUnmapped = (
 
 /**
  * Whether a label rule's word, not a written rule's, names a figure's field: where no written
- * rule takes the figure for a field of the form, or where the label's word holds the written
- * one ("专项购书经费" over 购书经费), a field more specific than the written rule's. A label
- * never takes a figure a written word names by itself ("馆藏图书": 馆藏, not a label's 图书).
+ * word stands by the figure, where the label's names what a measure word counts and the written
+ * one stands before the figure ("职工带领120名志愿者"), or where the label's word holds the
+ * written one ("专项购书经费" over 购书经费). A written word that names the figure by itself
+ * keeps it, even for a field the form lacks ("馆藏图书": 馆藏, not a label's 图书).
  */
 const preferLabel = (
   written: Match | 'ambiguous' | undefined,
   labelled: Match | 'ambiguous' | undefined,
-  fields: ReadonlyMap<string, NarrativeFieldSpec>,
-): labelled is Match | 'ambiguous' => {
-  if (labelled === undefined) return false;
+): boolean => {
+  if (labelled === undefined || labelled === 'ambiguous') return written === undefined;
   if (written === undefined) return true;
   if (written === 'ambiguous') return false;
-  if (!fields.has(written.compiled.rule.field)) return true;
+  if (labelled.side !== written.side) return labelled.side === 'after';
   return (
-    labelled !== 'ambiguous' &&
-    labelled.side === written.side &&
     labelled.start <= written.start &&
     labelled.end >= written.end &&
     labelled.end - labelled.start > written.end - written.start
@@ -489,7 +487,7 @@ const classifyFigures = (
   for (const at of located) {
     const written = headAmong(COMPILED_RULES, at);
     const labelled = labelRules.length > 0 ? headAmong(labelRules, at) : undefined;
-    const head = preferLabel(written, labelled, options.fields) ? labelled : written;
+    const head = preferLabel(written, labelled) ? labelled : written;
     if (head === undefined || head === 'ambiguous') {
       outcome.unmapped.push({ at, reason: head ?? 'noField', field: null });
       continue;

@@ -65,13 +65,15 @@ const WRITTEN_RULE_FIELDS: ReadonlySet<string> = new Set(FIELD_RULES.map((rule) 
 /**
  * Label rules (`label-rules.ts`) for the number fields no written rule names: those the
  * rules' version of the form lacks, such as a field the office added since. A field that
- * version has without a rule is left unread on purpose (docs/narrative-import.md).
+ * version has without a rule is left unread on purpose (docs/narrative-import.md), so the
+ * rules' form without that version at hand gets none: its added fields cannot be told.
  */
 const labelRulesOf = (
   form: CompiledForm,
   rulesKeys: ReadonlyMap<string, string>,
   rulesDefinition: FormDefinition | undefined,
 ): FieldRule[] => {
+  if (form.definition.formId === RULES_FORM.formId && !rulesDefinition) return [];
   const rulesVersionKeys = new Set(
     rulesDefinition ? topLevelFields(rulesDefinition).map(({ field }) => field.key) : [],
   );

@@ -11,6 +11,16 @@ describe('labelWords', () => {
     expect(labelWords('专项购书经费金额')).toEqual(['专项购书经费金额', '专项购书经费']);
   });
 
+  it('takes each thing a label names, and strips what it counts in', () => {
+    expect(labelWords('到馆/流通人次')).toEqual(['到馆', '流通人次', '流通']);
+    expect(labelWords('讲座、展览场次')).toEqual(['讲座', '展览场次', '展览']);
+    expect(labelWords('志愿服务人次')).toEqual(['志愿服务人次', '志愿服务']);
+  });
+
+  it('reads the label as the normalised prose reads it: Simplified and half-width', () => {
+    expect(labelWords('少兒圖書（冊）')).toEqual(['少儿图书']);
+  });
+
   it('keeps no word of one character', () => {
     expect(labelWords('人数')).toEqual([]);
     expect(labelWords('其中书')).toEqual([]);
@@ -26,8 +36,10 @@ describe('labelUnits', () => {
     expect(labelUnits('money', '元')).toEqual(['元']);
   });
 
-  it('finds none in a unit the scanner does not read, or none at all', () => {
+  it('finds none in a unit the scanner does not read, a rate, or none at all', () => {
     expect(labelUnits('decimal', '比例（0–1）')).toEqual([]);
+    expect(labelUnits('decimal', '册/人')).toEqual([]);
+    expect(labelUnits('decimal', '人/万人')).toEqual([]);
     expect(labelUnits('int', '台')).toEqual([]);
     expect(labelUnits('int', undefined)).toEqual([]);
   });
@@ -105,12 +117,27 @@ describe('extractNarrative with label rules', () => {
     expect(result.values).toEqual({ dedicatedBookBudgetAmount: 80_000, bookFunds: 120_000 });
   });
 
-  it('tries the label rules on a figure whose written rule names a field the form lacks', () => {
+  it('gives a figure to the noun a measure word counts, over a written word before it', () => {
+    const result = extractNarrative(
+      '示范县图书馆2025年度工作总结\n全馆职工带领120名志愿者开展服务。',
+      {
+        fields: new Map([...fields, ['staffTotal', { type: 'int', min: 0 }]]),
+        labelRules,
+      },
+    );
+    expect(result.values).toEqual({ volunteers: 120 });
+  });
+
+  it('leaves a figure a written word names to it, also for a field the form lacks', () => {
+    // "新增" says new acquisitions: the form lacks them, and 图书 does not make them books.
     const result = extractNarrative('示范县图书馆2025年度工作总结\n全年新增图书5000册。', {
       fields: new Map([['books', { type: 'int', min: 0 }]]),
       labelRules,
     });
-    expect(result.values).toEqual({ books: 5000 });
+    expect(result.values).toEqual({});
+    expect(result.unmapped.map((item) => [item.field, item.reason])).toEqual([
+      ['newAcquisitions', 'notInForm'],
+    ]);
   });
 
   it('finds nothing by labels when it is given none', () => {

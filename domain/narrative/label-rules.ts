@@ -1,9 +1,11 @@
 /**
  * Rules for a number field the written rules (FIELD_RULES) do not know, such as one the office
  * added to the form after they were written: its words come from its Chinese label, its units
- * from its unit. The engine tries them only on figures no written rule takes for a field of the
- * form, so a generic label never takes a figure from a field the rules know.
+ * from its unit. The engine prefers a written rule's word unless the label's holds it
+ * ("专项购书经费" over 购书经费) or names what a measure word counts ("120名志愿者"), so a
+ * generic label never takes a figure a written word names ("馆藏图书": 馆藏, not 图书).
  */
+import { normalizeText } from './normalize.js';
 import { MEASURE_WORDS, UNITS } from './numerals.js';
 import type { FieldRule } from './rules.js';
 
@@ -20,8 +22,12 @@ export interface LabelledField {
 const ASIDES = /[（(【[][^）)】\]]*[）)】\]]/g;
 /** "其中…" and "是否…" frame a label; the prose names the thing itself. */
 const FRAMING = /^(其中|是否)/;
+/** One label naming two things ("到馆/流通人次", "讲座、展览场次"): each is a word. */
+const ALTERNATIVES = /[、/]/;
 /** What a label counts ("志愿者人数"): the prose often says only the thing ("志愿者120人"). */
-const COUNTING_SUFFIX = /(人数|数量|总数|个数|次数|册数|种数|金额|数)$/;
+const COUNTING_SUFFIX = /(人数|人次|场次|册次|数量|总数|个数|次数|册数|种数|金额|数)$/;
+/** A rate ("元/人", "每万人…"): a count in its unit is not the field's value. */
+const RATE_UNIT = /[/每]/;
 /** A word of one character names nothing in particular. */
 const MIN_WORD_LENGTH = 2;
 const NUMBER_TYPES = new Set(['int', 'decimal', 'money']);
@@ -36,13 +42,18 @@ const SAME_UNITS: readonly (readonly string[])[] = [
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** The words naming a field in prose: its label without asides, and without a counting suffix. */
+/**
+ * The words naming a field in prose, as normalised text reads them: its label without asides,
+ * each of the things it names, and each also without a counting suffix.
+ */
 export const labelWords = (label: string): string[] => {
-  const cleaned = label
+  const cleaned = normalizeText(label)
     .replace(ASIDES, '')
-    .replace(/[\s:：,，。、]/g, '')
+    .replace(/[\s:,。]/g, '')
     .replace(FRAMING, '');
-  const words = [cleaned, cleaned.replace(COUNTING_SUFFIX, '')];
+  const words = cleaned
+    .split(ALTERNATIVES)
+    .flatMap((thing) => [thing, thing.replace(COUNTING_SUFFIX, '')]);
   return [...new Set(words)].filter(
     (word) => word.length >= MIN_WORD_LENGTH && word.replace(COUNTING_SUFFIX, '') !== '',
   );
@@ -52,7 +63,8 @@ export const labelWords = (label: string): string[] => {
 export const labelUnits = (type: string, unit: string | undefined): string[] => {
   // Money is kept in yuan; the scanner reads 万元 as 元 with its multiplier.
   if (type === 'money') return ['元'];
-  const names = (unit ?? '').split(/[()（）/、,，\s或]+/).filter((name) => KNOWN_UNITS.has(name));
+  if (unit === undefined || RATE_UNIT.test(unit)) return [];
+  const names = unit.split(/[()（）、,，\s或]+/).filter((name) => KNOWN_UNITS.has(name));
   const alike = names.flatMap((name) => SAME_UNITS.find((same) => same.includes(name)) ?? [name]);
   return [...new Set([...names, ...alike])];
 };

@@ -26,8 +26,8 @@ export interface NarrativeOptions {
   /** A half-year form takes half-year figures and refuses whole-year ones. */
   periodType?: 'annual' | 'half-year';
   /**
-   * Rules for number fields the written rules do not know (`label-rules.ts`), tried only on
-   * figures no written rule takes for a field of the form.
+   * Rules for number fields the written rules do not know (`label-rules.ts`); a written rule's
+   * word keeps a figure unless the label's holds it or names what a measure word counts.
    */
   labelRules?: readonly FieldRule[];
 }

@@ -8,7 +8,8 @@
 /**
  * The form version whose field keys these rules name. A draft of another version of the form
  * is read through the versions' migrations (`form.ts`): a field renamed in `forms/` is still
- * suggested under its new key, a dropped one is not, and only a field added needs a rule here.
+ * suggested under its new key, a dropped one is not, and a number field added is read by its
+ * label (`label-rules.ts`) until a rule here names it.
  */
 export const RULES_FORM = { formId: 'county-annual-report', version: '2026.1' } as const;
 
