@@ -45,18 +45,23 @@ describe('refusalOf', () => {
   });
 
   it('authorizes each item of a transaction by its own action', () => {
-    const transaction = (kind: string) => ({
+    const transaction = (kind: string, partition = 'LIB#1') => ({
       TransactItems: [
         { Put: { TableName: 'reports', Item: { PK: 'LIB#1', SK: 'A' } } },
-        { [kind]: { TableName: 'reports', Key: { PK: { S: 'LIB#1' }, SK: { S: 'B' } } } },
+        { [kind]: { TableName: 'reports', Key: { PK: { S: partition }, SK: { S: 'B' } } } },
       ],
     });
-    expect(
-      refusal('save-submission', 'DynamoDB', 'TransactWriteItems', transaction('Update')),
-    ).toBe(undefined);
-    expect(
-      refusal('save-submission', 'DynamoDB', 'TransactWriteItems', transaction('ConditionCheck')),
-    ).toMatch(/dynamodb:ConditionCheckItem on table reports \(partition LIB#1\)/);
+    const send = (entry: string, items: ReturnType<typeof transaction>) =>
+      refusal(entry, 'DynamoDB', 'TransactWriteItems', items);
+    expect(send('save-submission', transaction('Update'))).toBe(undefined);
+    expect(send('save-submission', transaction('ConditionCheck'))).toBe(undefined);
+    // A check is a write action: only in the partitions the function writes.
+    expect(send('save-submission', transaction('ConditionCheck', 'PERIOD#f#2026'))).toMatch(
+      /dynamodb:ConditionCheckItem on table reports \(partition PERIOD#f#2026\)/,
+    );
+    expect(send('get-submission', transaction('ConditionCheck'))).toMatch(
+      /get-submission is not authorized to perform dynamodb:PutItem/,
+    );
   });
 
   it('reads the partition of each put and delete of a batch write', () => {
