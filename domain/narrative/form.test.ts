@@ -161,6 +161,12 @@ describe('importNarrative on a field the rules do not know', () => {
     );
   });
 
+  it('reads every number field without a written rule by its label on another form', () => {
+    const township = FormDefinition.parse({ ...countyAnnualReport(), formId: 'township-report' });
+    const result = importNarrative(compileForm(township), SUMMARY, [township]);
+    expect(result.values).toEqual({ onlineEvents: 12, holdingsTotal: 120_000 });
+  });
+
   it('leaves a field of the rules’ version without a rule unread, as the rules chose', () => {
     // onlineEvents (线上活动, 场) is in 2026.1 and has no rule on purpose.
     const result = importNarrative(form, SUMMARY);
