@@ -467,7 +467,7 @@ export const moveToVersion = (
         field.type === 'group' &&
         key !== undefined &&
         key in moved &&
-        JSON.stringify(moved[key]) !== JSON.stringify(values[field.key])
+        !sameValue(moved[key], values[field.key])
       );
     }),
   };
