@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Context } from 'aws-lambda';
 import type { JWTPayload } from 'jose';
+import { escapeRegExp } from '../domain/regexp.js';
 import type { ApiEvent, ApiResult } from '../functions/http/types.js';
 import type { RouteDefinition } from '../functions/routes.js';
 
@@ -31,9 +32,7 @@ const pathPattern = (path: string): RegExp => {
     const source = path
       .split('/')
       .map((segment) =>
-        /^\{\w+\}$/.test(segment)
-          ? `(?<${segment.slice(1, -1)}>[^/]+)`
-          : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+        /^\{\w+\}$/.test(segment) ? `(?<${segment.slice(1, -1)}>[^/]+)` : escapeRegExp(segment),
       )
       .join('/');
     pattern = new RegExp(`^${source}$`);

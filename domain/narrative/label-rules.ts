@@ -5,6 +5,7 @@
  * ("专项购书经费" over 购书经费) or names what a measure word counts ("120名志愿者"), so a
  * generic label never takes a figure a written word names ("馆藏图书": 馆藏, not 图书).
  */
+import { escapeRegExp } from '../regexp.js';
 import { normalizeText } from './normalize.js';
 import { MEASURE_WORDS, UNITS } from './numerals.js';
 import type { FieldRule } from './rules.js';
@@ -39,8 +40,6 @@ const SAME_UNITS: readonly (readonly string[])[] = [
   ['平方米', '平米', '平方', '㎡', 'm²', 'm2'],
   ['TB', 'T'],
 ];
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The words naming a field in prose, as normalised text reads them: its label without asides,

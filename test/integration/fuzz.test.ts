@@ -15,6 +15,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { realForm, wuxiangReport2025 } from '../../domain/forms/fixtures.js';
+import { escapeRegExp } from '../../domain/regexp.js';
 import { type HttpMethod, routes } from '../../functions/routes.js';
 import { invalidValueFor, normalise } from './fuzz-form.js';
 import { createClient, type RawRequest, type RawResponse, runBounded } from './fuzz-http.js';
@@ -1100,7 +1101,7 @@ describe('fuzzing the write routes', () => {
         leaks,
       });
 
-      const reproduce = `seed ${seed}: FUZZ_SEED=${BASE_SEED} FUZZ_ROUTES='^${route.key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$' sends the same requests again`;
+      const reproduce = `seed ${seed}: FUZZ_SEED=${BASE_SEED} FUZZ_ROUTES='^${escapeRegExp(route.key)}$' sends the same requests again`;
       expect(
         failures.length === 0
           ? 'every answer as expected'
