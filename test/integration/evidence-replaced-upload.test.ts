@@ -27,6 +27,7 @@ import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
 import { freePort } from '../../local/tools.js';
 import { pngImage } from '../fixtures/png.js';
 import { type StackProcess, startStackProcess, stopStackProcess } from './global-setup.js';
+import { uploadTo } from './presigned-upload.js';
 import { answerJson, s3Client } from './support.js';
 
 const md5Of = (bytes: Uint8Array) => `"${createHash('md5').update(bytes).digest('hex')}"`;
@@ -292,16 +293,6 @@ describe('an upload replaced between verification’s read and its copy (end to 
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 90_000);
 
-  /** What a browser does with the presigned POST: every field, then the file. */
-  const upload = async (ticket: { url: string; fields: Record<string, string> }, bytes: Buffer) => {
-    const form = new FormData();
-    for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
-    form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), '照片.png');
-    const response = await fetch(ticket.url, { method: 'POST', body: form });
-    expect([200, 201, 204]).toContain(response.status);
-    await response.arrayBuffer();
-  };
-
   it('the copy of the checked bytes is refused (412); the new bytes are checked and verified', async () => {
     const { stack, directS3, libraryToken } = running();
     const copying = proxy;
@@ -320,7 +311,7 @@ describe('an upload replaced between verification’s read and its copy (end to 
       evidence: { evidenceId: string; uploadKey: string };
       upload: { url: string; fields: Record<string, string> };
     };
-    await upload(ticket, checked);
+    await uploadTo(ticket, checked, '照片.png');
 
     const held = copying.holdNextCopy();
     const completePath = `${reportPath}/evidence/${evidence.evidenceId}/complete`;
@@ -331,7 +322,7 @@ describe('an upload replaced between verification’s read and its copy (end to 
     ]);
     expect(firstEvent).toBe('copy held');
     // Well within the handler's 2.5 s S3 request timeout, so the held copy is not retried.
-    await upload(ticket, replacement);
+    await uploadTo(ticket, replacement, '照片.png');
     held.release();
 
     const item = (await answerJson(await completing, 200)) as { objectKey: string };

@@ -14,6 +14,7 @@ import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import { pngImage } from '../fixtures/png.js';
+import { uploadTo } from './presigned-upload.js';
 import { answerJson, api, s3Client, sendJson, stack, tokenFor } from './support.js';
 
 const FORM = 'county-annual-report';
@@ -173,22 +174,6 @@ const presign = (libraryId: string, token: string, body: unknown) =>
 
 const presigned = async (libraryId: string, token: string, body: PresignBody) =>
   answerJson<Presigned>(await presign(libraryId, token, body), 201);
-
-/** What a browser does with the ticket: every field, then the file last. */
-const uploadTo = async (upload: Upload, bytes: Uint8Array, fileName: string) => {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-  form.append(
-    'file',
-    new Blob([new Uint8Array(bytes)], { type: upload.fields['Content-Type'] }),
-    fileName,
-  );
-  const response = await fetch(upload.url, { method: 'POST', body: form });
-  const text = await response.text();
-  if (![200, 201, 204].includes(response.status)) {
-    throw new Error(`upload: ${response.status} ${text}`);
-  }
-};
 
 const complete = (libraryId: string, token: string, evidenceId: string) =>
   api(`${evidencePath(libraryId, evidenceId)}/complete`, { method: 'POST', token });

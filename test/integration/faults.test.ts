@@ -27,6 +27,7 @@ import { SubmissionService } from '../../domain/submissions/service.js';
 import { pngImage } from '../fixtures/png.js';
 import type { FaultStack } from './fault-stack.js';
 import { startFaultStack } from './fault-stack.js';
+import { type UploadTicket, uploadTo } from './presigned-upload.js';
 import { recordFigures } from './reliability-figures.js';
 
 const FORM = 'county-annual-report';
@@ -547,22 +548,6 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-interface Upload {
-  url: string;
-  fields: Record<string, string>;
-}
-
-/** What a browser does with a presigned POST: every field, then the file. */
-const upload = async (ticket: Upload, bytes: Buffer) => {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
-  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/png' }), 'photo.png');
-  const response = await fetch(ticket.url, { method: 'POST', body: form });
-  if (![200, 201, 204].includes(response.status)) {
-    throw new Error(`upload: ${response.status} ${await response.text()}`);
-  }
-};
-
 describe('S3 down or hung during evidence presign and verification', () => {
   const LIB = '140429';
   const ledger = new Ledger();
@@ -601,13 +586,13 @@ describe('S3 down or hung during evidence presign and verification', () => {
     expect(presigned.status).toBe(201);
     const { evidence, upload: ticket } = presigned.body as {
       evidence: { evidenceId: string; status: string };
-      upload: Upload;
+      upload: UploadTicket;
     };
     expect(evidence.status).toBe('pending');
-    await expect(upload(ticket, bytes)).rejects.toThrow();
+    await expect(uploadTo(ticket, bytes, 'photo.png')).rejects.toThrow();
 
     fault.s3.setMode('pass');
-    await upload(ticket, bytes);
+    await uploadTo(ticket, bytes, 'photo.png');
     const completed = await ledger.request(`${evidencePath}/${evidence.evidenceId}/complete`, {
       method: 'POST',
       token,
@@ -627,9 +612,9 @@ describe('S3 down or hung during evidence presign and verification', () => {
     expect(presigned.status).toBe(201);
     const { evidence, upload: ticket } = presigned.body as {
       evidence: { evidenceId: string };
-      upload: Upload;
+      upload: UploadTicket;
     };
-    await upload(ticket, bytes);
+    await uploadTo(ticket, bytes, 'photo.png');
     const complete = () =>
       ledger.request(`${evidencePath}/${evidence.evidenceId}/complete`, { method: 'POST', token });
 
