@@ -397,6 +397,10 @@ const uploaded = async (
   return evidence;
 };
 
+/** Where verification copies checked bytes: the evidence key and their SHA-256. */
+const verifiedCopyOf = (item: EvidenceItem, bytes: Uint8Array) =>
+  `${item.objectKey}/${sha256Of(bytes)}`;
+
 /** A PNG as evidence was uploaded before uploads had their own key: in place, no upload key. */
 const uploadedInPlace = async ({ service, evidence, objects }: Setup, bytes: Uint8Array) => {
   const { evidence: item } = await service.presign(librarian(), reportKey(), {
@@ -439,7 +443,7 @@ describe('EvidenceService.verify', () => {
       expect(verified.rejection).toBeUndefined();
       expect(verified.duplicateOf).toBeUndefined();
       // The bytes checked are what downloads read, under a key naming them; the upload is gone.
-      expect(verified.objectKey).toBe(`${item.objectKey}/${sha256Of(bytes)}`);
+      expect(verified.objectKey).toBe(verifiedCopyOf(item, bytes));
       expect(context.objects.objects.get(verified.objectKey)).toEqual(bytes);
       expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
     },
@@ -545,7 +549,7 @@ describe('EvidenceService.verify', () => {
     expect(decided).toMatchObject({ status: 'verified', sha256: sha256Of(png) });
     // What downloads read is what the record describes; B's copy of the other bytes is gone.
     expect(context.objects.objects.get(decided.objectKey)).toEqual(png);
-    const otherCopy = `${item.objectKey}/${sha256Of(other)}`;
+    const otherCopy = verifiedCopyOf(item, other);
     expect(context.objects.copied).toContain(otherCopy);
     expect(context.objects.objects.has(otherCopy)).toBe(false);
   });
@@ -718,9 +722,18 @@ describe('EvidenceService.verify', () => {
     expect((await context.service.verify(keyOf(item))).status).toBe('verified');
   });
 
-  it('refuses an upload whose report is submitted while its bytes are being read', async () => {
+  it.each([
+    // The check before the copy finds it: nothing was copied.
+    ['while its bytes are being read', 'read', (item: EvidenceItem) => [uploadKeyOf(item)]],
+    // The decision's own check of the report finds it: the copy goes too.
+    [
+      'between its last check and its decision',
+      'copied',
+      (item: EvidenceItem) => [verifiedCopyOf(item, SAMPLES['image/png']), uploadKeyOf(item)],
+    ],
+  ] as const)('refuses an upload whose report is submitted %s', async (_, step, deleted) => {
     const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
-    const paused = context.objects.pauseNext('read');
+    const paused = context.objects.pauseNext(step);
     const verification = context.service.verify(keyOf(item));
     await paused.arrived;
     await context.reportIn('submitted');
@@ -729,23 +742,8 @@ describe('EvidenceService.verify', () => {
       status: 'rejected',
       rejection: { code: REPORT_LOCKED },
     });
-    expect(context.objects.deleted).toEqual([uploadKeyOf(item)]);
-  });
-
-  it('refuses an upload whose report is submitted between its last check and its decision', async () => {
-    const item = await uploaded(context, 'image/png', SAMPLES['image/png']);
-    const copied = context.objects.pauseNext('copied');
-    const verification = context.service.verify(keyOf(item));
-    await copied.arrived;
-    await context.reportIn('submitted');
-    copied.release();
-    expect(await verification).toMatchObject({
-      status: 'rejected',
-      rejection: { code: REPORT_LOCKED },
-    });
-    // Neither the upload nor the copy made of it is kept.
-    const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
-    expect(context.objects.deleted).toEqual([copy, uploadKeyOf(item)]);
+    // Neither the upload nor a copy made of it is kept.
+    expect(context.objects.deleted).toEqual(deleted(item));
     expect(context.objects.objects.size).toBe(0);
   });
 
@@ -754,7 +752,7 @@ describe('EvidenceService.verify', () => {
     const unavailable = new Error('Storage is temporarily unavailable');
     context.evidence.failNextTransitionWith = unavailable;
     await expect(context.service.verify(keyOf(item))).rejects.toBe(unavailable);
-    const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
+    const copy = verifiedCopyOf(item, SAMPLES['image/png']);
     expect(context.objects.deleted).toEqual([copy]);
     expect((await context.evidence.get(keyOf(item)))?.status).toBe('pending');
     // The event's retry checks the upload, which is still there, again.
@@ -1164,7 +1162,7 @@ describe('EvidenceService.list and delete', () => {
     await context.evidence.transition(keyOf(item), ['pending'], { status: 'deleted' });
     paused.release();
     expect(await verification).toMatchObject({ status: 'deleted' });
-    const copy = `${item.objectKey}/${sha256Of(SAMPLES['image/png'])}`;
+    const copy = verifiedCopyOf(item, SAMPLES['image/png']);
     expect(context.objects.copied).toEqual([copy]);
     expect(context.objects.deleted).toContain(copy);
     expect(context.objects.objects.has(copy)).toBe(false);
