@@ -28,7 +28,7 @@ import { freePort } from '../../local/tools.js';
 import { pngImage } from '../fixtures/png.js';
 import { type StackProcess, startStackProcess, stopStackProcess } from './global-setup.js';
 import { uploadTo } from './presigned-upload.js';
-import { answerJson, s3Client } from './support.js';
+import { answerJson, requestTo, s3Client } from './support.js';
 
 const md5Of = (bytes: Uint8Array) => `"${createHash('md5').update(bytes).digest('hex')}"`;
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -241,16 +241,6 @@ describe('an upload replaced between verification’s read and its copy (end to 
     if (started === undefined) throw new Error('the stack did not start');
     return started;
   };
-  const call = (apiUrl: string, path: string, method: string, token: string, body?: unknown) =>
-    fetch(`${apiUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'clr-replaced-upload-'));
     const s3Port = await freePort();
@@ -279,11 +269,11 @@ describe('an upload replaced between verification’s read and its copy (end to 
     };
     const { apiUrl } = stack.state;
     await answerJson(
-      await call(apiUrl, `/api/periods/${FORM}/${PERIOD}`, 'PUT', admin, window),
+      await requestTo(apiUrl, `/api/periods/${FORM}/${PERIOD}`, 'PUT', admin, window),
       200,
     );
     const draft = { values: {}, expectedRevision: 0 };
-    await answerJson(await call(apiUrl, reportPath, 'PUT', libraryToken, draft), 201);
+    await answerJson(await requestTo(apiUrl, reportPath, 'PUT', libraryToken, draft), 201);
   }, 120_000);
 
   afterAll(async () => {
@@ -301,7 +291,7 @@ describe('an upload replaced between verification’s read and its copy (end to 
     const checked = pngImage({ note: 'the upload verification reads first' });
     const replacement = pngImage({ note: 'sent again through the same link while it was checked' });
     const { evidence, upload: ticket } = (await answerJson(
-      await call(apiUrl, `${reportPath}/evidence`, 'POST', libraryToken, {
+      await requestTo(apiUrl, `${reportPath}/evidence`, 'POST', libraryToken, {
         fileName: '活动照片.png',
         contentType: 'image/png',
         size: Math.max(checked.length, replacement.length),
@@ -315,7 +305,7 @@ describe('an upload replaced between verification’s read and its copy (end to 
 
     const held = copying.holdNextCopy();
     const completePath = `${reportPath}/evidence/${evidence.evidenceId}/complete`;
-    const completing = call(apiUrl, completePath, 'POST', libraryToken);
+    const completing = requestTo(apiUrl, completePath, 'POST', libraryToken);
     const firstEvent = await Promise.race([
       held.arrival.then(() => 'copy held'),
       completing.then((response) => `answered ${response.status} without copying`),

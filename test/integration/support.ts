@@ -45,6 +45,26 @@ export const api = (path: string, init: RequestInit & { token?: string } = {}) =
   });
 };
 
+/**
+ * A request to the API of a stack at `apiUrl` (a test's own, not the shared one) with a token,
+ * and a JSON body when one is given.
+ */
+export const requestTo = (
+  apiUrl: string,
+  path: string,
+  method: string,
+  token: string,
+  body?: unknown,
+) =>
+  fetch(`${apiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
 /** A JSON body sent to the stack with a token. */
 export const sendJson = (path: string, method: string, token: string, body: unknown) =>
   api(path, {

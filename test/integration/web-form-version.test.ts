@@ -28,7 +28,7 @@ import {
   startStackProcess,
   stopStackProcess,
 } from './global-setup.js';
-import { answerJson } from './support.js';
+import { answerJson, requestTo } from './support.js';
 
 const FORM = 'county-annual-report';
 const LIBRARY = '140302';
@@ -97,14 +97,7 @@ const apiUrl = () => {
 };
 
 const send = (path: string, method: string, as: string, body?: unknown) =>
-  fetch(`${apiUrl()}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${as}`,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
+  requestTo(apiUrl(), path, method, as, body);
 
 interface Report {
   status: string;
