@@ -1,12 +1,11 @@
 /** The evidence service wired to DynamoDB and the evidence bucket, created once per function. */
-import type { S3Client } from '@aws-sdk/client-s3';
 import { positiveIntEnv, requireEnv } from '../adapters/config.js';
 import { documentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbEvidenceStore } from '../adapters/dynamodb/evidence-store.js';
 import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
 import { s3Client } from '../adapters/s3/client.js';
 import { S3EvidenceStorage } from '../adapters/s3/evidence-storage.js';
-import type { DetectContentType, EvidenceObjects } from '../domain/evidence/model.js';
+import type { DetectContentType } from '../domain/evidence/model.js';
 import { EvidenceService, type EvidenceServiceDeps } from '../domain/evidence/service.js';
 import { resourceEnv } from '../infra/resources.js';
 
@@ -26,24 +25,20 @@ const noReports: Pick<EvidenceServiceDeps, 'forms' | 'periods'> = {
 
 /**
  * Each evidence function passes only the pieces it uses, so the others stay out of its bundle:
- * presign-evidence the S3EvidenceObjects adapter, which presigns uploads
- * (@aws-sdk/s3-presigned-post); verify-evidence the magic-byte detector (file-type); the
- * functions that edit or list evidence the forms and windows (`evidenceReports`), which
- * verify-evidence does without.
+ * verify-evidence the magic-byte detector (file-type); the functions that edit or list
+ * evidence the forms and windows (`evidenceReports`), which verify-evidence does without.
  */
 export const createEvidenceService = ({
-  Objects = S3EvidenceStorage,
   detectType = detectsNothing,
   reports = noReports,
 }: {
-  Objects?: new (client: S3Client, bucket: string) => EvidenceObjects;
   detectType?: DetectContentType;
   reports?: Pick<EvidenceServiceDeps, 'forms' | 'periods'>;
 } = {}) => {
   const tableName = requireEnv(resourceEnv.tableName);
   return new EvidenceService({
     evidence: new DynamoDbEvidenceStore(documentClient, tableName),
-    objects: new Objects(s3Client, requireEnv(resourceEnv.evidenceBucket)),
+    objects: new S3EvidenceStorage(s3Client, requireEnv(resourceEnv.evidenceBucket)),
     detectType,
     submissions: new DynamoDbSubmissionStore(documentClient, tableName),
     ...reports,

@@ -1,6 +1,5 @@
 import middy from '@middy/core';
 import { positiveIntEnv } from '../adapters/config.js';
-import { S3EvidenceObjects } from '../adapters/s3/evidence-objects.js';
 import { PresignEvidenceBody } from '../domain/evidence/model.js';
 import { evidenceReports } from './evidence-reports.js';
 import { createEvidenceService } from './evidence-service.js';
@@ -10,10 +9,7 @@ import { principalOf, readJsonBody } from './http/request.js';
 import { correlationIdOf, json } from './http/responses.js';
 import type { ApiEvent, ApiResult } from './http/types.js';
 
-const evidenceService = createEvidenceService({
-  Objects: S3EvidenceObjects,
-  reports: evidenceReports,
-});
+const evidenceService = createEvidenceService({ reports: evidenceReports });
 const Body = PresignEvidenceBody(positiveIntEnv('EVIDENCE_MAX_BYTES', 20 * 1024 * 1024));
 
 /** Records pending evidence and returns a 10-minute presigned POST for the upload. */

@@ -1,6 +1,6 @@
 /**
  * The rollup service wired to DynamoDB and the reports bucket, created once per execution
- * environment. The worker's clients retry adaptively with long timeouts: a run makes many
+ * environment. The worker's clients retry more, backing off, with long timeouts: a run makes many
  * calls in a row and should slow down, not fail, while a table or the bucket throttles. The
  * API's routes (status, start, files) use the API clients instead, whose short timeouts answer
  * a 503 within the function's 10 s when storage hangs. The starter, which launches runs and

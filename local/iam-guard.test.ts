@@ -1,11 +1,15 @@
-import { Readable } from 'node:stream';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, it } from '@jest/globals';
-import { HttpResponse } from '@smithy/core/transport';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { LambdaInvokeClient } from '../adapters/lambda/client.js';
+import { S3ObjectClient } from '../adapters/s3/client.js';
 import { type FunctionDefinition, functions } from '../functions/routes.js';
 import { permissionsOf } from '../infra/permissions.js';
+import {
+  answerWith,
+  type ScriptedServer,
+  startScriptedServer,
+} from '../test/fixtures/scripted-server.js';
 import { createIamGuard, refusalOf } from './iam-guard.js';
 
 const resources = { tableName: 'reports', buckets: { evidence: 'ev', reports: 'rp' } };
@@ -188,39 +192,85 @@ describe('createIamGuard', () => {
     await expect(dynamoDb.send(get)).rejects.toThrow(/ECONNREFUSED/);
   });
 
-  it('answers a missing object with 403 unless the function may list the bucket, as S3 does', async () => {
-    const notFound = new S3Client({
-      region: 'cn-north-1',
-      credentials,
-      forcePathStyle: true,
-      endpoint,
-      requestHandler: {
-        handle: async () => ({
-          response: new HttpResponse({
-            statusCode: 404,
-            headers: { 'content-type': 'application/xml' },
-            body: Readable.from([
-              '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>none</Message></Error>',
-            ]),
-          }),
-        }),
-      },
+  describe("the app's own S3 and Lambda clients", () => {
+    // An S3 and Lambda stand-in that has nothing: every request is answered 404.
+    let server: ScriptedServer;
+    let s3: S3ObjectClient;
+    let lambda: LambdaInvokeClient;
+    beforeAll(async () => {
+      server = await startScriptedServer();
+      server.script(
+        answerWith(
+          404,
+          '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>none</Message></Error>',
+        ),
+      );
+      const settings = {
+        endpoint: server.endpoint,
+        region: 'cn-north-1',
+        credentials,
+        maxAttempts: 1,
+        connectionTimeoutMs: 1_000,
+        requestTimeoutMs: 2_000,
+      };
+      s3 = new S3ObjectClient({ ...settings, forcePathStyle: true });
+      lambda = new LambdaInvokeClient(settings);
     });
-    const get = new GetObjectCommand({ Bucket: 'rp', Key: 'rollups/latest.json' });
-    const head = new HeadObjectCommand({ Bucket: 'ev', Key: 'evidence/a.jpg' });
-    const missing = { $metadata: { httpStatusCode: 404 } };
-    await expect(guard.runAs('get-rollup', () => notFound.send(get))).rejects.toMatchObject(
-      missing,
-    );
-    await expect(guard.runAs('verify-evidence', () => notFound.send(head))).rejects.toMatchObject(
-      missing,
-    );
-    const evidence = new GetObjectCommand({ Bucket: 'ev', Key: 'evidence/a.jpg' });
-    await expect(guard.runAs('list-evidence', () => notFound.send(evidence))).rejects.toMatchObject(
-      {
-        name: 'AccessDenied',
-        $metadata: { httpStatusCode: 403 },
-      },
-    );
+    const invokeRollup = () =>
+      lambda.send('Invoke', {
+        FunctionName: 'run-rollup',
+        InvocationType: 'Event',
+        Payload: Buffer.from('{}'),
+      });
+    afterAll(async () => {
+      s3.destroy();
+      lambda.destroy();
+      await server.stop();
+    });
+
+    it('answers a missing object with 403 unless the function may list the bucket, as S3 does', async () => {
+      const missing = { $metadata: { httpStatusCode: 404 } };
+      await expect(
+        guard.runAs('get-rollup', () =>
+          s3.send('GetObject', { Bucket: 'rp', Key: 'rollups/latest.json' }),
+        ),
+      ).rejects.toMatchObject({ name: 'NoSuchKey', ...missing });
+      await expect(
+        guard.runAs('verify-evidence', () =>
+          s3.send('HeadObject', { Bucket: 'ev', Key: 'evidence/a.jpg' }),
+        ),
+      ).rejects.toMatchObject({ name: 'NotFound', ...missing });
+      await expect(
+        guard.runAs('list-evidence', () =>
+          s3.send('GetObject', { Bucket: 'ev', Key: 'evidence/a.jpg' }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDenied', $metadata: { httpStatusCode: 403 } });
+    });
+
+    it('refuses an S3 write or an invocation the function may not make, before it is sent', async () => {
+      const before = server.received.length;
+      await expect(
+        guard.runAs('list-evidence', () =>
+          s3.send('PutObject', {
+            Bucket: 'rp',
+            Key: 'rollups/x.csv',
+            Body: Buffer.from('x'),
+            ContentType: 'text/csv',
+          }),
+        ),
+      ).rejects.toMatchObject({ name: 'AccessDenied' });
+      await expect(guard.runAs('get-rollup', invokeRollup)).rejects.toMatchObject({
+        name: 'AccessDeniedException',
+      });
+      expect(server.received.length).toBe(before);
+      expect(guard.refusals().at(-1)).toMatch(/get-rollup .* lambda:InvokeFunction/);
+    });
+
+    it('lets the invocation start-rollup may make through', async () => {
+      await expect(guard.runAs('start-rollup', invokeRollup)).rejects.toMatchObject({
+        $metadata: { httpStatusCode: 404 },
+      });
+      expect(server.received.at(-1)?.url).toBe('/2015-03-31/functions/run-rollup/invocations');
+    });
   });
 });

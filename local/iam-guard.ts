@@ -6,12 +6,14 @@
  * the CDK roles are built from) and refused as IAM would refuse it. S3's answer to a missing
  * object is played too: 404 only to a role that may list the bucket, 403 to any other.
  *
- * Every SDK client's `send` is wrapped once per process (clients are module-private to the
- * handlers, so there is no client to hand a middleware to); calls outside `runAs`, such as the
- * stack's own provisioning, pass unchecked.
+ * Every SDK client's `send`, and that of the app's own S3 and Lambda clients, is wrapped once per
+ * process (clients are module-private to the handlers, so there is no client to hand a
+ * middleware to); calls outside `runAs`, such as the stack's own provisioning, pass unchecked.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, ServiceException } from '@smithy/core/client';
+import { LambdaInvokeClient } from '../adapters/lambda/client.js';
+import { S3ObjectClient } from '../adapters/s3/client.js';
 import type { FunctionDefinition } from '../functions/routes.js';
 import { type BucketName, type Permission, permissionsOf } from '../infra/permissions.js';
 import { functionNameOf } from './lambda-invoke.js';
@@ -259,6 +261,51 @@ interface SendableCommand {
   clientCommand?: SendableCommand;
 }
 
+/** Makes one call as the caller of the moment (if any) may: refused, or made and its answer played. */
+const guardCall = async <T>(
+  service: string,
+  operation: string,
+  input: Input,
+  call: () => Promise<T>,
+): Promise<T> => {
+  const caller = callers.getStore();
+  if (caller === undefined) return call();
+  const refusal = refusalOf(caller, service, operation, input);
+  if (refusal !== undefined) {
+    refused.push(refusal);
+    console.error(`local IAM: ${refusal}`);
+    throw accessDenied(service, refusal);
+  }
+  try {
+    return await call();
+  } catch (error) {
+    if (
+      service === 'S3' &&
+      (operation === 'GetObject' || operation === 'HeadObject') &&
+      isMissingObject(error) &&
+      refusalOf(caller, 'S3', 'ListObjectsV2', { Bucket: input.Bucket }) !== undefined
+    ) {
+      throw accessDenied(
+        'S3',
+        `${caller.entry} may not list ${text(input.Bucket)}: S3 answers a missing object with 403`,
+      );
+    }
+    throw error;
+  }
+};
+
+/** The app's own clients (adapters/aws/sigv4-client.ts): `send(operation, input)`. */
+const guardOperationClient = (service: string, prototype: { send: unknown }) => {
+  const send = prototype.send as (
+    this: unknown,
+    operation: string,
+    input: Input,
+  ) => Promise<unknown>;
+  prototype.send = function (this: unknown, operation: string, input: Input) {
+    return guardCall(service, operation, input, () => send.call(this, operation, input));
+  };
+};
+
 const install = () => {
   if (installed) return;
   installed = true;
@@ -267,42 +314,22 @@ const install = () => {
     command: SendableCommand,
     ...rest: unknown[]
   ) => Promise<unknown>;
-  const guardedSend = async function (
+  const guardedSend = function (
     this: Client<never, never, never, never>,
     command: SendableCommand,
     ...rest: unknown[]
   ) {
-    const caller = callers.getStore();
-    if (caller === undefined) return send.call(this, command, ...rest);
     const service = text(record(record(this).config).serviceId);
     const serviceCommand = command.clientCommand ?? command;
     const operation = serviceCommand.constructor.name.replace(/Command$/, '');
-    const input = record(serviceCommand.input);
-    const refusal = refusalOf(caller, service, operation, input);
-    if (refusal !== undefined) {
-      refused.push(refusal);
-      console.error(`local IAM: ${refusal}`);
-      throw accessDenied(service, refusal);
-    }
-    try {
-      return await send.call(this, command, ...rest);
-    } catch (error) {
-      if (
-        service === 'S3' &&
-        (operation === 'GetObject' || operation === 'HeadObject') &&
-        isMissingObject(error) &&
-        refusalOf(caller, 'S3', 'ListObjectsV2', { Bucket: input.Bucket }) !== undefined
-      ) {
-        throw accessDenied(
-          'S3',
-          `${caller.entry} may not list ${text(input.Bucket)}: S3 answers a missing object with 403`,
-        );
-      }
-      throw error;
-    }
+    return guardCall(service, operation, record(serviceCommand.input), () =>
+      send.call(this, command, ...rest),
+    );
   };
   // Assigned through a cast: `send` has overloads (callbacks) that the local handlers never use.
   (Client.prototype as { send: unknown }).send = guardedSend;
+  guardOperationClient('S3', S3ObjectClient.prototype);
+  guardOperationClient('Lambda', LambdaInvokeClient.prototype);
 };
 
 export interface IamGuard {

@@ -1,7 +1,7 @@
-import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { RollupLauncher, RollupRequest } from '../../domain/rollup/model.js';
 import { isUnavailable } from '../storage-errors.js';
+import type { LambdaInvokeClient } from './client.js';
 
 const UNAVAILABLE = {
   zh: '汇总任务暂时无法启动，请稍后重试。',
@@ -14,20 +14,18 @@ const UNAVAILABLE = {
  */
 export class LambdaRollupLauncher implements RollupLauncher {
   constructor(
-    private readonly client: LambdaClient,
+    private readonly client: LambdaInvokeClient,
     private readonly functionName: string,
   ) {}
 
   async launch(request: RollupRequest): Promise<void> {
     let statusCode: number | undefined;
     try {
-      ({ StatusCode: statusCode } = await this.client.send(
-        new InvokeCommand({
-          FunctionName: this.functionName,
-          InvocationType: 'Event',
-          Payload: Buffer.from(JSON.stringify(request)),
-        }),
-      ));
+      ({ StatusCode: statusCode } = await this.client.send('Invoke', {
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: Buffer.from(JSON.stringify(request)),
+      }));
     } catch (error) {
       if (isUnavailable(error)) throw new DependencyUnavailableError(UNAVAILABLE, { cause: error });
       throw error;

@@ -1,5 +1,4 @@
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { ObjectAddress, S3ObjectClient } from './client.js';
 
 /** RFC 5987 ext-value characters: encodeURIComponent leaves ' ( ) * as they are. */
 const extValue = (text: string) =>
@@ -20,18 +19,13 @@ export const attachmentDisposition = (fileName: string) =>
 
 /** A time-limited GET link to one object that the browser saves under `fileName`. */
 export const presignDownload = (
-  client: S3Client,
-  bucket: string,
-  objectKey: string,
+  client: S3ObjectClient,
+  address: ObjectAddress,
   fileName: string,
   expiresInSeconds: number,
 ): Promise<string> =>
-  getSignedUrl(
-    client,
-    new GetObjectCommand({
-      Bucket: bucket,
-      Key: objectKey,
-      ResponseContentDisposition: attachmentDisposition(fileName),
-    }),
-    { expiresIn: expiresInSeconds },
+  client.presignGet(
+    address,
+    { 'response-content-disposition': attachmentDisposition(fileName) },
+    expiresInSeconds,
   );

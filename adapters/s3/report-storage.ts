@@ -1,6 +1,7 @@
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ReportStorage } from '../../domain/rollup/model.js';
+import { readText } from '../aws/sigv4-client.js';
 import { withStorageErrors } from '../storage-errors.js';
+import type { S3ObjectClient } from './client.js';
 import { presignDownload } from './download-link.js';
 
 const isMissing = (error: unknown) => {
@@ -11,31 +12,27 @@ const isMissing = (error: unknown) => {
 /** The reports bucket: rollup files, manifests and `latest` pointers, and links to them. */
 export class S3ReportStorage implements ReportStorage {
   constructor(
-    private readonly client: S3Client,
+    private readonly client: S3ObjectClient,
     private readonly bucket: string,
   ) {}
 
   async put(key: string, body: Buffer, contentType: string): Promise<void> {
     await withStorageErrors(() =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          Body: body,
-          ContentType: contentType,
-          ContentLength: body.byteLength,
-        }),
-      ),
+      this.client.send('PutObject', {
+        Bucket: this.bucket,
+        Key: key,
+        Body: body,
+        ContentType: contentType,
+      }),
     );
   }
 
   async getText(key: string): Promise<string | undefined> {
     try {
       const object = await withStorageErrors(() =>
-        this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })),
+        this.client.send('GetObject', { Bucket: this.bucket, Key: key }),
       );
-      if (!object.Body) return undefined;
-      return await object.Body.transformToString('utf-8');
+      return await readText(object.body);
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw error;
@@ -44,6 +41,11 @@ export class S3ReportStorage implements ReportStorage {
 
   /** Saved under the file's own name, not the run prefix. */
   async presignDownload(key: string, fileName: string, expiresInSeconds: number): Promise<string> {
-    return presignDownload(this.client, this.bucket, key, fileName, expiresInSeconds);
+    return presignDownload(
+      this.client,
+      { Bucket: this.bucket, Key: key },
+      fileName,
+      expiresInSeconds,
+    );
   }
 }

@@ -28,7 +28,7 @@ import { freePort } from '../../local/tools.js';
 import { pngImage } from '../fixtures/png.js';
 import { type StackProcess, startStackProcess, stopStackProcess } from './global-setup.js';
 import { uploadTo } from './presigned-upload.js';
-import { answerJson, requestTo, s3Client } from './support.js';
+import { answerJson, appS3Client, requestTo, s3Client } from './support.js';
 
 const md5Of = (bytes: Uint8Array) => `"${createHash('md5').update(bytes).digest('hex')}"`;
 const sha256Of = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
@@ -144,7 +144,7 @@ describe('CopyObject with x-amz-copy-source-if-* on the local s3rver', () => {
   });
 
   it('the evidence adapter copies the version it read and reports a replaced one', async () => {
-    const storage = new S3EvidenceStorage(s3, bucket);
+    const storage = new S3EvidenceStorage(appS3Client(), bucket);
     const target = `${prefix}/verified-${randomUUID()}`;
     expect(await storage.copy(sourceKey, target, staleEtag)).toBe(false);
     expect(await storage.copy(sourceKey, target, currentEtag)).toBe(true);

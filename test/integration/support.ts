@@ -1,6 +1,7 @@
 /** What integration tests need to talk to the stack started by global-setup.ts. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import { S3ObjectClient } from '../../adapters/s3/client.js';
 import type { Role } from '../../domain/auth/principal.js';
 import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
 
@@ -29,6 +30,18 @@ export const s3Client = () =>
     region: 'us-east-1',
     credentials,
     forcePathStyle: true,
+  });
+
+/** The app's own S3 client (adapters/s3/client.ts) on the stack's s3rver, for the adapters. */
+export const appS3Client = () =>
+  new S3ObjectClient({
+    endpoint: stack.s3Endpoint,
+    region: 'us-east-1',
+    credentials,
+    forcePathStyle: true,
+    maxAttempts: 3,
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 2_500,
   });
 
 export const tokenFor = async (role: Role, libraryId?: string): Promise<string> =>
