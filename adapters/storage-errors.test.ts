@@ -26,6 +26,13 @@ describe('withStorageErrors', () => {
     ['a refused connection', refused],
     ['a timed-out request (a hung table or bucket)', timedOut],
     ['a connection reset under a request', reset],
+    ['a network out of reach', Object.assign(new Error('connect'), { code: 'ENETUNREACH' })],
+    [
+      'a name lookup that failed for now',
+      Object.assign(new Error('getaddrinfo EAI_AGAIN s3.cn-north-1.amazonaws.com.cn'), {
+        code: 'EAI_AGAIN',
+      }),
+    ],
     ['throttling', throttled],
     ['a 5xx answer', serverError],
     [

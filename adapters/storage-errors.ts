@@ -10,7 +10,16 @@ const RETRYABLE_NAMES = new Set([
   'TimeoutError',
   'RequestTimeout',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
+/** Lost or refused connections, and a name lookup that failed for now (EAI_AGAIN). */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 /**
  * Whether an AWS call failed for a while rather than for good: throttled (by name, a

@@ -143,9 +143,10 @@ export class SigV4Client {
     const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
     if (!region) throw new ConfigurationError('Environment variable AWS_REGION is not set');
     const endpoint = new URL(
-      options.endpoint ??
-        process.env[`AWS_ENDPOINT_URL_${options.endpointEnvSuffix}`] ??
-        process.env.AWS_ENDPOINT_URL ??
+      // `||`: a variable set empty counts as unset.
+      options.endpoint ||
+        process.env[`AWS_ENDPOINT_URL_${options.endpointEnvSuffix}`] ||
+        process.env.AWS_ENDPOINT_URL ||
         defaultEndpoint(options.service, region),
     );
     this.connection = {
@@ -234,10 +235,11 @@ export class SigV4Client {
         ...(requestId === undefined ? {} : { requestId }),
       });
     if (response.statusCode < 200 || response.statusCode >= 300) {
+      // Read to its end (a HEAD's too, empty), so that the connection goes back to the pool.
       const { name, message } = this.options.readError(
         response.statusCode,
         headers,
-        request.method === 'HEAD' ? '' : await readText(body),
+        await readText(body),
       );
       throw failure(name, message, response.statusCode);
     }

@@ -136,7 +136,8 @@ describe('calls to S3 (a scripted stand-in on 127.0.0.1)', () => {
 
   it('signs each request with its payload hash and sends what the operation means', async () => {
     const client = clientWith(1);
-    server.script(answerWith(200, '', { etag: '"e1"', 'content-length': '0' }));
+    const copied = '<CopyObjectResult><ETag>"e1"</ETag></CopyObjectResult>';
+    server.script(answerWith(200), answerWith(200, copied), answerWith(200));
     await client.send('PutObject', {
       Bucket: 'rp',
       Key: 'rollups/2026/全省.csv',
@@ -210,6 +211,20 @@ describe('calls to S3 (a scripted stand-in on 127.0.0.1)', () => {
     client.destroy();
   });
 
+  it('gives each connection back after a HEAD, found or not, so the next call reuses it', async () => {
+    const client = clientWith(1);
+    server.script(answerWith(200, '', { 'content-length': '5' }));
+    await client.send('HeadObject', { Bucket: 'ev', Key: 'a.png' });
+    const found = server.received[0]?.clientPort;
+    server.script(answerWith(404, '', { 'content-length': '0' }));
+    await client.send('HeadObject', { Bucket: 'ev', Key: 'gone' }).catch(() => undefined);
+    await client.send('DeleteObject', { Bucket: 'ev', Key: 'a.png' }).catch(() => undefined);
+    const [missing, next] = server.received;
+    expect(next?.clientPort).toBe(missing?.clientPort);
+    expect(next?.clientPort).toBe(found);
+    client.destroy();
+  });
+
   it("names failures as S3 does: the error document's code, or the status of a HEAD", async () => {
     const client = clientWith(3);
     server.script(answerWith(404, errorDocument('NoSuchKey', 'The key &amp; all')));
@@ -271,6 +286,13 @@ describe('calls to S3 (a scripted stand-in on 127.0.0.1)', () => {
     expect(server.received).toHaveLength(2);
 
     server.script(answerWith(200, errorDocument('InternalError', 'Please try again')));
+    await expect(client.send('CopyObject', copy)).rejects.toMatchObject({
+      name: 'InternalError',
+      $metadata: { httpStatusCode: 500, attempts: 2 },
+    });
+
+    // S3 aborted the copy: 200 and no result.
+    server.script(answerWith(200));
     await expect(client.send('CopyObject', copy)).rejects.toMatchObject({
       name: 'InternalError',
       $metadata: { httpStatusCode: 500, attempts: 2 },

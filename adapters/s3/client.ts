@@ -85,10 +85,16 @@ export const readS3Error = (statusCode: number, _headers: unknown, body: string)
 
 /**
  * A CopyObject that fails after S3 has begun answering comes as 200 with an error document
- * (S3 API reference, CopyObject): read as the 500 it is, so that it is retried.
+ * (S3 API reference, CopyObject), or with no body at all when S3 aborted it: read as the 500
+ * it is, so that it is retried. Only a `CopyObjectResult` is a copy made.
  */
-const errorInCopyAnswer = (body: string) =>
-  /<Error>/.test(body) ? readS3Error(500, {}, body) : undefined;
+const errorInCopyAnswer = (body: string) => {
+  if (/<Error>/.test(body)) return readS3Error(500, {}, body);
+  if (!/<CopyObjectResult[\s>]/.test(body)) {
+    return { name: 'InternalError', message: 'S3 answered a copy without its result' };
+  }
+  return undefined;
+};
 
 /** S3's URI encoding of one path segment (RFC 3986: only A–Z a–z 0–9 - . _ ~ as they are). */
 const encodeSegment = (segment: string) =>
@@ -141,6 +147,8 @@ export class S3ObjectClient {
     type Output = S3Operations[Name]['output'];
     switch (operation) {
       case 'HeadObject':
+        // Its (empty) body read to its end, so that the connection goes back to the pool.
+        await readText(answer.body);
         return {
           contentLength: Number(answer.headers['content-length'] ?? 0),
           ...etagOf(answer),

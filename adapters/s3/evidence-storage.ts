@@ -51,7 +51,10 @@ export class S3EvidenceStorage implements EvidenceObjects {
     const object = await withStorageErrors(() =>
       this.client.send('GetObject', { Bucket: this.bucket, Key: objectKey }),
     );
-    if (!object.etag) throw new Error(`Object ${objectKey} has no ETag`);
+    if (!object.etag) {
+      object.body.destroy();
+      throw new Error(`Object ${objectKey} has no ETag`);
+    }
     return { body: object.body, version: object.etag };
   }
 
