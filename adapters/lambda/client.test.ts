@@ -4,6 +4,7 @@ import {
   type ScriptedServer,
   startScriptedServer,
 } from '../../test/fixtures/scripted-server.js';
+import { badlySigned } from '../../test/fixtures/sigv4-verifier.js';
 import { isUnavailable } from '../storage-errors.js';
 import { LambdaInvokeClient } from './client.js';
 
@@ -55,6 +56,8 @@ describe('Lambda Invoke (a scripted stand-in on 127.0.0.1)', () => {
         }),
       }),
     ]);
+    // Lambda, unlike S3, signs the path URI-encoded once more.
+    expect(badlySigned(server.received, 'SECRET', { encodePathAgain: true })).toEqual([]);
   });
 
   it('retries throttling, and names the error Lambda names in x-amzn-errortype', async () => {

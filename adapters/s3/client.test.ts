@@ -8,10 +8,13 @@ import {
   type ScriptedServer,
   startScriptedServer,
 } from '../../test/fixtures/scripted-server.js';
+import { badlySigned } from '../../test/fixtures/sigv4-verifier.js';
 import { isUnavailable } from '../storage-errors.js';
 import { S3ObjectClient } from './client.js';
 
 const credentials = { accessKeyId: 'AKID', secretAccessKey: 'SECRET', sessionToken: 'TOKEN' };
+/** S3 signs paths as sent. */
+const S3_PATHS = { encodePathAgain: false };
 
 describe('presigned links', () => {
   it("signs a GET link as AWS's documented example does (SigV4 query authentication)", async () => {
@@ -155,8 +158,9 @@ describe('calls to S3 (a scripted stand-in on 127.0.0.1)', () => {
       Key: 'evidence/1.png',
       TagSet: [{ Key: 'evidence-state', Value: 'deleted & gone' }],
     });
-    await client.send('DeleteObject', { Bucket: 'ev', Key: 'evidence/1.png' });
+    await client.send('DeleteObject', { Bucket: 'ev', Key: "evidence/a+b #1 (上传)'.png" });
     client.destroy();
+    expect(badlySigned(server.received, credentials.secretAccessKey, S3_PATHS)).toEqual([]);
 
     const [put, copy, tagging, deletion] = server.received;
     expect(put).toMatchObject({
@@ -190,7 +194,10 @@ describe('calls to S3 (a scripted stand-in on 127.0.0.1)', () => {
         .update(tagging?.body ?? '')
         .digest('base64'),
     );
-    expect(deletion).toMatchObject({ method: 'DELETE', url: '/ev/evidence/1.png' });
+    expect(deletion).toMatchObject({
+      method: 'DELETE',
+      url: '/ev/evidence/a%2Bb%20%231%20%28%E4%B8%8A%E4%BC%A0%29%27.png',
+    });
   });
 
   it('reads an object as a stream with its ETag, and a HEAD as its size', async () => {
@@ -208,6 +215,7 @@ describe('calls to S3 (a scripted stand-in on 127.0.0.1)', () => {
       contentLength: 5,
       etag: '"e2"',
     });
+    expect(badlySigned(server.received, credentials.secretAccessKey, S3_PATHS)).toEqual([]);
     client.destroy();
   });
 
