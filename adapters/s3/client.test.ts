@@ -69,6 +69,30 @@ describe('presigned links', () => {
     expect(url.searchParams.get('X-Amz-Security-Token')).toBe('TOKEN');
   });
 
+  it('puts the bucket in the path of an endpoint named by an IP address, or when told to', async () => {
+    const at = { Bucket: 'ev', Key: 'a.png' };
+    const linkFrom = (options: { endpoint: string; forcePathStyle?: boolean }) =>
+      new S3ObjectClient({
+        ...options,
+        region: 'cn-north-1',
+        credentials,
+        maxAttempts: 1,
+        connectionTimeoutMs: 1_000,
+        requestTimeoutMs: 1_000,
+      }).presignGet(at, {}, 60);
+    expect(new URL(await linkFrom({ endpoint: 'http://127.0.0.1:4569' })).pathname).toBe(
+      '/ev/a.png',
+    );
+    expect(new URL(await linkFrom({ endpoint: 'http://[::1]:4569' })).pathname).toBe('/ev/a.png');
+    expect(new URL(await linkFrom({ endpoint: 'https://s3.example.com' })).host).toBe(
+      'ev.s3.example.com',
+    );
+    expect(
+      new URL(await linkFrom({ endpoint: 'https://s3.example.com', forcePathStyle: true }))
+        .pathname,
+    ).toBe('/ev/a.png');
+  });
+
   it.each([
     ['virtual-hosted', false, undefined],
     ['path-style', true, 'http://127.0.0.1:4569'],

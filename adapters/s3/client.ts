@@ -6,6 +6,7 @@
  * local IAM guard (local/iam-guard.ts) reads them as it reads the SDK's commands.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Sha256 } from '@smithy/core/checksum';
 import { createScope, getSigningKey } from '@smithy/signature-v4';
@@ -42,7 +43,10 @@ export interface S3Operations {
 export type S3OperationName = keyof S3Operations;
 
 export interface S3ClientOptions extends SigV4ClientSettings {
-  /** Buckets in the path rather than the host name, for emulators. Default: S3_FORCE_PATH_STYLE. */
+  /**
+   * Buckets in the path rather than the host name, for emulators. Default: S3_FORCE_PATH_STYLE,
+   * or an endpoint named by an IP address.
+   */
   forcePathStyle?: boolean;
 }
 
@@ -126,7 +130,12 @@ export class S3ObjectClient {
 
   /** Read at first use, like the endpoint: importing a handler reads no settings. */
   private get forcePathStyle(): boolean {
-    this.pathStyle ??= this.options.forcePathStyle ?? process.env.S3_FORCE_PATH_STYLE === 'true';
+    // An endpoint named by an IP address (an IPv6 one in brackets) cannot take a bucket before
+    // its host: path-style, as the SDK's endpoint rules choose too.
+    this.pathStyle ??=
+      this.options.forcePathStyle ??
+      (process.env.S3_FORCE_PATH_STYLE === 'true' ||
+        isIP(this.http.endpoint.hostname.replace(/^\[(.*)\]$/, '$1')) !== 0);
     return this.pathStyle;
   }
 
