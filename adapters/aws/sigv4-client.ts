@@ -224,10 +224,8 @@ export class SigV4Client {
     const signed = await signer.sign(this.httpRequest(request));
     const { response } = await handler.handle(signed as HttpRequest);
     const body = response.body as Readable;
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      headers[name.toLowerCase()] = value;
-    }
+    // Node gives header names in lower case.
+    const headers: Record<string, string | undefined> = response.headers;
     const requestId = headers['x-amz-request-id'] ?? headers['x-amzn-requestid'];
     const failure = (name: string, message: string, httpStatusCode: number) =>
       new AwsServiceError(name, message, {

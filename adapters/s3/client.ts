@@ -9,6 +9,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { Sha256 } from '@smithy/core/checksum';
+import { escapeUriPath } from '@smithy/core/protocols';
 import { createScope, getSigningKey } from '@smithy/signature-v4';
 import {
   type AwsRequest,
@@ -100,18 +101,8 @@ const errorInCopyAnswer = (body: string) => {
   return undefined;
 };
 
-/** S3's URI encoding of one path segment (RFC 3986: only A–Z a–z 0–9 - . _ ~ as they are). */
-const encodeSegment = (segment: string) =>
-  encodeURIComponent(segment).replace(
-    /[!'()*]/g,
-    (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-
-const iso8601Basic = (date: Date) =>
-  date
-    .toISOString()
-    .replace(/\.\d{3}Z$/, 'Z')
-    .replace(/[-:]/g, '');
+/** ISO 8601 to the second, as POST policies and SigV4 dates are written. */
+const iso8601 = (date: Date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export class S3ObjectClient {
   private readonly http: SigV4Client;
@@ -141,7 +132,8 @@ export class S3ObjectClient {
 
   /** Path and host of an object: virtual-hosted (`bucket.s3.…/key`) or path-style. */
   private locate({ Bucket, Key }: ObjectAddress): Pick<AwsRequest, 'path' | 'hostPrefix'> {
-    const key = Key.split('/').map(encodeSegment).join('/');
+    // S3's URI encoding of each segment (RFC 3986), the slashes kept.
+    const key = escapeUriPath(Key);
     return this.forcePathStyle
       ? { path: `/${Bucket}/${key}` }
       : { hostPrefix: `${Bucket}.`, path: `/${key}` };
@@ -252,7 +244,7 @@ export class S3ObjectClient {
     },
   ): Promise<PresignedPost> {
     const now = options.now ?? new Date();
-    const signingDate = iso8601Basic(now);
+    const signingDate = iso8601(now).replace(/[-:]/g, '');
     const shortDate = signingDate.slice(0, 8);
     const { region } = this.http;
     const credentials = await this.http.credentials();
@@ -272,7 +264,7 @@ export class S3ObjectClient {
     const expiration = new Date(now.getTime() + options.expiresInSeconds * 1000);
     const policy = Buffer.from(
       JSON.stringify({
-        expiration: expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        expiration: iso8601(expiration),
         conditions,
       }),
     ).toString('base64');
