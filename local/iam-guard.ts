@@ -13,7 +13,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, ServiceException } from '@smithy/core/client';
 import { LambdaInvokeClient } from '../adapters/lambda/client.js';
-import { S3ObjectClient } from '../adapters/s3/client.js';
+import { isMissingObject, S3ObjectClient } from '../adapters/s3/client.js';
 import type { FunctionDefinition } from '../functions/routes.js';
 import { type BucketName, type Permission, permissionsOf } from '../infra/permissions.js';
 import { functionNameOf } from './lambda-invoke.js';
@@ -245,11 +245,6 @@ const accessDenied = (service: string, message: string) =>
     $metadata: { httpStatusCode: service === 'DynamoDB' ? 400 : 403 },
     message,
   });
-
-const isMissingObject = (error: unknown) => {
-  const name = record(error).name;
-  return name === 'NoSuchKey' || name === 'NotFound';
-};
 
 const callers = new AsyncLocalStorage<Caller>();
 const refused: string[] = [];

@@ -88,6 +88,12 @@ export const readS3Error = (statusCode: number, _headers: unknown, body: string)
   message: xmlElement(body, 'Message') ?? `S3 answered HTTP ${statusCode}`,
 });
 
+/** Whether S3 answered that the object is not there: `NoSuchKey` (GET and others), `NotFound` (HEAD). */
+export const isMissingObject = (error: unknown): boolean => {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'NoSuchKey' || name === 'NotFound';
+};
+
 /**
  * A CopyObject that fails after S3 has begun answering comes as 200 with an error document
  * (S3 API reference, CopyObject), or with no body at all when S3 aborted it: read as the 500

@@ -1,7 +1,7 @@
 import type { EvidenceObjects, StoredObject, UploadTicket } from '../../domain/evidence/model.js';
 import { EVIDENCE_DELETED_TAG } from '../../infra/resources.js';
 import { withStorageErrors } from '../storage-errors.js';
-import type { S3ObjectClient } from './client.js';
+import { isMissingObject, type S3ObjectClient } from './client.js';
 import { presignDownload } from './download-link.js';
 
 /** The evidence bucket: upload links, and reading, copying, deleting, tagging and linking to objects. */
@@ -42,7 +42,7 @@ export class S3EvidenceStorage implements EvidenceObjects {
       );
       return head.contentLength;
     } catch (error) {
-      if ((error as { name?: string }).name === 'NotFound') return undefined;
+      if (isMissingObject(error)) return undefined;
       throw error;
     }
   }

@@ -1,13 +1,8 @@
 import type { ReportStorage } from '../../domain/rollup/model.js';
 import { readText } from '../aws/sigv4-client.js';
 import { withStorageErrors } from '../storage-errors.js';
-import type { S3ObjectClient } from './client.js';
+import { isMissingObject, type S3ObjectClient } from './client.js';
 import { presignDownload } from './download-link.js';
-
-const isMissing = (error: unknown) => {
-  const name = (error as { name?: unknown } | null)?.name;
-  return name === 'NoSuchKey' || name === 'NotFound';
-};
 
 /** The reports bucket: rollup files, manifests and `latest` pointers, and links to them. */
 export class S3ReportStorage implements ReportStorage {
@@ -34,7 +29,7 @@ export class S3ReportStorage implements ReportStorage {
       );
       return await readText(object.body);
     } catch (error) {
-      if (isMissing(error)) return undefined;
+      if (isMissingObject(error)) return undefined;
       throw error;
     }
   }
