@@ -18,6 +18,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
@@ -29,6 +30,7 @@ import { loadOrCreateSigningKey, signDevToken } from '../local/jwt.js';
 import { readLocalSettings } from '../local/settings.js';
 import { startLocalStack } from '../local/stack.js';
 import { inParallel } from '../local/tools.js';
+import { runBenchChild } from './child.js';
 
 const FORM_ID = 'county-annual-report';
 export const CONCURRENT_SAVERS = 16;
@@ -260,3 +262,9 @@ export const benchApiSave = async (options: {
     await rm(dataDir, { recursive: true, force: true });
   }
 };
+
+const RUNNER = fileURLToPath(new URL('./api-save-run.ts', import.meta.url));
+
+/** One run on a fresh local stack, in a fresh process (bench/api-save-run.ts). */
+export const benchApiSaveInChild = (periods: number): Promise<ApiSaveResult> =>
+  runBenchChild<ApiSaveResult>(RUNNER, [String(periods)]);

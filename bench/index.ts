@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWeb } from '../scripts/build-web.js';
-import { type ApiSaveResult, benchApiSave, CONCURRENT_SAVERS } from './api-save.js';
+import { type ApiSaveResult, benchApiSaveInChild, CONCURRENT_SAVERS } from './api-save.js';
 import { benchLambdaBundles } from './lambda-bundles.js';
 import { benchRollup, median, type Sample } from './rollup.js';
 
@@ -67,8 +67,8 @@ const main = async () => {
   log('API save overhead:');
   const apiSaves: ApiSaveResult[] = [];
   for (let run = 1; run <= API_SAVE_RUNS; run += 1) {
-    log(`Run ${run} of ${API_SAVE_RUNS} (a fresh local stack) …`);
-    apiSaves.push(await benchApiSave({ periods: API_SAVE_PERIODS, log }));
+    log(`Run ${run} of ${API_SAVE_RUNS} (a fresh local stack in a fresh process) …`);
+    apiSaves.push(await benchApiSaveInChild(API_SAVE_PERIODS));
   }
   const growth = [];
   for (const libraries of GROWTH_LIBRARIES) {

@@ -4,7 +4,6 @@
  * previous one, in DynamoDB Local; then, each in a fresh child process so that its peak RSS is
  * its own, RollupService.execute over it and, as the floor, only Query-reading the same heads.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { demoReport, libraryProfile, seededRandom } from '../local/demo-reports.
 import { type RunningDynamoDb, startDynamoDbLocal } from '../local/dynamodb-local.js';
 import { ensureTable } from '../local/provision.js';
 import { freePort, inParallel } from '../local/tools.js';
+import { runBenchChild } from './child.js';
 
 export const FORM_ID = 'county-annual-report';
 const FORM_VERSION = '2026.1';
@@ -28,7 +28,6 @@ const PREVIOUS = '2024';
 const TABLE = 'bench-main';
 const CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 const REGION = 'local';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNNER = fileURLToPath(new URL('./rollup-run.ts', import.meta.url));
 
 export interface RollupBenchOptions {
@@ -170,31 +169,8 @@ interface ChildResult extends Sample {
   [key: string]: unknown;
 }
 
-const runChild = (args: string[], env: NodeJS.ProcessEnv): Promise<ChildResult> =>
-  new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4_000);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) {
-        reject(new Error(`bench child ${args[0]} exited with ${code}:\n${stderr}${stdout}`));
-        return;
-      }
-      resolve(JSON.parse(last) as ChildResult);
-    });
-  });
+const runChild = (args: string[], env: NodeJS.ProcessEnv) =>
+  runBenchChild<ChildResult>(RUNNER, args, env);
 
 export const benchRollup = async (options: RollupBenchOptions): Promise<RollupBenchResult> => {
   const log = options.log ?? (() => undefined);
