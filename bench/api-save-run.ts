@@ -6,12 +6,19 @@
  */
 import { benchApiSave } from './api-save.js';
 
-const periods = Number(process.argv[2]);
-if (!Number.isInteger(periods) || periods < 1) {
-  throw new Error('usage: node --import tsx bench/api-save-run.ts <periods>');
-}
-const result = await benchApiSave({
-  periods,
-  log: (line) => process.stderr.write(`${line}\n`),
+const main = async () => {
+  const periods = Number(process.argv[2]);
+  if (!Number.isInteger(periods) || periods < 1) {
+    throw new Error('usage: node --import tsx bench/api-save-run.ts <periods>');
+  }
+  const result = await benchApiSave({
+    periods,
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+};
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : error}\n`);
+  process.exit(1);
 });
-process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -1,7 +1,8 @@
 /**
  * Runs one benchmark script in a fresh `node` (with the tsx loader, from the repository root),
  * so that what it measures (its peak RSS, the modules and clients it loads) is its own. The
- * script prints one JSON object as its last line of stdout; that object is the result.
+ * script prints one JSON object as its last line of stdout; that object is the result. What it
+ * writes to stderr (progress) is passed on as it comes, and its end is repeated on failure.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -19,25 +20,32 @@ export const runBenchChild = <Result>(
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const command = [script, ...args].join(' ');
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4_000);
+    child.stderr.on('data', (chunk: string) => {
+      process.stderr.write(chunk);
+      stderr = (stderr + chunk).slice(-4_000);
     });
     child.once('error', reject);
-    child.once('exit', (code) => {
+    // 'close', not 'exit': only then has all of stdout, with the result line, been read.
+    child.once('close', (code, signal) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) {
-        reject(
-          new Error(
-            `bench child ${[script, ...args].join(' ')} exited with ${code}:\n${stderr}${stdout}`,
-          ),
-        );
+      const failed = (why: string) =>
+        reject(new Error(`bench child ${command} ${why}:\n${stderr}${stdout.slice(-4_000)}`));
+      if (code !== 0) {
+        failed(signal ? `was killed by ${signal}` : `exited with ${code}`);
         return;
       }
-      resolve(JSON.parse(last) as Result);
+      try {
+        resolve(JSON.parse(last) as Result);
+      } catch {
+        failed('printed no JSON result line');
+      }
     });
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { buildWeb } from '../scripts/build-web.js';
 import { type ApiSaveResult, benchApiSaveInChild, CONCURRENT_SAVERS } from './api-save.js';
 import { benchLambdaBundles } from './lambda-bundles.js';
-import { benchRollup, median, type Sample } from './rollup.js';
+import { benchRollup, median } from './rollup.js';
 
 /** `--quick`: a small run for CI, to show the benchmark works, not to judge the numbers. */
 const QUICK = process.argv.includes('--quick');
@@ -34,8 +34,8 @@ const API_SAVE_RUNS = QUICK ? 1 : 3;
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
-const samples = (values: readonly Sample[], pick: (sample: Sample) => number, digits: number) =>
-  values.map((sample) => fixed(pick(sample), digits)).join(' / ');
+const samples = <Run>(values: readonly Run[], pick: (run: Run) => number, digits: number) =>
+  values.map((run) => fixed(pick(run), digits)).join(' / ');
 
 const printTable = (rows: readonly (readonly string[])[]) => {
   const widths = rows[0]?.map((_, column) =>
@@ -125,7 +125,7 @@ const main = async () => {
   const apiRow = (label: string, pick: (result: ApiSaveResult) => number, goal = '') => [
     label,
     fixed(median(apiSaves.map(pick)), 2),
-    apiSaves.map((result) => fixed(pick(result), 2)).join(' / '),
+    samples(apiSaves, pick, 2),
     goal,
   ];
   const apiSaveOverheadRatio = median(apiSaves.map((result) => result.apiSaveOverheadRatio));

@@ -40,7 +40,8 @@ export const runToExit = (script: string, env: NodeJS.ProcessEnv, args: string[]
       stderr += chunk.toString();
     });
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': only then have both streams been read to their end.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 
 export const startStackProcess = async (
