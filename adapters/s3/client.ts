@@ -152,21 +152,15 @@ export class S3ObjectClient {
     const answer = await this.http.send(this.requestOf(operation, input));
     // TypeScript cannot relate the operation's name to its output, hence the casts.
     type Output = S3Operations[Name]['output'];
-    switch (operation) {
-      case 'HeadObject':
-        // Its (empty) body read to its end, so that the connection goes back to the pool.
-        await readText(answer.body);
-        return {
-          contentLength: Number(answer.headers['content-length'] ?? 0),
-          ...etagOf(answer),
-        } as Output;
-      case 'GetObject':
-        return { body: answer.body, ...etagOf(answer) } as Output;
-      default:
-        // Read to its end, so that the connection goes back to the pool.
-        await readText(answer.body);
-        return undefined as Output;
-    }
+    if (operation === 'GetObject') return { body: answer.body, ...etagOf(answer) } as Output;
+    // Any other answer's body (a HEAD's is empty) is read to its end, so that the connection
+    // goes back to the pool.
+    await readText(answer.body);
+    if (operation !== 'HeadObject') return undefined as Output;
+    return {
+      contentLength: Number(answer.headers['content-length'] ?? 0),
+      ...etagOf(answer),
+    } as Output;
   }
 
   private requestOf<Name extends S3OperationName>(
