@@ -4,6 +4,8 @@ const RETRYABLE_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
+  // A retried transaction (same ClientRequestToken) while its first attempt is still applying.
+  'TransactionInProgressException',
   'TooManyRequestsException',
   'InternalServerError',
   'ServiceUnavailable',

@@ -119,10 +119,9 @@ const runRollup = async (formId: string, period: string, reportsDir: string) => 
 };
 
 const runRead = async (formId: string, periods: string[], limit: number | undefined) => {
-  const [{ createBatchDocumentClient }, { periodPartition }, { QueryCommand }] = await Promise.all([
+  const [{ createBatchDocumentClient }, { periodPartition }] = await Promise.all([
     import('../adapters/dynamodb/client.js'),
     import('../adapters/dynamodb/keys.js'),
-    import('@aws-sdk/lib-dynamodb'),
   ]);
   const table = tableName();
   const documents = createBatchDocumentClient();
@@ -131,16 +130,14 @@ const runRead = async (formId: string, periods: string[], limit: number | undefi
     let pages = 0;
     let cursor: Record<string, unknown> | undefined;
     do {
-      const page = await documents.send(
-        new QueryCommand({
-          TableName: table,
-          IndexName: 'GSI1',
-          KeyConditionExpression: 'GSI1PK = :pk',
-          ExpressionAttributeValues: { ':pk': periodPartition(formId, period) },
-          ...(limit ? { Limit: limit } : {}),
-          ExclusiveStartKey: cursor,
-        }),
-      );
+      const page = await documents.send('Query', {
+        TableName: table,
+        IndexName: 'GSI1',
+        KeyConditionExpression: 'GSI1PK = :pk',
+        ExpressionAttributeValues: { ':pk': periodPartition(formId, period) },
+        ...(limit ? { Limit: limit } : {}),
+        ExclusiveStartKey: cursor,
+      });
       items += page.Items?.length ?? 0;
       pages += 1;
       cursor = page.LastEvaluatedKey;

@@ -3,8 +3,9 @@
  * functions/rollup-service.ts (which adds the reports bucket) so that start-rollup, which
  * touches no rollup file, does not bundle or construct an S3 client.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
 import { requireEnv } from '../adapters/config.js';
+import type { DocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
 import { DynamoDbPeriodStore } from '../adapters/dynamodb/period-store.js';
 import { DynamoDbRollupRunStore } from '../adapters/dynamodb/rollup-run-store.js';
@@ -31,7 +32,7 @@ if (!worker) throw new Error('No run-rollup function in functions/routes.ts');
 const WORKER_TIMEOUT_MS = (worker.timeoutSeconds ?? 10) * 1000;
 
 export const rollupStores = (
-  documents: DynamoDBDocumentClient,
+  documents: DocumentClient,
 ): Omit<RollupServiceDeps, 'reports' | 'launcher'> => {
   const libraries = new DynamoDbLibraryStore(documents, tableName);
   return {

@@ -1,6 +1,5 @@
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamoDbDocumentClient } from '../adapters/dynamodb/client.js';
 import { LambdaInvokeClient } from '../adapters/lambda/client.js';
 import { S3ObjectClient } from '../adapters/s3/client.js';
 import { type FunctionDefinition, functions } from '../functions/routes.js';
@@ -52,7 +51,7 @@ describe('refusalOf', () => {
     const transaction = (kind: string, partition = 'LIB#1') => ({
       TransactItems: [
         { Put: { TableName: 'reports', Item: { PK: 'LIB#1', SK: 'A' } } },
-        { [kind]: { TableName: 'reports', Key: { PK: { S: partition }, SK: { S: 'B' } } } },
+        { [kind]: { TableName: 'reports', Key: { PK: partition, SK: 'B' } } },
       ],
     });
     const send = (entry: string, items: ReturnType<typeof transaction>) =>
@@ -73,7 +72,7 @@ describe('refusalOf', () => {
       RequestItems: {
         reports: [
           { PutRequest: { Item: { PK: 'ROLLUP#f#2025', SK: 'RUN#1' } } },
-          { DeleteRequest: { Key: { PK: { S: 'LIB#140521' }, SK: { S: 'X' } } } },
+          { DeleteRequest: { Key: { PK: 'LIB#140521', SK: 'X' } } },
         ],
       },
     };
@@ -163,17 +162,21 @@ describe('createIamGuard', () => {
   // Nothing listens here: a call the guard lets through fails on the network instead.
   const endpoint = 'http://127.0.0.1:9';
   const credentials = { accessKeyId: 'a', secretAccessKey: 'b' };
-  const dynamoDb = new DynamoDBClient({
+  const documents = new DynamoDbDocumentClient({
     endpoint,
     region: 'cn-north-1',
     credentials,
     maxAttempts: 1,
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 2_000,
   });
+  afterAll(() => documents.destroy());
 
   it('refuses a call the running function may not make, before it is sent', async () => {
-    const documents = DynamoDBDocumentClient.from(dynamoDb);
-    const put = new PutCommand({ TableName: 'reports', Item: { PK: 'LIB#1', SK: 'A' } });
-    await expect(guard.runAs('get-submission', () => documents.send(put))).rejects.toMatchObject({
+    const put = { TableName: 'reports', Item: { PK: 'LIB#1', SK: 'A' } };
+    await expect(
+      guard.runAs('get-submission', () => documents.send('PutItem', put)),
+    ).rejects.toMatchObject({
       name: 'AccessDeniedException',
       $metadata: { httpStatusCode: 400 },
     });
@@ -181,15 +184,13 @@ describe('createIamGuard', () => {
   });
 
   it('lets allowed calls and calls outside any function through', async () => {
-    const batch = new BatchGetCommand({
-      RequestItems: { reports: { Keys: [{ PK: 'a', SK: 'b' }] } },
-    });
-    const documents = DynamoDBDocumentClient.from(dynamoDb);
-    await expect(guard.runAs('get-submission', () => documents.send(batch))).rejects.toThrow(
-      /ECONNREFUSED/,
-    );
-    const get = new GetItemCommand({ TableName: 'x', Key: { PK: { S: 'a' } } });
-    await expect(dynamoDb.send(get)).rejects.toThrow(/ECONNREFUSED/);
+    const batch = { RequestItems: { reports: { Keys: [{ PK: 'a', SK: 'b' }] } } };
+    await expect(
+      guard.runAs('get-submission', () => documents.send('BatchGetItem', batch)),
+    ).rejects.toThrow(/ECONNREFUSED/);
+    await expect(
+      documents.send('GetItem', { TableName: 'x', Key: { PK: 'a', SK: 'b' } }),
+    ).rejects.toThrow(/ECONNREFUSED/);
   });
 
   describe("the app's own S3 and Lambda clients", () => {

@@ -2,16 +2,18 @@
  * The local stand-in for the functions' IAM roles. DynamoDB Local and s3rver accept any call,
  * so a function whose deployed role lacks an action (a new BatchGetItem, a tag on an object)
  * would work on this machine and fail only in AWS. While a function runs (`runAs`), every AWS
- * SDK call it makes is checked against its permissions (infra/permissions.ts, the definition
- * the CDK roles are built from) and refused as IAM would refuse it. S3's answer to a missing
- * object is played too: 404 only to a role that may list the bucket, 403 to any other.
+ * call it makes is checked against its permissions (infra/permissions.ts, the definition the
+ * CDK roles are built from) and refused as IAM would refuse it. S3's answer to a missing object
+ * is played too: 404 only to a role that may list the bucket, 403 to any other.
  *
- * Every SDK client's `send`, and that of the app's own S3 and Lambda clients, is wrapped once per
+ * The functions call AWS only through the app's own DynamoDB, S3 and Lambda clients (no bundle
+ * carries an SDK client: test/infra/lambda-bundles.test.ts); their `send` is wrapped once per
  * process (clients are module-private to the handlers, so there is no client to hand a
- * middleware to); calls outside `runAs`, such as the stack's own provisioning, pass unchecked.
+ * middleware to); calls outside `runAs`, such as the stack's own seeding, pass unchecked.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { Client, ServiceException } from '@smithy/core/client';
+import { AwsServiceError } from '../adapters/aws/sigv4-client.js';
+import { DynamoDbDocumentClient } from '../adapters/dynamodb/client.js';
 import { LambdaInvokeClient } from '../adapters/lambda/client.js';
 import { isMissingObject, S3ObjectClient } from '../adapters/s3/client.js';
 import type { FunctionDefinition } from '../functions/routes.js';
@@ -45,11 +47,8 @@ const record = (value: unknown): Input =>
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
-/** A key attribute as the document client sends it (`'LIB#1'`) or as the raw one does (`{ S }`). */
-const partitionKeyOf = (item: unknown): string => {
-  const value = record(item).PK;
-  return typeof value === 'string' ? value : text(record(value).S);
-};
+/** An item's or a key's partition, as the app's client takes it (`'LIB#1'`). */
+const partitionKeyOf = (item: unknown): string => text(record(item).PK);
 
 const DYNAMODB_ITEM_ACTIONS: Record<string, string> = {
   Put: 'dynamodb:PutItem',
@@ -238,23 +237,14 @@ export const refusalOf = (
 };
 
 const accessDenied = (service: string, message: string) =>
-  new ServiceException({
-    // The names and statuses each service answers a refused call with.
-    name: service === 'S3' ? 'AccessDenied' : 'AccessDeniedException',
-    $fault: 'client',
-    $metadata: { httpStatusCode: service === 'DynamoDB' ? 400 : 403 },
-    message,
+  // The names and statuses each service answers a refused call with.
+  new AwsServiceError(service === 'S3' ? 'AccessDenied' : 'AccessDeniedException', message, {
+    httpStatusCode: service === 'DynamoDB' ? 400 : 403,
   });
 
 const callers = new AsyncLocalStorage<Caller>();
 const refused: string[] = [];
 let installed = false;
-
-interface SendableCommand {
-  input?: unknown;
-  /** A document-client command wraps the service command it sends. */
-  clientCommand?: SendableCommand;
-}
 
 /** Makes one call as the caller of the moment (if any) may: refused, or made and its answer played. */
 const guardCall = async <T>(
@@ -289,7 +279,7 @@ const guardCall = async <T>(
   }
 };
 
-/** The app's own clients (adapters/aws/sigv4-client.ts): `send(operation, input)`. */
+/** The app's own clients (on adapters/aws/sigv4-client.ts): `send(operation, input)`. */
 const guardOperationClient = (service: string, prototype: { send: unknown }) => {
   const send = prototype.send as (
     this: unknown,
@@ -304,25 +294,7 @@ const guardOperationClient = (service: string, prototype: { send: unknown }) => 
 const install = () => {
   if (installed) return;
   installed = true;
-  const send = Client.prototype.send as (
-    this: Client<never, never, never, never>,
-    command: SendableCommand,
-    ...rest: unknown[]
-  ) => Promise<unknown>;
-  const guardedSend = function (
-    this: Client<never, never, never, never>,
-    command: SendableCommand,
-    ...rest: unknown[]
-  ) {
-    const service = text(record(record(this).config).serviceId);
-    const serviceCommand = command.clientCommand ?? command;
-    const operation = serviceCommand.constructor.name.replace(/Command$/, '');
-    return guardCall(service, operation, record(serviceCommand.input), () =>
-      send.call(this, command, ...rest),
-    );
-  };
-  // Assigned through a cast: `send` has overloads (callbacks) that the local handlers never use.
-  (Client.prototype as { send: unknown }).send = guardedSend;
+  guardOperationClient('DynamoDB', DynamoDbDocumentClient.prototype);
   guardOperationClient('S3', S3ObjectClient.prototype);
   guardOperationClient('Lambda', LambdaInvokeClient.prototype);
 };

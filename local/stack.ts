@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { createBatchDocumentClient, type DocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
 import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
 import { readRegistryFile } from '../adapters/registry-file.js';
@@ -113,13 +113,15 @@ const nightlyFunction = definitions.find((definition) => definition.nightly);
 
 /** Seeds the demo reports the first time a data directory starts with DEMO=1. */
 const seedDemoOnce = async (
-  documents: DynamoDBDocumentClient,
+  documents: DocumentClient,
   libraries: readonly Library[],
   log: (line: string) => void,
 ) => {
-  const marker = await documents.send(
-    new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: DEMO_MARKER, ConsistentRead: true }),
-  );
+  const marker = await documents.send('GetItem', {
+    TableName: LOCAL_TABLE_NAME,
+    Key: DEMO_MARKER,
+    ConsistentRead: true,
+  });
   if (marker.Item) return { reports: 0, fresh: false };
   log('seeding demo reports ...');
   const { formRegistry } = await import('../adapters/form-catalog.js');
@@ -128,12 +130,10 @@ const seedDemoOnce = async (
     forms: formRegistry,
     libraries,
   });
-  await documents.send(
-    new PutCommand({
-      TableName: LOCAL_TABLE_NAME,
-      Item: { ...DEMO_MARKER, reports: result.reports, at: new Date().toISOString() },
-    }),
-  );
+  await documents.send('PutItem', {
+    TableName: LOCAL_TABLE_NAME,
+    Item: { ...DEMO_MARKER, reports: result.reports, at: new Date().toISOString() },
+  });
   return { ...result, fresh: true };
 };
 
@@ -176,15 +176,17 @@ export const startLocalStack = async (
 
     const dynamoClient = new DynamoDBClient({});
     const s3Client = new S3Client({ forcePathStyle: true });
+    // The registry and the demo reports go through the stores, on the app's client.
+    const documents = createBatchDocumentClient();
     stops.push(async () => {
       dynamoClient.destroy();
       s3Client.destroy();
+      documents.destroy();
     });
     const table = await ensureTable(dynamoClient, LOCAL_TABLE_NAME, mainTable);
     for (const bucket of Object.values(buckets)) await ensureBucket(s3Client, bucket);
 
     const registry = await readRegistryFile();
-    const documents = DynamoDBDocumentClient.from(dynamoClient);
     await new DynamoDbLibraryStore(documents, LOCAL_TABLE_NAME).putLibraries(registry.libraries);
     const demo =
       settings.DEMO === '1'

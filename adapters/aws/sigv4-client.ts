@@ -62,12 +62,16 @@ export interface AwsResponse {
   body: Readable;
 }
 
-/** How a service tells what failed: the error's name and message from its answer. */
+/**
+ * How a service tells what failed: the error's name and message from its answer, and any
+ * further members of its error (DynamoDB's `CancellationReasons`), set on the error as the SDK
+ * sets them.
+ */
 export type ErrorReader = (
   statusCode: number,
   headers: Record<string, string | undefined>,
   body: string,
-) => { name: string; message: string };
+) => { name: string; message: string; members?: Record<string, unknown> };
 
 export interface SigV4ClientOptions {
   /** The SigV4 signing name, also the default endpoint's first label: `s3`, `lambda`. */
@@ -234,12 +238,12 @@ export class SigV4Client {
       });
     if (response.statusCode < 200 || response.statusCode >= 300) {
       // Read to its end (a HEAD's too, empty), so that the connection goes back to the pool.
-      const { name, message } = this.options.readError(
+      const { name, message, members } = this.options.readError(
         response.statusCode,
         headers,
         await readText(body),
       );
-      throw failure(name, message, response.statusCode);
+      throw Object.assign(failure(name, message, response.statusCode), members);
     }
     if (!request.failureIn) return { statusCode: response.statusCode, headers, body };
     const text = await readText(body);

@@ -1,7 +1,8 @@
-import type { BatchGetCommandInput, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import { batchGet, type ItemKey } from './batch-get.js';
+import type { DocumentClient } from './client.js';
 
 const TABLE = 'table';
 const key = (n: number): ItemKey => ({ PK: `LIB#${n}`, SK: 'HEAD' });
@@ -13,8 +14,8 @@ type Answer = { found: number[]; unprocessed?: number[] } | Error;
 const clientAnswering = (...answers: Answer[]) => {
   const requests: BatchGetCommandInput[] = [];
   const client = {
-    send: async (command: { input: BatchGetCommandInput }) => {
-      requests.push(structuredClone(command.input));
+    send: async (_operation: 'BatchGetItem', input: BatchGetCommandInput) => {
+      requests.push(structuredClone(input));
       const answer = answers[requests.length - 1] ?? { found: [] };
       if (answer instanceof Error) throw answer;
       return {
@@ -25,7 +26,7 @@ const clientAnswering = (...answers: Answer[]) => {
       };
     },
   };
-  return { client: client as unknown as DynamoDBDocumentClient, requests };
+  return { client: client as unknown as DocumentClient, requests };
 };
 
 const askedFor = (request: BatchGetCommandInput | undefined) =>

@@ -1,5 +1,5 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import type { DocumentClient } from './client.js';
 
 export interface ItemKey {
   PK: string;
@@ -18,7 +18,7 @@ const idOf = (key: ItemKey) => `${key.PK}\u0000${key.SK}`;
 
 /** Every key once: one BatchGetItem, then the keys DynamoDB left unprocessed, with backoff. */
 const readAll = async (
-  client: DynamoDBDocumentClient,
+  client: DocumentClient,
   tableName: string,
   keys: ReadonlyMap<string, ItemKey>,
   consistentRead: boolean,
@@ -34,11 +34,9 @@ const readAll = async (
     }
     const request = pending.map(({ PK, SK }) => ({ PK, SK }));
     const output = await withStorageErrors(() =>
-      client.send(
-        new BatchGetCommand({
-          RequestItems: { [tableName]: { Keys: request, ConsistentRead: consistentRead } },
-        }),
-      ),
+      client.send('BatchGetItem', {
+        RequestItems: { [tableName]: { Keys: request, ConsistentRead: consistentRead } },
+      }),
     );
     for (const item of output.Responses?.[tableName] ?? []) {
       found.set(idOf(item as ItemKey), item);
@@ -55,7 +53,7 @@ interface Batch {
 }
 
 /** The batch still collecting reads, per client and table. */
-const collecting = new WeakMap<DynamoDBDocumentClient, Map<string, Batch>>();
+const collecting = new WeakMap<DocumentClient, Map<string, Batch>>();
 
 /**
  * Several items in one round trip instead of one GetItem each; answers in the order of `keys`,
@@ -66,7 +64,7 @@ const collecting = new WeakMap<DynamoDBDocumentClient, Map<string, Batch>>();
  * read is a retryable 503 like any other outage, for every reader of the batch.
  */
 export const batchGet = async (
-  client: DynamoDBDocumentClient,
+  client: DocumentClient,
   tableName: string,
   keys: readonly ItemKey[],
   options: { consistentRead: boolean },

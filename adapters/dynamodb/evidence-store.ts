@@ -1,10 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   EvidenceItem,
   type EvidenceKey,
@@ -15,6 +9,7 @@ import {
 } from '../../domain/evidence/model.js';
 import type { SubmissionKey, SubmissionStatus } from '../../domain/submissions/model.js';
 import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import { type DocumentClient, isConditionFailure } from './client.js';
 import {
   evidenceKeys,
   evidencePrefix,
@@ -27,7 +22,7 @@ import { cancelledByCondition, sendTransaction } from './transactions.js';
 
 export class DynamoDbEvidenceStore implements EvidenceStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
@@ -75,13 +70,11 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
    */
   async snapshot(report: SubmissionKey): Promise<EvidenceSnapshot> {
     const { Item } = await withStorageErrors(() =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: evidenceSetKeys(report),
-          ConsistentRead: true,
-        }),
-      ),
+      this.client.send('GetItem', {
+        TableName: this.tableName,
+        Key: evidenceSetKeys(report),
+        ConsistentRead: true,
+      }),
     );
     const version = typeof Item?.version === 'number' ? Item.version : 0;
     return { items: await this.list(report), version };
@@ -89,9 +82,11 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
 
   async get(key: EvidenceKey): Promise<EvidenceItem | undefined> {
     const { Item } = await withStorageErrors(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: evidenceKeys(key), ConsistentRead: true }),
-      ),
+      this.client.send('GetItem', {
+        TableName: this.tableName,
+        Key: evidenceKeys(key),
+        ConsistentRead: true,
+      }),
     );
     return Item ? EvidenceItem.parse(Item) : undefined;
   }
@@ -140,10 +135,10 @@ export class DynamoDbEvidenceStore implements EvidenceStore {
     };
     if (reportIn) return this.transitionWhileReportIn(key, update, reportIn);
     try {
-      await withStorageErrors(() => this.client.send(new UpdateCommand(update)));
+      await withStorageErrors(() => this.client.send('UpdateItem', update));
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }

@@ -1,7 +1,8 @@
 /** DynamoDbSubmissionStore.listHeads: the Query it sends, and the heads it makes of the answer. */
-import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { SubmissionHead } from '../../domain/submissions/model.js';
+import type { DocumentClient } from './client.js';
 import { DynamoDbSubmissionStore } from './submission-store.js';
 
 const head: SubmissionHead = {
@@ -24,12 +25,12 @@ const head: SubmissionHead = {
 const clientAnswering = (items: Record<string, unknown>[]) => {
   const inputs: QueryCommandInput[] = [];
   const client = {
-    send: async (command: { input: QueryCommandInput }) => {
-      inputs.push(command.input);
+    send: async (_operation: 'Query', input: QueryCommandInput) => {
+      inputs.push(input);
       return { Items: items };
     },
   };
-  return { client: client as unknown as DynamoDBDocumentClient, inputs };
+  return { client: client as unknown as DocumentClient, inputs };
 };
 
 /** The attribute paths of a projection, with the names substituted. */

@@ -1,11 +1,7 @@
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type DynamoDBDocumentClient,
-  GetCommand,
-} from '@aws-sdk/lib-dynamodb';
+import type { BatchWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { Library, type LibraryStore } from '../../domain/registry/library.js';
 import { withStorageErrors } from '../storage-errors.js';
+import type { DocumentClient } from './client.js';
 import { REGISTRY_PARTITION, registryKey } from './keys.js';
 import { queryAll } from './query-all.js';
 
@@ -18,7 +14,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class DynamoDbLibraryStore implements LibraryStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
@@ -36,7 +32,7 @@ export class DynamoDbLibraryStore implements LibraryStore {
 
   async getLibrary(libraryId: string): Promise<Library | undefined> {
     const { Item } = await withStorageErrors(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: registryKey(libraryId) })),
+      this.client.send('GetItem', { TableName: this.tableName, Key: registryKey(libraryId) }),
     );
     return Item ? Library.parse(Item) : undefined;
   }
@@ -52,7 +48,7 @@ export class DynamoDbLibraryStore implements LibraryStore {
         }
         if (attempt > 0) await wait(50 * 2 ** attempt);
         const result = await withStorageErrors(() =>
-          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+          this.client.send('BatchWriteItem', { RequestItems: { [this.tableName]: requests } }),
         );
         requests = result.UnprocessedItems?.[this.tableName] ?? [];
       }

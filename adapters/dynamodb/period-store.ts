@@ -1,33 +1,29 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { LockException, type PeriodStore, StoredWindow } from '../../domain/periods/window.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { batchGet } from './batch-get.js';
+import type { DocumentClient } from './client.js';
 import { exceptionKeys, windowKeys } from './keys.js';
 import { queryAll } from './query-all.js';
 
 export class DynamoDbPeriodStore implements PeriodStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
   async getWindow(formId: string, period: string): Promise<StoredWindow | undefined> {
     const { Item } = await withStorageErrors(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: windowKeys(formId, period) }),
-      ),
+      this.client.send('GetItem', { TableName: this.tableName, Key: windowKeys(formId, period) }),
     );
     return Item ? StoredWindow.parse(Item) : undefined;
   }
 
   async putWindow(formId: string, period: string, window: StoredWindow): Promise<void> {
     await withStorageErrors(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...windowKeys(formId, period), ...window },
-        }),
-      ),
+      this.client.send('PutItem', {
+        TableName: this.tableName,
+        Item: { ...windowKeys(formId, period), ...window },
+      }),
     );
   }
 
@@ -63,12 +59,10 @@ export class DynamoDbPeriodStore implements PeriodStore {
 
   async putException(formId: string, period: string, exception: LockException): Promise<void> {
     await withStorageErrors(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...exceptionKeys(formId, period, exception.libraryId), ...exception },
-        }),
-      ),
+      this.client.send('PutItem', {
+        TableName: this.tableName,
+        Item: { ...exceptionKeys(formId, period, exception.libraryId), ...exception },
+      }),
     );
   }
 }

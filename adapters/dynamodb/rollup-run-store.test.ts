@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { RollupRun } from '../../domain/rollup/model.js';
+import { dynamoDbError } from '../../test/fixtures/dynamodb-client.js';
+import type { DocumentClient } from './client.js';
 import { rollupRunKeys } from './keys.js';
 import { createdAtOfRunId, DynamoDbRollupRunStore } from './rollup-run-store.js';
 
@@ -50,14 +50,14 @@ describe('DynamoDbRollupRunStore writes', () => {
   const clientAnswering = (outcome?: Error) => {
     const inputs: Record<string, unknown>[] = [];
     const client = {
-      send: async (command: { input: Record<string, unknown> }) => {
-        inputs.push(command.input);
+      send: async (_operation: string, input: Record<string, unknown>) => {
+        inputs.push(input);
         if (outcome) throw outcome;
         return {};
       },
     };
     return {
-      store: new DynamoDbRollupRunStore(client as unknown as DynamoDBDocumentClient, 'table'),
+      store: new DynamoDbRollupRunStore(client as unknown as DocumentClient, 'table'),
       inputs,
     };
   };
@@ -93,9 +93,9 @@ describe('DynamoDbRollupRunStore writes', () => {
 
   it('answers false when another writer moved the run first', async () => {
     const { store } = clientAnswering(
-      new ConditionalCheckFailedException({
+      dynamoDbError({
+        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
         message: 'The conditional request failed',
-        $metadata: { httpStatusCode: 400 },
       }),
     );
     expect(await store.replace(run, { status: 'failed', attempt: 1 })).toBe(false);

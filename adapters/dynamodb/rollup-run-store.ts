@@ -1,16 +1,10 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
 import {
   RollupRun,
   type RollupRunStore,
   type RollupRunVersion,
 } from '../../domain/rollup/model.js';
 import { withStorageErrors } from '../storage-errors.js';
+import { type DocumentClient, isConditionFailure } from './client.js';
 import { ROLLUP_RUN_PREFIX, rollupRunKeys, rollupRunPartition } from './keys.js';
 
 /**
@@ -45,7 +39,7 @@ const versionCondition = ({ status, attempt }: RollupRunVersion) => ({
  */
 export class DynamoDbRollupRunStore implements RollupRunStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
@@ -58,7 +52,7 @@ export class DynamoDbRollupRunStore implements RollupRunStore {
       await this.write(run, expected);
       return true;
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
+      if (isConditionFailure(error)) return false;
       throw error;
     }
   }
@@ -66,13 +60,11 @@ export class DynamoDbRollupRunStore implements RollupRunStore {
   /** The one write of run records: unconditional, or only over the version given. */
   private async write(run: RollupRun, expected?: RollupRunVersion): Promise<void> {
     await withStorageErrors(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...rollupRunKeys(run), entity: 'rollupRun', ...run },
-          ...(expected ? versionCondition(expected) : {}),
-        }),
-      ),
+      this.client.send('PutItem', {
+        TableName: this.tableName,
+        Item: { ...rollupRunKeys(run), entity: 'rollupRun', ...run },
+        ...(expected ? versionCondition(expected) : {}),
+      }),
     );
   }
 
@@ -80,13 +72,11 @@ export class DynamoDbRollupRunStore implements RollupRunStore {
     const createdAt = createdAtOfRunId(runId);
     if (createdAt !== undefined) {
       const { Item } = await withStorageErrors(() =>
-        this.client.send(
-          new GetCommand({
-            TableName: this.tableName,
-            Key: rollupRunKeys({ formId, period, createdAt, runId }),
-            ConsistentRead: true,
-          }),
-        ),
+        this.client.send('GetItem', {
+          TableName: this.tableName,
+          Key: rollupRunKeys({ formId, period, createdAt, runId }),
+          ConsistentRead: true,
+        }),
       );
       if (Item) return RollupRun.parse(Item);
     }
@@ -98,21 +88,19 @@ export class DynamoDbRollupRunStore implements RollupRunStore {
     let cursor: Record<string, unknown> | undefined;
     do {
       const page = await withStorageErrors(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            FilterExpression: 'runId = :runId',
-            ExpressionAttributeValues: {
-              ':pk': rollupRunPartition(formId, period),
-              ':prefix': ROLLUP_RUN_PREFIX,
-              ':runId': runId,
-            },
-            ScanIndexForward: false,
-            ConsistentRead: true,
-            ExclusiveStartKey: cursor,
-          }),
-        ),
+        this.client.send('Query', {
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          FilterExpression: 'runId = :runId',
+          ExpressionAttributeValues: {
+            ':pk': rollupRunPartition(formId, period),
+            ':prefix': ROLLUP_RUN_PREFIX,
+            ':runId': runId,
+          },
+          ScanIndexForward: false,
+          ConsistentRead: true,
+          ExclusiveStartKey: cursor,
+        }),
       );
       const [item] = page.Items ?? [];
       if (item) return RollupRun.parse(item);
@@ -123,19 +111,17 @@ export class DynamoDbRollupRunStore implements RollupRunStore {
 
   async latest(formId: string, period: string): Promise<RollupRun | undefined> {
     const { Items } = await withStorageErrors(() =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': rollupRunPartition(formId, period),
-            ':prefix': ROLLUP_RUN_PREFIX,
-          },
-          ScanIndexForward: false,
-          Limit: 1,
-          ConsistentRead: true,
-        }),
-      ),
+      this.client.send('Query', {
+        TableName: this.tableName,
+        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': rollupRunPartition(formId, period),
+          ':prefix': ROLLUP_RUN_PREFIX,
+        },
+        ScanIndexForward: false,
+        Limit: 1,
+        ConsistentRead: true,
+      }),
     );
     const [item] = Items ?? [];
     return item ? RollupRun.parse(item) : undefined;

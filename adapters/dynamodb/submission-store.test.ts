@@ -1,9 +1,9 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError } from '../../domain/errors.js';
 import type { SubmissionHead, SubmissionRevision } from '../../domain/submissions/model.js';
 import { RevisionConflictError } from '../../domain/submissions/store.js';
 import { cancelled, clientAnswering } from '../../test/fixtures/dynamodb-client.js';
+import type { DocumentClient } from './client.js';
 import { DynamoDbSubmissionStore } from './submission-store.js';
 import { CONFLICT_RETRIES } from './transactions.js';
 
@@ -35,7 +35,7 @@ const revision: SubmissionRevision = {
   at: head.updatedAt,
 };
 
-const commit = (client: DynamoDBDocumentClient) =>
+const commit = (client: DocumentClient) =>
   new DynamoDbSubmissionStore(client, 'table').commit(head, revision, 2);
 
 describe('DynamoDbSubmissionStore.commit under transaction faults', () => {

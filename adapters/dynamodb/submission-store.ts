@@ -1,9 +1,4 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  QueryCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import {
   SubmissionHead,
   type SubmissionKey,
@@ -18,6 +13,7 @@ import {
 } from '../../domain/submissions/store.js';
 import { withStorageErrors } from '../storage-errors.js';
 import { batchGet } from './batch-get.js';
+import type { DocumentClient } from './client.js';
 import { decodeCursor, encodeCursor, withCursor } from './cursor.js';
 import {
   headIndexKeys,
@@ -32,19 +28,17 @@ const HEAD_INDEX = 'GSI1';
 
 export class DynamoDbSubmissionStore implements SubmissionStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
   async getHead(key: SubmissionKey): Promise<SubmissionHead | undefined> {
     const { Item } = await withStorageErrors(() =>
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: submissionKeys(key),
-          ConsistentRead: true,
-        }),
-      ),
+      this.client.send('GetItem', {
+        TableName: this.tableName,
+        Key: submissionKeys(key),
+        ConsistentRead: true,
+      }),
     );
     return Item ? SubmissionHead.parse(Item) : undefined;
   }
@@ -121,16 +115,14 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
     const { PK } = submissionKeys(key);
     const result = await withCursor(page.cursor, () =>
       withStorageErrors(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-            ExpressionAttributeValues: { ':pk': PK, ':prefix': revisionPrefix(key) },
-            ScanIndexForward: false,
-            Limit: page.limit,
-            ExclusiveStartKey: decodeCursor(page.cursor, 'PK', PK),
-          }),
-        ),
+        this.client.send('Query', {
+          TableName: this.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': PK, ':prefix': revisionPrefix(key) },
+          ScanIndexForward: false,
+          Limit: page.limit,
+          ExclusiveStartKey: decodeCursor(page.cursor, 'PK', PK),
+        }),
       ),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);
@@ -142,9 +134,7 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
 
   async getRevision(key: SubmissionKey, revision: number): Promise<SubmissionRevision | undefined> {
     const { Item } = await withStorageErrors(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: revisionKeys(key, revision) }),
-      ),
+      this.client.send('GetItem', { TableName: this.tableName, Key: revisionKeys(key, revision) }),
     );
     return Item ? SubmissionRevision.parse(Item) : undefined;
   }
@@ -166,22 +156,20 @@ export class DynamoDbSubmissionStore implements SubmissionStore {
           : undefined;
     const result = await withCursor(page.cursor, () =>
       withStorageErrors(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: HEAD_INDEX,
-            KeyConditionExpression: `GSI1PK = :pk${bound?.condition ?? ''}`,
-            ExpressionAttributeValues: {
-              ':pk': partition,
-              ...(bound
-                ? { ':bound': headIndexKeys({ libraryId: bound.libraryId, formId, period }).GSI1SK }
-                : {}),
-            },
-            ...(valueKeys ? headProjection(valueKeys) : {}),
-            Limit: page.limit,
-            ExclusiveStartKey: decodeCursor(page.cursor, 'GSI1PK', partition),
-          }),
-        ),
+        this.client.send('Query', {
+          TableName: this.tableName,
+          IndexName: HEAD_INDEX,
+          KeyConditionExpression: `GSI1PK = :pk${bound?.condition ?? ''}`,
+          ExpressionAttributeValues: {
+            ':pk': partition,
+            ...(bound
+              ? { ':bound': headIndexKeys({ libraryId: bound.libraryId, formId, period }).GSI1SK }
+              : {}),
+          },
+          ...(valueKeys ? headProjection(valueKeys) : {}),
+          Limit: page.limit,
+          ExclusiveStartKey: decodeCursor(page.cursor, 'GSI1PK', partition),
+        }),
       ),
     );
     const nextCursor = encodeCursor(result.LastEvaluatedKey);

@@ -1,10 +1,7 @@
 /** How the stores send TransactWriteItems and read a cancelled one. */
-import {
-  type DynamoDBDocumentClient,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { storageUnavailable, withStorageErrors } from '../storage-errors.js';
+import type { DocumentClient } from './client.js';
 
 /** Retries of a transaction cancelled by a concurrent one, after the first attempt. */
 export const CONFLICT_RETRIES = 3;
@@ -41,14 +38,14 @@ export const cancelledByCondition = (error: unknown): boolean =>
  * `raceError`; throttled inside it, with a retryable 503.
  */
 export const sendTransaction = async (
-  client: DynamoDBDocumentClient,
+  client: DocumentClient,
   input: TransactWriteCommandInput,
   raceError: (cause: unknown) => Error,
   lostRace: (codes: string[]) => boolean = (codes) => codes.includes('ConditionalCheckFailed'),
 ): Promise<void> => {
   for (let attempt = 0; ; attempt += 1) {
     try {
-      await withStorageErrors(() => client.send(new TransactWriteCommand(input)));
+      await withStorageErrors(() => client.send('TransactWriteItems', input));
       return;
     } catch (error) {
       const codes = cancellationCodes(error);

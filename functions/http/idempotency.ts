@@ -1,7 +1,8 @@
 /**
- * `Idempotency-Key` on writes, with Powertools idempotency and its DynamoDB persistence in the
- * main table: the same key and body get the first response again (no second revision); the
- * same key with another body gets 422; a retry while the first is running gets 409.
+ * `Idempotency-Key` on writes, with Powertools idempotency and its records in the main table
+ * (adapters/dynamodb/idempotency-store.ts): the same key and body get the first response again
+ * (no second revision); the same key with another body gets 422; a retry while the first is
+ * running gets 409.
  */
 
 import {
@@ -10,12 +11,12 @@ import {
   IdempotencyPersistenceLayerError,
   IdempotencyValidationError,
 } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { requireEnv } from '../../adapters/config.js';
-import { dynamoDbClient } from '../../adapters/dynamodb/client.js';
+import { documentClient } from '../../adapters/dynamodb/client.js';
+import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/idempotency-store.js';
 import {
   ConflictError,
   DependencyUnavailableError,
@@ -28,13 +29,12 @@ import type { ApiEvent, ApiResult } from './types.js';
 
 type HttpMiddleware = MiddlewareObj<ApiEvent, ApiResult, Error, Context>;
 
-const persistenceStore = new DynamoDBPersistenceLayer({
+// The API's client: its short timeouts answer 503 instead of hanging when the table does.
+const persistenceStore = new DynamoDbIdempotencyStore(documentClient, {
   tableName: requireEnv(resourceEnv.tableName),
   keyAttr: mainTable.partitionKey.name,
   sortKeyAttr: mainTable.sortKey.name,
   expiryAttr: mainTable.timeToLiveAttribute,
-  // The API's client: its short timeouts answer 503 instead of hanging when the table does.
-  awsSdkV3Client: dynamoDbClient,
 });
 
 const config = new IdempotencyConfig({

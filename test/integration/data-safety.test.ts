@@ -1,7 +1,7 @@
 /**
  * Data safety: a report's revisions are immutable. Every code path that writes to the table is
  * listed (a scan of the sources pins the list), and each is exercised here against the stack's
- * DynamoDB Local through a client whose middleware records every command and its input: the
+ * DynamoDB Local through the app's DynamoDB client, wrapped to record every call and its input: the
  * submission lifecycle (save, submit, return, accept, reopen, a lost race), periods, evidence
  * (presign, verify, reject, delete), rollup runs, the registry and idempotency records. No
  * call may update or delete a revision item, or put one without `attribute_not_exists`; and
@@ -16,13 +16,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { IdempotencyConfig } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { makeHandlerIdempotent } from '@aws-lambda-powertools/idempotency/middleware';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { DynamoDbOperationName } from '../../adapters/dynamodb/client.js';
 import { DynamoDbEvidenceStore } from '../../adapters/dynamodb/evidence-store.js';
+import { DynamoDbIdempotencyStore } from '../../adapters/dynamodb/idempotency-store.js';
 import { revisionKeys, revisionPrefix, submissionKeys } from '../../adapters/dynamodb/keys.js';
 import { DynamoDbLibraryStore } from '../../adapters/dynamodb/library-store.js';
 import { DynamoDbPeriodStore } from '../../adapters/dynamodb/period-store.js';
@@ -50,7 +50,7 @@ import type { ApiEvent, ApiResult } from '../../functions/http/types.js';
 import { mainTable, ROLLUP_RUN_PARTITION_PREFIX } from '../../infra/resources.js';
 import { createLambdaContext } from '../../local/api-gateway-event.js';
 import { REPO_ROOT } from './global-setup.js';
-import { appS3Client, dynamoDbClient, stack } from './support.js';
+import { appDynamoDbClient, appS3Client, stack } from './support.js';
 
 const FORM = 'county-annual-report';
 const PERIOD = '2029';
@@ -61,8 +61,8 @@ const DAY = 24 * 60 * 60 * 1000;
 // Every write to the table, as the code sends it.
 
 interface RecordedCall {
-  /** The SDK command: `PutItemCommand`, `TransactWriteItemsCommand` (document commands too). */
-  command: string;
+  /** The DynamoDB operation: `PutItem`, `TransactWriteItems`… */
+  command: DynamoDbOperationName;
   input: Record<string, unknown>;
   /** Which step of this test made it. */
   step: string;
@@ -100,11 +100,11 @@ const field = (value: unknown, name: string): unknown =>
 const asRecord = (value: unknown) => value as Record<string, unknown> | undefined;
 const condition = (value: unknown) => field(value, 'ConditionExpression') as string | undefined;
 
-/** The item writes a recorded call makes; a statement (PartiQL) write cannot be checked: it fails. */
+/** The item writes a recorded call makes. */
 const itemWrites = (call: RecordedCall): ItemWrite[] => {
   const base = { via: call.command, step: call.step };
   const { input } = call;
-  switch (call.command.replace(/(Item|Items)?Command$/, '')) {
+  switch (call.command.replace(/Items?$/, '')) {
     case 'Put':
       return [
         {
@@ -154,12 +154,6 @@ const itemWrites = (call: RecordedCall): ItemWrite[] => {
                 ...keyOf(asRecord(field(field(request, 'DeleteRequest'), 'Key'))),
               };
         });
-    case 'ExecuteStatement':
-    case 'BatchExecuteStatement':
-    case 'ExecuteTransaction':
-      throw new Error(
-        `${call.command} in step "${call.step}": a statement write cannot be checked`,
-      );
     default:
       return [];
   }
@@ -180,28 +174,23 @@ const isRevisionItem = ({ PK, SK }: { PK: string; SK: string }) =>
 const CREATE_ONLY = /^attribute_not_exists\((PK|SK)\)$/;
 
 const recordingClient = () => {
-  const client = dynamoDbClient();
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      calls.push({
-        command: String(context.commandName),
-        input: structuredClone(args.input as Record<string, unknown>),
-        step,
-      });
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordEveryCommand' },
-  );
+  const client = appDynamoDbClient();
+  const send = client.send.bind(client);
+  client.send = (operation, input) => {
+    calls.push({
+      command: operation,
+      input: structuredClone(input as Record<string, unknown>),
+      step,
+    });
+    return send(operation, input);
+  };
   return client;
 };
 
 // ---------------------------------------------------------------------------------------------
 // The services, wired as functions/*-service.ts wires them, on the recording client.
 
-const client = recordingClient();
-const documents = DynamoDBDocumentClient.from(client, {
-  marshallOptions: { removeUndefinedValues: true },
-});
+const documents = recordingClient();
 const buckets = (
   JSON.parse(readFileSync(join(stack.dataDir, 'stack.json'), 'utf8')) as {
     buckets: { evidence: string; reports: string };
@@ -258,17 +247,15 @@ const reportKey = (libraryId: string): SubmissionKey => ({
 
 /** Every revision item of a library's report, as stored. */
 const storedRevisions = async (libraryId: string) => {
-  const { Items } = await documents.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': submissionKeys(reportKey(libraryId)).PK,
-        ':prefix': revisionPrefix(reportKey(libraryId)),
-      },
-      ConsistentRead: true,
-    }),
-  );
+  const { Items } = await documents.send('Query', {
+    TableName: table,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    ExpressionAttributeValues: {
+      ':pk': submissionKeys(reportKey(libraryId)).PK,
+      ':prefix': revisionPrefix(reportKey(libraryId)),
+    },
+    ConsistentRead: true,
+  });
   return Items ?? [];
 };
 
@@ -311,7 +298,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  client.destroy();
+  documents.destroy();
   s3.destroy();
 });
 
@@ -319,8 +306,9 @@ afterAll(() => {
 // Every place in the code that writes to the table.
 
 const SOURCE_DIRS = ['adapters', 'domain', 'functions', 'local', 'scripts', 'infra', 'bench'];
-const WRITE_COMMAND =
-  /new\s+((?:Put|Update|Delete|TransactWrite|BatchWrite)(?:Item|Items)?Command|(?:Batch)?ExecuteStatementCommand|ExecuteTransactionCommand)\s*\(|\b(sendTransaction)\s*\(/g;
+/** The app's client's write operations, the SDK's write commands, and the transaction sender. */
+const WRITE_CALL =
+  /\bsend\(\s*'((?:Put|Update|Delete)Item|TransactWriteItems|BatchWriteItem)'|new\s+((?:Put|Update|Delete|TransactWrite|BatchWrite)(?:Item|Items)?Command|(?:Batch)?ExecuteStatementCommand|ExecuteTransactionCommand)\s*\(|\b(sendTransaction)\s*\(/g;
 
 const sourceFiles = (dir: string): string[] =>
   readdirSync(dir).flatMap((name) => {
@@ -334,33 +322,31 @@ describe('the write paths in the code', () => {
     const found: Record<string, string[]> = {};
     for (const file of SOURCE_DIRS.flatMap((dir) => sourceFiles(join(REPO_ROOT, dir)))) {
       const source = readFileSync(file, 'utf8');
-      const commands = [...source.matchAll(WRITE_COMMAND)].map(
-        (match) => (match[1] ?? match[2]) as string,
+      const commands = [...source.matchAll(WRITE_CALL)].map(
+        (match) => (match[1] ?? match[2] ?? match[3]) as string,
       );
       // S3's PutObjectCommand and the like end differently; only DynamoDB's are matched.
       if (commands.length > 0) found[relative(REPO_ROOT, file)] = commands.sort();
     }
     expect(found).toEqual({
       // the one sender of transactions (adapters/dynamodb/transactions.ts), for these two:
-      'adapters/dynamodb/transactions.ts': ['TransactWriteCommand'],
+      'adapters/dynamodb/transactions.ts': ['TransactWriteItems'],
       // head and revision in one transaction (the only writer of revisions)
       'adapters/dynamodb/submission-store.ts': ['sendTransaction'],
       // evidence items: created once with their report's set version, then moved between states
       // (verified only while the report's head, checked in the same transaction, is editable)
-      'adapters/dynamodb/evidence-store.ts': [
-        'UpdateCommand',
-        'sendTransaction',
-        'sendTransaction',
-      ],
+      'adapters/dynamodb/evidence-store.ts': ['UpdateItem', 'sendTransaction', 'sendTransaction'],
       // window and lock exceptions
-      'adapters/dynamodb/period-store.ts': ['PutCommand', 'PutCommand'],
+      'adapters/dynamodb/period-store.ts': ['PutItem', 'PutItem'],
+      // idempotency records (PK idempotency#…): taken, completed, or released after a failure
+      'adapters/dynamodb/idempotency-store.ts': ['DeleteItem', 'PutItem', 'UpdateItem'],
       // rollup run records: created with a plain put; every later put (a worker taking the run,
       // the end of its attempt) only over the status and attempt it read, checked below
-      'adapters/dynamodb/rollup-run-store.ts': ['PutCommand'],
+      'adapters/dynamodb/rollup-run-store.ts': ['PutItem'],
       // the registry
-      'adapters/dynamodb/library-store.ts': ['BatchWriteCommand'],
+      'adapters/dynamodb/library-store.ts': ['BatchWriteItem'],
       // the local demo marker (key DEMO/SEEDED), checked below
-      'local/stack.ts': ['PutCommand'],
+      'local/stack.ts': ['PutItem'],
       // the benchmark's raw copies, in a throwaway stack of its own, created like the API does
       'bench/api-save.ts': ['TransactWriteItemsCommand'],
     });
@@ -567,12 +553,11 @@ describe('every write path, against DynamoDB Local', () => {
   });
 
   it('idempotency records: a first save, its replay, and a failed save', async () => {
-    const persistenceStore = new DynamoDBPersistenceLayer({
+    const persistenceStore = new DynamoDbIdempotencyStore(documents, {
       tableName: table,
       keyAttr: mainTable.partitionKey.name,
       sortKeyAttr: mainTable.sortKey.name,
       expiryAttr: mainTable.timeToLiveAttribute,
-      awsSdkV3Client: client,
     });
     const config = new IdempotencyConfig(IDEMPOTENCY_CONFIG_OPTIONS);
     const key = reportKey(LIB.race);
@@ -653,12 +638,12 @@ describe('what the recorded calls show', () => {
     }
     const commands = new Set(calls.map((call) => call.command));
     for (const command of [
-      'TransactWriteItemsCommand',
-      'PutItemCommand',
-      'UpdateItemCommand',
-      'DeleteItemCommand',
-      'BatchWriteItemCommand',
-    ]) {
+      'TransactWriteItems',
+      'PutItem',
+      'UpdateItem',
+      'DeleteItem',
+      'BatchWriteItem',
+    ] as const) {
       expect(commands.has(command) ? command : `never saw ${command}`).toBe(command);
     }
   });

@@ -12,9 +12,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbDocumentClient } from '../../adapters/dynamodb/client.js';
 import type { Role } from '../../domain/auth/principal.js';
 import { type RunningDynamoDb, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
@@ -57,7 +56,7 @@ export interface FaultStack {
   buckets: { evidence: string; reports: string };
   s3: FaultProxy;
   /** Straight to the emulators, past any fault: what the table and buckets really hold. */
-  documents: DynamoDBDocumentClient;
+  documents: DynamoDbDocumentClient;
   directS3: S3Client;
   dynamoDbEndpoint: string;
   api(path: string, init?: RequestInit & { token?: string }): Promise<Response>;
@@ -95,12 +94,14 @@ export const startFaultStack = async (): Promise<FaultStack> => {
   let frozen = false;
   let restarted: RunningDynamoDb | undefined;
 
-  const dynamoDbClient = new DynamoDBClient({
+  const documents = new DynamoDbDocumentClient({
     endpoint: state.dynamoDbEndpoint,
     region: 'us-east-1',
     credentials,
+    maxAttempts: 3,
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 2_500,
   });
-  const documents = DynamoDBDocumentClient.from(dynamoDbClient);
   const directS3 = new S3Client({
     endpoint: state.s3Endpoint,
     region: 'us-east-1',

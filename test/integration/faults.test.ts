@@ -8,10 +8,11 @@
  * and no report is left half-written. Each describe records its figures.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DynamoDbDocumentClient } from '../../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../../adapters/dynamodb/library-store.js';
 import { DynamoDbPeriodStore } from '../../adapters/dynamodb/period-store.js';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
@@ -199,15 +200,13 @@ const queryAll = async (pk: string, prefix: string) => {
   const items: Record<string, unknown>[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
-    const page = await fault.documents.send(
-      new QueryCommand({
-        TableName: fault.tableName,
-        KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
+    const page = await fault.documents.send('Query', {
+      TableName: fault.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ConsistentRead: true,
+      ExclusiveStartKey,
+    });
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
@@ -384,59 +383,87 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
   const principal: Principal = { subject: 'fault-test', role: 'library', libraryId: LIB };
   const key = { libraryId: LIB, formId: FORM, period: PERIOD };
   const figures = { requests: 0, unexpected: 0, lost: 0 };
-  const clients: DynamoDBClient[] = [];
+  const closers: (() => Promise<void>)[] = [];
 
-  type Fault = 'conflict' | 'throttle' | 'timeout-after-write' | 'none';
+  type Fault = 'conflict' | 'throttle' | 'lost-answer' | 'none';
+
+  const readBody = async (message: IncomingMessage) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of message) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
+  };
 
   /**
-   * The submission service over DynamoDB Local, its client with a middleware that decides the
-   * fate of each TransactWriteItems attempt. DynamoDB Local never raises TransactionConflict,
-   * so it is thrown here the way the SDK would: a TransactionCanceledException with reasons.
+   * An HTTP stand-in in front of DynamoDB Local that decides the fate of each TransactWriteItems
+   * attempt and passes every other call on. DynamoDB Local never raises TransactionConflict, so
+   * a cancellation is answered here as DynamoDB answers it (400, TransactionCanceledException
+   * with a reason per item); a lost answer is a transaction passed on whose answer's connection
+   * is then cut.
    */
-  const serviceWith = (plan: (attempt: number) => Fault) => {
-    const client = new DynamoDBClient({
-      endpoint: fault.dynamoDbEndpoint,
+  const transactionFaults = async (plan: (attempt: number) => Fault) => {
+    const upstream = new URL(fault.dynamoDbEndpoint);
+    const seen = { attempts: 0, tokens: new Set<string>() };
+    const server = createServer(async (request, response) => {
+      const body = await readBody(request);
+      const isTransaction = String(request.headers['x-amz-target']).endsWith('.TransactWriteItems');
+      let fate: Fault = 'none';
+      if (isTransaction) {
+        seen.attempts += 1;
+        fate = plan(seen.attempts);
+        seen.tokens.add(
+          String(
+            (JSON.parse(body.toString()) as { ClientRequestToken?: string }).ClientRequestToken,
+          ),
+        );
+      }
+      if (fate === 'conflict' || fate === 'throttle') {
+        const code = fate === 'conflict' ? 'TransactionConflict' : 'ThrottlingError';
+        response.writeHead(400, { 'content-type': 'application/x-amz-json-1.0' }).end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+            message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${code}, None]`,
+            CancellationReasons: [{ Code: code }, { Code: 'None' }],
+          }),
+        );
+        return;
+      }
+      const passed = httpRequest({
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: request.headers,
+      });
+      passed.end(body);
+      const answer = await new Promise<IncomingMessage>((resolve, reject) => {
+        passed.once('response', resolve).once('error', reject);
+      });
+      const answerBody = await readBody(answer);
+      // The write reached DynamoDB, its answer is lost: the client retries the same request.
+      if (fate === 'lost-answer') return void request.socket.destroy();
+      response.writeHead(answer.statusCode ?? 502, answer.headers).end(answerBody);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new DynamoDbDocumentClient({
+      endpoint: `http://127.0.0.1:${port}`,
       region: 'us-east-1',
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      maxAttempts: 3,
+      connectionTimeoutMs: 1_000,
+      requestTimeoutMs: 2_500,
     });
-    clients.push(client);
-    const seen = { attempts: 0, tokens: new Set<string>() };
-    client.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { body?: unknown; headers?: Record<string, string> };
-        if (!String(request.headers?.['x-amz-target']).endsWith('.TransactWriteItems')) {
-          return next(args);
-        }
-        seen.attempts += 1;
-        const body =
-          typeof request.body === 'string'
-            ? request.body
-            : new TextDecoder().decode(request.body as Uint8Array);
-        seen.tokens.add(
-          String((JSON.parse(body) as { ClientRequestToken?: string }).ClientRequestToken),
-        );
-        const fate = plan(seen.attempts);
-        if (fate === 'none') return next(args);
-        if (fate === 'timeout-after-write') {
-          // The write reaches DynamoDB, its answer is lost: the SDK retries the same request.
-          await next(args);
-          throw Object.assign(new Error('the request socket timed out'), { name: 'TimeoutError' });
-        }
-        throw new TransactionCanceledException({
-          message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${fate === 'conflict' ? 'TransactionConflict' : 'ThrottlingError'}, None]`,
-          $metadata: { httpStatusCode: 400 },
-          CancellationReasons: [
-            { Code: fate === 'conflict' ? 'TransactionConflict' : 'ThrottlingError' },
-            { Code: 'None' },
-          ],
-        });
-      },
-      // Inside the SDK's retry loop, as a real answer would be.
-      { step: 'finalizeRequest', priority: 'low', name: 'injectTransactionFaults' },
-    );
-    const documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
+    closers.push(async () => {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
     });
+    return { client, seen };
+  };
+
+  /** The submission service over DynamoDB Local, behind a stand-in playing `plan`. */
+  const serviceWith = async (plan: (attempt: number) => Fault) => {
+    const { client: documents, seen } = await transactionFaults(plan);
     const now = () => new Date();
     const service = new SubmissionService({
       store: new DynamoDbSubmissionStore(documents, fault.tableName),
@@ -469,8 +496,8 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
 
   const stored = async () => (await auditReports([LIB])).reports.get(LIB);
 
-  afterAll(() => {
-    for (const client of clients) client.destroy();
+  afterAll(async () => {
+    await Promise.all(closers.map((close) => close()));
     recordFigures({
       suite: 'faults: transaction conflicts (client)',
       requests: figures.requests,
@@ -480,7 +507,7 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
   });
 
   it('retries a conflict transparently: the save succeeds and is written once', async () => {
-    const { service, seen } = serviceWith((attempt) => (attempt <= 2 ? 'conflict' : 'none'));
+    const { service, seen } = await serviceWith((attempt) => (attempt <= 2 ? 'conflict' : 'none'));
     const values = { holdingsTotal: 1 };
     const { created, view } = await save(service, values, 0);
     expect(created).toBe(true);
@@ -494,7 +521,7 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
   });
 
   it('answers 409 when conflicts persist, and writes nothing', async () => {
-    const { service, seen } = serviceWith(() => 'conflict');
+    const { service, seen } = await serviceWith(() => 'conflict');
     const failed = save(service, { holdingsTotal: 2 }, 1);
     await expect(failed).rejects.toBeInstanceOf(ConflictError);
     await expect(failed).rejects.toMatchObject({ statusCode: 409 });
@@ -505,16 +532,16 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
   });
 
   it('a throttled transaction is a retryable 503, and writes nothing', async () => {
-    const { service } = serviceWith(() => 'throttle');
+    const { service } = await serviceWith(() => 'throttle');
     const failed = save(service, { holdingsTotal: 3 }, 1);
     await expect(failed).rejects.toBeInstanceOf(DependencyUnavailableError);
     await expect(failed).rejects.toMatchObject({ statusCode: 503 });
     expect((await stored())?.revisions).toHaveLength(1);
   });
 
-  it('a save whose answer was lost is retried by the SDK and applied once', async () => {
-    const { service, seen } = serviceWith((attempt) =>
-      attempt === 1 ? 'timeout-after-write' : 'none',
+  it('a save whose answer was lost is retried by the client and applied once', async () => {
+    const { service, seen } = await serviceWith((attempt) =>
+      attempt === 1 ? 'lost-answer' : 'none',
     );
     const values = { holdingsTotal: 4 };
     const { view } = await save(service, values, 1);
@@ -530,7 +557,7 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
 
   it('racing saves under conflicts: one wins, the rest 409, nothing lost or doubled', async () => {
     // Every other attempt conflicts: the racers' retries interleave with real conditions.
-    const { service } = serviceWith((attempt) => (attempt % 2 === 1 ? 'conflict' : 'none'));
+    const { service } = await serviceWith((attempt) => (attempt % 2 === 1 ? 'conflict' : 'none'));
     const results = await Promise.allSettled(
       Array.from({ length: 10 }, (_, index) => save(service, { holdingsTotal: 100 + index }, 2)),
     );

@@ -12,13 +12,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'csv-parse/sync';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
 import { wuxiangReport2025 } from '../../domain/forms/fixtures.js';
 import type { RollupRun } from '../../domain/rollup/model.js';
-import { answerText, api, dynamoDbClient, s3Client, sendJson, stack, tokenFor } from './support.js';
+import {
+  answerText,
+  api,
+  appDynamoDbClient,
+  s3Client,
+  sendJson,
+  stack,
+  tokenFor,
+} from './support.js';
 
 const FORM = 'county-annual-report';
 const PREVIOUS = '2034';
@@ -565,8 +572,8 @@ describe('run records in the table', () => {
   });
 
   it('finds a run by id (also one whose id does not carry its time) and the newest one', async () => {
-    const client = dynamoDbClient();
-    const store = new DynamoDbRollupRunStore(DynamoDBDocumentClient.from(client), stack.tableName);
+    const client = appDynamoDbClient();
+    const store = new DynamoDbRollupRunStore(client, stack.tableName);
     try {
       expect(await store.latest('records-only', '2099')).toBeUndefined();
       const older = record('2099-01-01T02:00:00.000Z', '20990101T020000000Z-00000001');
@@ -593,8 +600,8 @@ describe('a retried event, through the worker', () => {
   // it synchronously, over run records it writes in the states a failed or stopped attempt
   // leaves behind. Period 2035 has a published run by now (`the next run`); period 2037, which
   // no other test uses, has no run but the one a test records.
-  const client = dynamoDbClient();
-  const store = new DynamoDbRollupRunStore(DynamoDBDocumentClient.from(client), stack.tableName);
+  const client = appDynamoDbClient();
+  const store = new DynamoDbRollupRunStore(client, stack.tableName);
   const lambda = new LambdaClient({
     endpoint: stack.url,
     region: 'us-east-1',
