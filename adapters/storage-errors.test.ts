@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { DependencyUnavailableError } from '../domain/errors.js';
-import { withStorageErrors } from './storage-errors.js';
+import { isThrottled, withStorageErrors } from './storage-errors.js';
 
 // What the SDK rejects with when DynamoDB is down or busy (seen from plain Node; inside jest's
 // VM realms the SDK wraps network errors differently, so they are built here).
@@ -56,5 +56,18 @@ describe('withStorageErrors', () => {
 
   it('passes results through', async () => {
     await expect(withStorageErrors(() => Promise.resolve(42))).resolves.toBe(42);
+  });
+});
+
+describe('isThrottled', () => {
+  it('tells throttling (which backs off longer) from other passing failures', () => {
+    const inProgress = Object.assign(new Error('in progress'), {
+      name: 'TransactionInProgressException',
+    });
+    const busy = Object.assign(new Error('busy'), { $metadata: { httpStatusCode: 429 } });
+    for (const failure of [throttled, inProgress, busy]) expect(isThrottled(failure)).toBe(true);
+    for (const failure of [serverError, reset, timedOut, undefined]) {
+      expect(isThrottled(failure)).toBe(false);
+    }
   });
 });

@@ -1,12 +1,15 @@
 import { DependencyUnavailableError } from '../domain/errors.js';
 
-const RETRYABLE_NAMES = new Set([
+const THROTTLING_NAMES = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
   'RequestLimitExceeded',
   // A retried transaction (same ClientRequestToken) while its first attempt is still applying.
   'TransactionInProgressException',
   'TooManyRequestsException',
+  'SlowDown',
+]);
+const TRANSIENT_NAMES = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'TimeoutError',
@@ -23,21 +26,37 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+const statusOf = (error: object) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+
 /**
- * Whether an AWS call failed for a while rather than for good: throttled (by name, a
- * `…LimitExceededException` such as Lambda's, or 429), a service error (5xx), a timeout or a
- * lost connection. Duck-typed rather than `instanceof Error`: network errors may come from
- * another realm.
+ * Whether an AWS call was throttled: by name (a `…LimitExceededException` such as Lambda's
+ * too) or by a 429. Duck-typed rather than `instanceof Error`, as below.
+ */
+export const isThrottled = (error: unknown): boolean => {
+  if (typeof error !== 'object' || error === null) return false;
+  const { name } = error as { name?: unknown };
+  return (
+    (typeof name === 'string' &&
+      (THROTTLING_NAMES.has(name) || name.endsWith('LimitExceededException'))) ||
+    statusOf(error) === 429
+  );
+};
+
+/**
+ * Whether an AWS call failed for a while rather than for good: throttled, a service error
+ * (5xx), a timeout or a lost connection. Duck-typed rather than `instanceof Error`: network
+ * errors may come from another realm.
  */
 export const isUnavailable = (error: unknown): boolean => {
   if (typeof error !== 'object' || error === null) return false;
   const { name, code } = error as { name?: unknown; code?: unknown };
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const status = statusOf(error);
   return (
-    (typeof name === 'string' &&
-      (RETRYABLE_NAMES.has(name) || name.endsWith('LimitExceededException'))) ||
+    isThrottled(error) ||
+    (typeof name === 'string' && TRANSIENT_NAMES.has(name)) ||
     (typeof code === 'string' && NETWORK_CODES.has(code)) ||
-    (status !== undefined && (status === 429 || status >= 500))
+    (status !== undefined && status >= 500)
   );
 };
 

@@ -1,7 +1,8 @@
 /**
  * Starts the whole application on one machine: DynamoDB Local, s3rver, the resources from the
  * shared definitions, the registry, the local identity provider and the HTTP server that plays
- * API Gateway. Handlers see ordinary SDK clients whose endpoints come from the environment.
+ * API Gateway. Handlers see their ordinary AWS clients, whose endpoints come from the
+ * environment (AWS_ENDPOINT_URL_DYNAMODB, _S3, _LAMBDA).
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';

@@ -1,15 +1,15 @@
 /**
- * Signed HTTPS calls to an AWS service's REST API, built from the pieces every function's
- * DynamoDB client already loads: Smithy's SigV4 signer, its Node HTTP handler and SHA-256, and
- * the SDK's credential provider (the environment's keys in the Lambda bundles,
- * infra/lambda-credentials.ts). The S3 and Lambda clients of the SDK would add about 45 ms and
- * 20 ms to every cold start of the functions that use them (docs/performance.md) for the six
- * S3 operations and the one Lambda operation this app makes; adapters/s3/client.ts and
+ * Signed HTTPS calls to an AWS service's API, built from the SDK's own pieces: Smithy's SigV4
+ * signer, its Node HTTP handler and SHA-256, and the SDK's credential provider (the
+ * environment's keys in the Lambda bundles, infra/lambda-credentials.ts). The SDK's DynamoDB,
+ * S3 and Lambda clients would add about 38, 45 and 20 ms to every cold start of the functions
+ * that use them (docs/performance.md) for the eight DynamoDB operations, six S3 operations and
+ * one Lambda operation this app makes; adapters/dynamodb/client.ts, adapters/s3/client.ts and
  * adapters/lambda/client.ts make them on this instead.
  *
  * Like the SDK's standard retry mode: failures that pass (throttling, 5xx, timeouts, lost
- * connections; `isUnavailable`) are retried with exponential backoff and full jitter, up to
- * `maxAttempts` in all.
+ * connections; `isUnavailable`) are retried with exponential backoff and full jitter, from a
+ * longer base when throttled, up to `maxAttempts` in all.
  */
 import { Readable } from 'node:stream';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -19,7 +19,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { ConfigurationError } from '../../domain/errors.js';
-import { isUnavailable } from '../storage-errors.js';
+import { isThrottled, isUnavailable } from '../storage-errors.js';
 
 /** What a service answered instead of success, shaped as the SDK's errors are. */
 export class AwsServiceError extends Error {
@@ -53,6 +53,11 @@ export interface AwsRequest {
    * body and names the failure in it, if any. Such a failure counts as a 500.
    */
   failureIn?: (body: string) => { name: string; message: string } | undefined;
+  /**
+   * Reads the whole answer within the attempt, so that a connection lost in the middle of it is
+   * retried like any other (DynamoDB's answers, up to a 1 MB page). Implied by `failureIn`.
+   */
+  readWhole?: boolean;
 }
 
 export interface AwsResponse {
@@ -96,7 +101,7 @@ export interface SigV4ClientOptions {
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
 }
 
-/** What a caller of the S3 or Lambda client chooses: its patience, and for tests, where it goes. */
+/** What a caller of a service's client chooses: its patience, and for tests, where it goes. */
 export type SigV4ClientSettings = Pick<
   SigV4ClientOptions,
   'maxAttempts' | 'connectionTimeoutMs' | 'requestTimeoutMs' | 'region' | 'endpoint' | 'credentials'
@@ -109,6 +114,9 @@ interface Connection {
   handler: NodeHttpHandler;
 }
 
+/** Backoff bases as the SDK's standard mode: throttling waits longer than a passing failure. */
+const BACKOFF_BASE_MS = 100;
+const THROTTLED_BACKOFF_BASE_MS = 500;
 const MAX_BACKOFF_MS = 20_000;
 const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -218,7 +226,8 @@ export class SigV4Client {
       } catch (error) {
         if (error instanceof AwsServiceError) error.$metadata.attempts = attempt;
         if (attempt >= this.options.maxAttempts || !isUnavailable(error)) throw error;
-        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt));
+        const base = isThrottled(error) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
+        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt));
       }
     }
   }
@@ -245,9 +254,11 @@ export class SigV4Client {
       );
       throw Object.assign(failure(name, message, response.statusCode), members);
     }
-    if (!request.failureIn) return { statusCode: response.statusCode, headers, body };
+    if (!request.failureIn && !request.readWhole) {
+      return { statusCode: response.statusCode, headers, body };
+    }
     const text = await readText(body);
-    const reported = request.failureIn(text);
+    const reported = request.failureIn?.(text);
     if (reported) throw failure(reported.name, reported.message, 500);
     return { statusCode: response.statusCode, headers, body: Readable.from([Buffer.from(text)]) };
   }

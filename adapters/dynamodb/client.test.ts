@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
   answerWith,
+  type ScriptedAnswer,
   type ScriptedServer,
   startScriptedServer,
 } from '../../test/fixtures/scripted-server.js';
@@ -317,6 +318,17 @@ describe('DynamoDB calls (a scripted stand-in on 127.0.0.1)', () => {
       name: 'Http502',
       $metadata: { httpStatusCode: 502, attempts: 3 },
     });
+  });
+
+  it('retries an answer whose connection was cut in the middle of its body', async () => {
+    const cut: ScriptedAnswer = (response) => {
+      response.writeHead(200, { ...JSON_1_0, 'content-length': '1000' });
+      response.write('{"Item":{"PK":');
+      setTimeout(() => response.socket?.destroy(), 20);
+    };
+    server.script(cut, answerJson({ Item: { PK: S('a') } }));
+    expect(await getItem()).toEqual({ Item: { PK: 'a' } });
+    expect(server.received).toHaveLength(2);
   });
 
   it('names an error by x-amzn-errortype when the body has none', async () => {

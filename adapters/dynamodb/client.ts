@@ -3,15 +3,21 @@
  * and writing items as plain objects, instead of the SDK's DynamoDB client and its document
  * client: about 38 ms less at every cold start of every function (docs/performance.md), for the
  * eight operations this app makes. Operations and inputs are those of the DynamoDB API and the
- * SDK's document client (whose types describe them), so the stores read as they did and the
- * local IAM guard (local/iam-guard.ts) reads them as it reads the SDK's commands.
+ * SDK's document client, so the stores read as they did and the local IAM guard
+ * (local/iam-guard.ts) reads them by those names.
  *
  * What is DynamoDB's here is its JSON protocol: the operation in `X-Amz-Target`, items
  * converted to and from attribute values by the SDK's own `@aws-sdk/util-dynamodb` (the
  * converter the document client uses), errors named by `__type`. Retries are the SigV4
- * client's (throttling, 5xx, timeouts, lost connections; storage-errors.ts), and, as the SDK
- * does, a TransactWriteItems gets one ClientRequestToken for all its attempts, so a write
- * retried after a timeout cannot apply twice.
+ * client's (throttling, 5xx, timeouts, lost connections, also in the middle of an answer;
+ * storage-errors.ts), and, as the SDK does, a TransactWriteItems gets one ClientRequestToken for
+ * all its attempts, so a write retried after a timeout cannot apply twice.
+ *
+ * Converted are the members this app uses: items, keys, expression values and the answers'
+ * items and keys. Not converted: binary attributes (JSON would need them in base64; the app
+ * stores none) and the legacy parameters (`Expected`, `AttributeUpdates`, `KeyConditions`,
+ * `QueryFilter`), which the expression members replace. The operations' types are the SDK
+ * document client's (`@aws-sdk/lib-dynamodb`, a development dependency: types only).
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -237,6 +243,7 @@ export class DynamoDbDocumentClient implements DocumentClient {
         'x-amz-target': `DynamoDB_20120810.${operation}`,
       },
       body: Buffer.from(JSON.stringify(requestOf(operation, input as Fields))),
+      readWhole: true,
     });
     const text = await readText(answer.body);
     return answerOf(

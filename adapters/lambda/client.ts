@@ -2,7 +2,7 @@
  * Lambda's Invoke API on the SigV4 client the functions share (adapters/aws/sigv4-client.ts),
  * instead of the SDK's Lambda client: about 20 ms less at start-rollup's cold starts
  * (docs/performance.md). The operation and its input are named as in the Lambda API and the
- * SDK, so the local IAM guard (local/iam-guard.ts) reads them as it reads the SDK's commands.
+ * SDK, so the local IAM guard (local/iam-guard.ts) reads them by those names.
  */
 import { readText, SigV4Client, type SigV4ClientSettings } from '../aws/sigv4-client.js';
 

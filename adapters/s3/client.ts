@@ -1,9 +1,9 @@
 /**
- * The S3 calls this app makes, on its own SigV4 client (adapters/aws/sigv4-client.ts), built
- * only from what each function's DynamoDB client already loads, instead of the SDK's S3 client:
- * about 45 ms less at every cold start of the evidence and rollup functions
- * (docs/performance.md). Operations and inputs are named as in the S3 API and the SDK, so the
- * local IAM guard (local/iam-guard.ts) reads them as it reads the SDK's commands.
+ * The S3 calls this app makes, on the SigV4 client the functions share
+ * (adapters/aws/sigv4-client.ts), instead of the SDK's S3 client: about 45 ms less at every cold
+ * start of the evidence and rollup functions (docs/performance.md). Operations and inputs are
+ * named as in the S3 API and the SDK, so the local IAM guard (local/iam-guard.ts) reads them by
+ * those names.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { isIP } from 'node:net';

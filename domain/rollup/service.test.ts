@@ -1308,14 +1308,14 @@ describe('classifyFailure', () => {
       kind: 'storage-unavailable',
       names: [],
     });
-    // The SDK's base class of unmodelled errors is shown; its kind comes from the status.
-    expect(classifyFailure(awsError('S3ServiceException', 403))).toEqual({
+    // An answer that named no error is shown by its status; its kind comes from the status.
+    expect(classifyFailure(awsError('Http403', 403))).toEqual({
       kind: 'access-denied',
-      names: ['S3ServiceException'],
+      names: ['Http403'],
     });
-    expect(classifyFailure(awsError('S3ServiceException', 400))).toEqual({
+    expect(classifyFailure(awsError('Http400', 400))).toEqual({
       kind: 'unknown',
-      names: ['S3ServiceException'],
+      names: ['Http400'],
     });
   });
 

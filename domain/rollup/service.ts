@@ -146,8 +146,11 @@ const KNOWN_FAILURES: Record<string, RollupFailureKind> = {
   SyntaxError: 'invalid-data',
 };
 
-/** The SDKs' base classes of errors a service did not model: shown, classified by status. */
-const SERVICE_EXCEPTIONS = new Set(['S3ServiceException', 'DynamoDBServiceException']);
+/**
+ * A service's answer that named no error (a proxy's 502 page), as the app's AWS clients name it
+ * (`Http502`): shown, classified by status.
+ */
+const UNNAMED_SERVICE_ERROR = /^Http\d{3}$/;
 
 /** When an error's chain holds several kinds, the one most telling what to fix. */
 const KIND_ORDER: readonly RollupFailureKind[] = [
@@ -158,7 +161,7 @@ const KIND_ORDER: readonly RollupFailureKind[] = [
   'invalid-data',
 ];
 
-/** The error and its causes (adapters wrap the SDK's errors), outermost first. */
+/** The error and its causes (adapters wrap the AWS clients' errors), outermost first. */
 const causeChain = (error: unknown): object[] => {
   const chain: object[] = [];
   let current: unknown = error;
@@ -170,7 +173,7 @@ const causeChain = (error: unknown): object[] => {
   return chain;
 };
 
-/** A kind from what an SDK error carries besides its name: the HTTP status of the answer. */
+/** A kind from what an AWS error carries besides its name: the HTTP status of the answer. */
 const kindOfStatus = (error: object): RollupFailureKind | undefined => {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
   if (typeof status !== 'number') return undefined;
@@ -190,7 +193,7 @@ export const classifyFailure = (error: unknown): { kind: RollupFailureKind; name
       if (typeof candidate !== 'string') continue;
       const kind = Object.hasOwn(KNOWN_FAILURES, candidate) ? KNOWN_FAILURES[candidate] : undefined;
       if (kind) kinds.add(kind);
-      if ((kind || SERVICE_EXCEPTIONS.has(candidate)) && !names.includes(candidate)) {
+      if ((kind || UNNAMED_SERVICE_ERROR.test(candidate)) && !names.includes(candidate)) {
         names.push(candidate);
       }
     }

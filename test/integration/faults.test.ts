@@ -3,12 +3,18 @@
  * stack is never disturbed: DynamoDB Local hung (SIGSTOP) or killed (SIGKILL, then restarted on
  * its data) in the middle of a run of writers, S3 reset or stalled (a proxy in front of
  * s3rver) during evidence presign and verification and in the middle of a rollup, and
- * transaction conflicts injected at the DynamoDB client. Under every fault: answers are 503
+ * transaction conflicts injected by an HTTP stand-in in front of DynamoDB Local. Under every
+ * fault: answers are 503
  * problem+json within the timeouts (never a 500, never a hang), nothing acknowledged is lost
  * and no report is left half-written. Each describe records its figures.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -378,7 +384,7 @@ class WriterRun {
 
 // ---------------------------------------------------------------------------------------------
 
-describe('transaction conflicts injected at the DynamoDB client', () => {
+describe('transaction conflicts injected in front of DynamoDB Local', () => {
   const LIB = '140181';
   const principal: Principal = { subject: 'fault-test', role: 'library', libraryId: LIB };
   const key = { libraryId: LIB, formId: FORM, period: PERIOD };
@@ -403,7 +409,7 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
   const transactionFaults = async (plan: (attempt: number) => Fault) => {
     const upstream = new URL(fault.dynamoDbEndpoint);
     const seen = { attempts: 0, tokens: new Set<string>() };
-    const server = createServer(async (request, response) => {
+    const play = async (request: IncomingMessage, response: ServerResponse) => {
       const body = await readBody(request);
       const isTransaction = String(request.headers['x-amz-target']).endsWith('.TransactWriteItems');
       let fate: Fault = 'none';
@@ -442,6 +448,10 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
       // The write reached DynamoDB, its answer is lost: the client retries the same request.
       if (fate === 'lost-answer') return void request.socket.destroy();
       response.writeHead(answer.statusCode ?? 502, answer.headers).end(answerBody);
+    };
+    // DynamoDB Local unreachable: the client sees a lost connection, as it would.
+    const server = createServer((request, response) => {
+      play(request, response).catch(() => request.socket.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
@@ -499,7 +509,7 @@ describe('transaction conflicts injected at the DynamoDB client', () => {
   afterAll(async () => {
     await Promise.all(closers.map((close) => close()));
     recordFigures({
-      suite: 'faults: transaction conflicts (client)',
+      suite: 'faults: transaction conflicts (stand-in)',
       requests: figures.requests,
       unexpectedServerErrors: figures.unexpected,
       lostWrites: figures.lost,
