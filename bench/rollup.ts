@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDbDocumentClient } from '../adapters/dynamodb/client.js';
+import { createBatchDocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';
 import { DynamoDbSubmissionStore } from '../adapters/dynamodb/submission-store.js';
 import type { Library } from '../domain/registry/library.js';
@@ -144,13 +144,10 @@ const reportOf = (
 /** Writes the table, the registry and both periods' reports (exported for scratch drivers). */
 export const seed = async (endpoint: string, count: number, concurrency: number) => {
   const client = new DynamoDBClient({ endpoint, region: REGION, credentials: CREDENTIALS });
-  const documents = new DynamoDbDocumentClient({
+  const documents = createBatchDocumentClient({
     endpoint,
     region: REGION,
     credentials: CREDENTIALS,
-    maxAttempts: 8,
-    connectionTimeoutMs: 2_000,
-    requestTimeoutMs: 15_000,
   });
   try {
     await ensureTable(client, TABLE, mainTable);

@@ -3,7 +3,6 @@
  * functions/rollup-service.ts (which adds the reports bucket) so that start-rollup, which
  * touches no rollup file, does not bundle or construct an S3 client.
  */
-
 import { requireEnv } from '../adapters/config.js';
 import type { DocumentClient } from '../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../adapters/dynamodb/library-store.js';

@@ -11,7 +11,7 @@
  * connections; `isUnavailable`) are retried with exponential backoff and full jitter, from a
  * longer base when throttled, up to `maxAttempts` in all.
  */
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { Sha256 } from '@smithy/core/checksum';
 import { buildQueryString, HttpRequest } from '@smithy/core/protocols';
@@ -48,16 +48,6 @@ export interface AwsRequest {
   query?: Record<string, string>;
   headers?: Record<string, string>;
   body?: Buffer;
-  /**
-   * For answers that may report a failure with a 2xx status (S3's CopyObject): reads the whole
-   * body and names the failure in it, if any. Such a failure counts as a 500.
-   */
-  failureIn?: (body: string) => { name: string; message: string } | undefined;
-  /**
-   * Reads the whole answer within the attempt, so that a connection lost in the middle of it is
-   * retried like any other (DynamoDB's answers, up to a 1 MB page). Implied by `failureIn`.
-   */
-  readWhole?: boolean;
 }
 
 export interface AwsResponse {
@@ -66,6 +56,15 @@ export interface AwsResponse {
   headers: Record<string, string | undefined>;
   body: Readable;
 }
+
+/** An answer read whole: its body as UTF-8 text. */
+export type AwsTextResponse = Omit<AwsResponse, 'body'> & { text: string };
+
+/**
+ * For answers that may report a failure with a 2xx status (S3's CopyObject): the failure named
+ * in the body, if any. Such a failure counts as a 500.
+ */
+export type FailureReader = (body: string) => { name: string; message: string } | undefined;
 
 /**
  * How a service tells what failed: the error's name and message from its answer, and any
@@ -122,6 +121,20 @@ const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
 const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/** A service's failure, with the request id its answer carries. */
+const serviceError = (
+  name: string,
+  message: string,
+  httpStatusCode: number,
+  headers: AwsResponse['headers'],
+) => {
+  const requestId = headers['x-amz-request-id'] ?? headers['x-amzn-requestid'];
+  return new AwsServiceError(name, message, {
+    httpStatusCode,
+    ...(requestId === undefined ? {} : { requestId }),
+  });
+};
 
 /** A response body read whole, as UTF-8. */
 export const readText = async (body: Readable): Promise<string> => {
@@ -219,15 +232,34 @@ export class SigV4Client {
    * Sends one request, retrying failures that pass; answers other than 2xx become an
    * AwsServiceError named by the service. A successful answer's body is the caller's to read.
    */
-  async send(request: AwsRequest): Promise<AwsResponse> {
-    for (let attempt = 1; ; attempt++) {
+  send(request: AwsRequest): Promise<AwsResponse> {
+    return this.retrying(() => this.attempt(request));
+  }
+
+  /**
+   * Sends one request and reads its whole answer within each attempt, so that a connection lost
+   * in the middle of an answer is retried like any other (DynamoDB's answers, up to a 1 MB page),
+   * and a failure `failureIn` finds in a 2xx answer too.
+   */
+  sendReadingWhole(request: AwsRequest, failureIn?: FailureReader): Promise<AwsTextResponse> {
+    return this.retrying(async () => {
+      const { body, ...answer } = await this.attempt(request);
+      const text = await readText(body);
+      const reported = failureIn?.(text);
+      if (reported) throw serviceError(reported.name, reported.message, 500, answer.headers);
+      return { ...answer, text };
+    });
+  }
+
+  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let attempts = 1; ; attempts++) {
       try {
-        return await this.attempt(request);
+        return await attempt();
       } catch (error) {
-        if (error instanceof AwsServiceError) error.$metadata.attempts = attempt;
-        if (attempt >= this.options.maxAttempts || !isUnavailable(error)) throw error;
+        if (error instanceof AwsServiceError) error.$metadata.attempts = attempts;
+        if (attempts >= this.options.maxAttempts || !isUnavailable(error)) throw error;
         const base = isThrottled(error) ? THROTTLED_BACKOFF_BASE_MS : BACKOFF_BASE_MS;
-        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempt));
+        await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, base * 2 ** attempts));
       }
     }
   }
@@ -239,12 +271,6 @@ export class SigV4Client {
     const body = response.body as Readable;
     // Node gives header names in lower case.
     const headers: Record<string, string | undefined> = response.headers;
-    const requestId = headers['x-amz-request-id'] ?? headers['x-amzn-requestid'];
-    const failure = (name: string, message: string, httpStatusCode: number) =>
-      new AwsServiceError(name, message, {
-        httpStatusCode,
-        ...(requestId === undefined ? {} : { requestId }),
-      });
     if (response.statusCode < 200 || response.statusCode >= 300) {
       // Read to its end (a HEAD's too, empty), so that the connection goes back to the pool.
       const { name, message, members } = this.options.readError(
@@ -252,15 +278,9 @@ export class SigV4Client {
         headers,
         await readText(body),
       );
-      throw Object.assign(failure(name, message, response.statusCode), members);
+      throw Object.assign(serviceError(name, message, response.statusCode, headers), members);
     }
-    if (!request.failureIn && !request.readWhole) {
-      return { statusCode: response.statusCode, headers, body };
-    }
-    const text = await readText(body);
-    const reported = request.failureIn?.(text);
-    if (reported) throw failure(reported.name, reported.message, 500);
-    return { statusCode: response.statusCode, headers, body: Readable.from([Buffer.from(text)]) };
+    return { statusCode: response.statusCode, headers, body };
   }
 
   /**

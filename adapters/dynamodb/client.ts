@@ -39,7 +39,7 @@ import type {
   UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { marshall, type NativeAttributeValue, unmarshall } from '@aws-sdk/util-dynamodb';
-import { readText, SigV4Client, type SigV4ClientSettings } from '../aws/sigv4-client.js';
+import { SigV4Client, type SigV4ClientSettings } from '../aws/sigv4-client.js';
 
 /** An answer as the adapters read it: without the SDK's `$metadata`. */
 type Answer<Output> = Omit<Output, '$metadata'>;
@@ -235,7 +235,7 @@ export class DynamoDbDocumentClient implements DocumentClient {
     operation: Name,
     input: DynamoDbOperations[Name]['input'],
   ): Promise<DynamoDbOperations[Name]['output']> {
-    const answer = await this.http.send({
+    const { text } = await this.http.sendReadingWhole({
       method: 'POST',
       path: '/',
       headers: {
@@ -243,9 +243,7 @@ export class DynamoDbDocumentClient implements DocumentClient {
         'x-amz-target': `DynamoDB_20120810.${operation}`,
       },
       body: Buffer.from(JSON.stringify(requestOf(operation, input as Fields))),
-      readWhole: true,
     });
-    const text = await readText(answer.body);
     return answerOf(
       operation,
       text ? (JSON.parse(text) as Fields) : {},
@@ -258,30 +256,39 @@ export class DynamoDbDocumentClient implements DocumentClient {
   }
 }
 
+/** Where a client goes; by default the environment's region and AWS_ENDPOINT_URL_DYNAMODB. */
+type Destination = Pick<SigV4ClientSettings, 'endpoint' | 'region' | 'credentials'>;
+
+/**
+ * The API's patience. Short timeouts turn a dead or hung table into a quick 503 instead of a
+ * hung request: an API function has 10 s, and 3 attempts of at most 2.5 s each (plus backoff of
+ * under a second, or up to 3 s after throttling, which is answered at once) end before that, so
+ * the caller gets a problem+json 503 rather than a Lambda timeout (a bare 500).
+ */
+export const createApiDocumentClient = (destination: Destination = {}) =>
+  new DynamoDbDocumentClient({
+    maxAttempts: 3,
+    connectionTimeoutMs: 1_000,
+    requestTimeoutMs: 2_500,
+    ...destination,
+  });
+
 /**
  * One client per execution environment. The endpoint comes from AWS_ENDPOINT_URL_DYNAMODB, as
- * the SDK reads it, so the local stack needs no code path of its own.
- *
- * Short timeouts turn a dead or hung table into a quick 503 instead of a hung request: an API
- * function has 10 s, and 3 attempts of at most 2.5 s each (plus sub-second backoff) end well
- * before that, so the caller gets a problem+json 503 rather than a Lambda timeout (a bare 500).
- * Whatever else talks to the table from an API function (the idempotency records) uses this
- * client too.
+ * the SDK reads it, so the local stack needs no code path of its own. Whatever else talks to the
+ * table from an API function (the idempotency records) uses this client too.
  */
-export const documentClient = new DynamoDbDocumentClient({
-  maxAttempts: 3,
-  connectionTimeoutMs: 1_000,
-  requestTimeoutMs: 2_500,
-});
+export const documentClient = createApiDocumentClient();
 
 /**
  * For long batch work (the rollup): more attempts, whose backoff (up to 20 s) also slows the
  * client down while DynamoDB throttles, and timeouts for large pages rather than API latency,
  * which still end a hung call well within the worker's 300 s.
  */
-export const createBatchDocumentClient = () =>
+export const createBatchDocumentClient = (destination: Destination = {}) =>
   new DynamoDbDocumentClient({
     maxAttempts: 8,
     connectionTimeoutMs: 2_000,
     requestTimeoutMs: 15_000,
+    ...destination,
   });

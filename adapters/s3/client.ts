@@ -149,9 +149,14 @@ export class S3ObjectClient {
     operation: Name,
     input: S3Operations[Name]['input'],
   ): Promise<S3Operations[Name]['output']> {
-    const answer = await this.http.send(this.requestOf(operation, input));
     // TypeScript cannot relate the operation's name to its output, hence the casts.
     type Output = S3Operations[Name]['output'];
+    const request = this.requestOf(operation, input);
+    if (operation === 'CopyObject') {
+      await this.http.sendReadingWhole(request, errorInCopyAnswer);
+      return undefined as Output;
+    }
+    const answer = await this.http.send(request);
     if (operation === 'GetObject') return { body: answer.body, ...etagOf(answer) } as Output;
     // Any other answer's body (a HEAD's is empty) is read to its end, so that the connection
     // goes back to the pool.
@@ -188,7 +193,6 @@ export class S3ObjectClient {
             'x-amz-copy-source': CopySource,
             'x-amz-copy-source-if-match': CopySourceIfMatch,
           },
-          failureIn: errorInCopyAnswer,
         };
       }
       case 'PutObjectTagging': {

@@ -13,7 +13,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDbDocumentClient } from '../../adapters/dynamodb/client.js';
+import {
+  createApiDocumentClient,
+  type DynamoDbDocumentClient,
+} from '../../adapters/dynamodb/client.js';
 import type { Role } from '../../domain/auth/principal.js';
 import { type RunningDynamoDb, startDynamoDbLocal } from '../../local/dynamodb-local.js';
 import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
@@ -94,13 +97,10 @@ export const startFaultStack = async (): Promise<FaultStack> => {
   let frozen = false;
   let restarted: RunningDynamoDb | undefined;
 
-  const documents = new DynamoDbDocumentClient({
+  const documents = createApiDocumentClient({
     endpoint: state.dynamoDbEndpoint,
     region: 'us-east-1',
     credentials,
-    maxAttempts: 3,
-    connectionTimeoutMs: 1_000,
-    requestTimeoutMs: 2_500,
   });
   const directS3 = new S3Client({
     endpoint: state.s3Endpoint,

@@ -18,7 +18,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DynamoDbDocumentClient } from '../../adapters/dynamodb/client.js';
+import { createApiDocumentClient } from '../../adapters/dynamodb/client.js';
 import { DynamoDbLibraryStore } from '../../adapters/dynamodb/library-store.js';
 import { DynamoDbPeriodStore } from '../../adapters/dynamodb/period-store.js';
 import { DynamoDbRollupRunStore } from '../../adapters/dynamodb/rollup-run-store.js';
@@ -455,13 +455,10 @@ describe('transaction conflicts injected in front of DynamoDB Local', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    const client = new DynamoDbDocumentClient({
+    const client = createApiDocumentClient({
       endpoint: `http://127.0.0.1:${port}`,
       region: 'us-east-1',
       credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-      maxAttempts: 3,
-      connectionTimeoutMs: 1_000,
-      requestTimeoutMs: 2_500,
     });
     closers.push(async () => {
       client.destroy();

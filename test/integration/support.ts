@@ -1,7 +1,7 @@
 /** What integration tests need to talk to the stack started by global-setup.ts. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDbDocumentClient } from '../../adapters/dynamodb/client.js';
+import { createApiDocumentClient } from '../../adapters/dynamodb/client.js';
 import { S3ObjectClient } from '../../adapters/s3/client.js';
 import type { Role } from '../../domain/auth/principal.js';
 import { loadOrCreateSigningKey, signDevToken } from '../../local/jwt.js';
@@ -47,14 +47,7 @@ export const appS3Client = () =>
 
 /** The app's own DynamoDB client (adapters/dynamodb/client.ts) on the stack's table, for the adapters. */
 export const appDynamoDbClient = () =>
-  new DynamoDbDocumentClient({
-    endpoint: stack.dynamoDbEndpoint,
-    region: 'us-east-1',
-    credentials,
-    maxAttempts: 3,
-    connectionTimeoutMs: 1_000,
-    requestTimeoutMs: 2_500,
-  });
+  createApiDocumentClient({ endpoint: stack.dynamoDbEndpoint, region: 'us-east-1', credentials });
 
 export const tokenFor = async (role: Role, libraryId?: string): Promise<string> =>
   signDevToken(await loadOrCreateSigningKey(stack.dataDir), {
